@@ -1,0 +1,95 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "p2pstore",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "p2pd", targets: ["p2pd"]),
+        .executable(name: "p2p", targets: ["p2p"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+    ],
+    targets: [
+        // Layer 0: the system OpenSSL and a shim for the macros Swift cannot import.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(name: "CP2PShims", dependencies: ["COpenSSL"]),
+
+        // Layer 1: the only Swift code that touches OpenSSL pointers (besides the TLS handler).
+        .target(name: "OpenSSLKit", dependencies: ["COpenSSL", "CP2PShims"]),
+
+        // Pure byte codecs shared by every layer above: base32, hex, binary readers and writers.
+        .target(name: "Codecs"),
+
+        // Layer 2: TLS 1.3 over NIO, admission, frames, RPC multiplexing.
+        .target(
+            name: "Transport",
+            dependencies: [
+                "OpenSSLKit", "Codecs",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Layer 3: content addressing (pure logic plus OpenSSLKit primitives).
+        .target(name: "Content", dependencies: ["OpenSSLKit", "Codecs"]),
+
+        // Layer 4: placement and membership, pure state machines driven by a clock.
+        .target(name: "Ring"),
+        .target(name: "Membership"),
+
+        // Layer 5: chunk bytes on disk plus SQLite metadata.
+        .target(
+            name: "ChunkStore",
+            dependencies: [
+                "Content", "OpenSSLKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Executables.
+        .executableTarget(
+            name: "p2pd",
+            dependencies: [
+                "Transport", "OpenSSLKit", "ChunkStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "p2p",
+            dependencies: [
+                "Content", "OpenSSLKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // Tests.
+        .testTarget(name: "OpenSSLKitTests", dependencies: ["OpenSSLKit"]),
+        .testTarget(
+            name: "TransportTests",
+            dependencies: [
+                "Transport", "OpenSSLKit",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "ContentTests", dependencies: ["Content", "OpenSSLKit", "Codecs"]),
+        .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
+        .testTarget(name: "RingTests", dependencies: ["Ring"]),
+        .testTarget(name: "MembershipTests", dependencies: ["Membership"]),
+        .testTarget(name: "ChunkStoreTests", dependencies: ["ChunkStore", "Content", "OpenSSLKit"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
