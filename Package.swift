@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "p2pstore",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "p2pd", targets: ["p2pd"]),
         .executable(name: "p2p", targets: ["p2p"]),
@@ -36,6 +36,7 @@ let package = Package(
                 "OpenSSLKit", "Codecs",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,0 +1,225 @@
+import Logging
+import NIOCore
+import OpenSSLKit
+
+/// Runs TLS 1.3 (system OpenSSL, memory BIOs) under the rest of the pipeline: ciphertext
+/// below, plaintext above. Fires `TLSHandshakeCompleted` with the peer's NodeID once
+/// the handshake is done; refuses anything but TLS 1.3 and peers without a certificate.
+///
+/// Memory stays bounded: received ciphertext is decrypted and passed up before the next
+/// read; plaintext written down is encrypted at once and handed to the channel, whose
+/// writability reflects it.
+public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    public typealias InboundIn = ByteBuffer
+    public typealias InboundOut = ByteBuffer
+    public typealias OutboundIn = ByteBuffer
+    public typealias OutboundOut = ByteBuffer
+
+    /// Label of the exporter whose output binds the admission proof to this session.
+    public static let exporterLabel = "EXPORTER-p2pstore-admit-v1"
+    public static let exporterLength = 32
+    /// Largest plaintext passed up in one `channelRead`.
+    static let maximumReadChunk = 64 * 1024
+
+    private enum State { case idle, handshaking, active, closed }
+
+    private let connection: TLSConnection
+    private let role: TLSConnection.Role
+    private let handshakeTimeout: TimeAmount
+    private let logger: Logger
+    private var state = State.idle
+    private var handshakeDeadline: Scheduled<Void>?
+    private var writesBeforeHandshake: [(ByteBuffer, EventLoopPromise<Void>?)] = []
+
+    public init(context: TLSContext, role: TLSConnection.Role, handshakeTimeout: TimeAmount = .seconds(10), logger: Logger) throws {
+        self.connection = try TLSConnection(context: context, role: role)
+        self.role = role
+        self.handshakeTimeout = handshakeTimeout
+        self.logger = logger
+    }
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { startHandshake(context: context) }
+    }
+
+    public func channelActive(context: ChannelHandlerContext) {
+        startHandshake(context: context)
+        context.fireChannelActive()
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        handshakeDeadline?.cancel()
+        state = .closed
+        failBufferedWrites(TransportError.connectionClosed)
+        context.fireChannelInactive()
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let ciphertext = unwrapInboundIn(data)
+        ciphertext.withUnsafeReadableBytes { connection.receiveCiphertext($0) }
+        switch state {
+        case .idle, .handshaking: advanceHandshake(context: context)
+        case .active: deliverPlaintext(context: context)
+        case .closed: break
+        }
+    }
+
+    public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let plaintext = unwrapOutboundIn(data)
+        switch state {
+        case .idle, .handshaking:
+            writesBeforeHandshake.append((plaintext, promise))
+        case .active:
+            do {
+                try plaintext.withUnsafeReadableBytes { buffer throws(OpenSSLError) in try connection.writePlaintext(buffer) }
+                sendCiphertext(context: context, promise: promise)
+            } catch {
+                promise?.fail(error)
+                fail(context: context, TransportError.tls(error))
+            }
+        case .closed:
+            promise?.fail(TransportError.connectionClosed)
+        }
+    }
+
+    public func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        if state == .active, mode == .all {
+            // Say goodbye properly so the peer can tell a clean end from a truncation.
+            connection.shutdown()
+            sendCiphertext(context: context, promise: nil)
+            context.flush()
+        }
+        if mode == .all { state = .closed }
+        context.close(mode: mode, promise: promise)
+    }
+
+    // MARK: - Handshake
+
+    private func startHandshake(context: ChannelHandlerContext) {
+        guard state == .idle else { return }
+        state = .handshaking
+        let timeout = handshakeTimeout
+        handshakeDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
+            if state == .handshaking { fail(context: context, TransportError.handshakeTimeout) }
+        }
+        if role == .client { advanceHandshake(context: context) }
+    }
+
+    private func advanceHandshake(context: ChannelHandlerContext) {
+        let status: TLSConnection.HandshakeStatus
+        do {
+            status = try connection.handshake()
+        } catch {
+            // Send the alert OpenSSL queued before closing, so the peer learns why.
+            sendCiphertext(context: context, promise: nil)
+            context.flush()
+            fail(context: context, TransportError.tls(error))
+            return
+        }
+        sendCiphertext(context: context, promise: nil)
+        context.flush()
+        guard status == .complete else { return }
+        handshakeDeadline?.cancel()
+        do {
+            let completed = try handshakeResult()
+            state = .active
+            logger.debug("TLS handshake complete", metadata: ["peer": "\(completed.peer.short)", "cipher": "\(completed.cipher)"])
+            context.fireUserInboundEventTriggered(completed)
+        } catch {
+            fail(context: context, error)
+            return
+        }
+        let pending = writesBeforeHandshake
+        writesBeforeHandshake = []
+        for (buffer, promise) in pending { write(context: context, data: wrapOutboundOut(buffer), promise: promise) }
+        if !pending.isEmpty { context.flush() }
+        // Application data may have arrived together with the peer's last handshake flight.
+        deliverPlaintext(context: context)
+    }
+
+    private func handshakeResult() throws(TransportError) -> TLSHandshakeCompleted {
+        guard connection.isTLS13 else { throw .notTLS13(negotiated: connection.cipherName) }
+        guard let certificate = connection.peerCertificate() else { throw .noPeerCertificate }
+        do {
+            let peer = try NodeID(certificate: certificate)
+            let exporter = try connection.exportKeyingMaterial(label: Self.exporterLabel, count: Self.exporterLength)
+            return TLSHandshakeCompleted(peer: peer, exporter: exporter, cipher: connection.cipherName)
+        } catch {
+            throw .tls(error)
+        }
+    }
+
+    // MARK: - Data
+
+    private func deliverPlaintext(context: ChannelHandlerContext) {
+        while state == .active {
+            var buffer = context.channel.allocator.buffer(capacity: Self.maximumReadChunk)
+            var result = TLSConnection.ReadResult.needMoreCiphertext
+            do {
+                while buffer.writableBytes > 0 {
+                    result = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 0) { space in
+                        let read = try connection.readPlaintext(into: space)
+                        if case .bytes(let count) = read { return count }
+                        throw ReadStop(result: read)
+                    }.asReadResult
+                }
+            } catch let stop as ReadStop {
+                result = stop.result
+            } catch {
+                fail(context: context, TransportError.tls(error as! OpenSSLError))
+                return
+            }
+            if buffer.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(buffer)) }
+            switch result {
+            case .bytes: continue  // buffer was full: there may be more
+            case .needMoreCiphertext:
+                // Reading may have produced handshake messages to send (key updates).
+                if connection.pendingCiphertext > 0 {
+                    sendCiphertext(context: context, promise: nil)
+                    context.flush()
+                }
+                return
+            case .closed:
+                logger.debug("peer sent close_notify")
+                context.close(promise: nil)
+                return
+            }
+        }
+    }
+
+    private func sendCiphertext(context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        let pending = connection.pendingCiphertext
+        guard pending > 0 else {
+            promise?.succeed(())
+            return
+        }
+        var buffer = context.channel.allocator.buffer(capacity: pending)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: pending) { connection.readCiphertext(into: $0) }
+        context.write(wrapOutboundOut(buffer), promise: promise)
+    }
+
+    private func fail(context: ChannelHandlerContext, _ error: TransportError) {
+        guard state != .closed else { return }
+        state = .closed
+        handshakeDeadline?.cancel()
+        failBufferedWrites(error)
+        logger.info("closing peer connection", metadata: ["reason": "\(error)"])
+        context.fireErrorCaught(error)
+        context.close(promise: nil)
+    }
+
+    private func failBufferedWrites(_ error: Error) {
+        let pending = writesBeforeHandshake
+        writesBeforeHandshake = []
+        for (_, promise) in pending { promise?.fail(error) }
+    }
+}
+
+/// Ends the inner read loop of `deliverPlaintext` with a non-data result.
+private struct ReadStop: Error {
+    let result: TLSConnection.ReadResult
+}
+
+private extension Int {
+    var asReadResult: TLSConnection.ReadResult { .bytes(self) }
+}
