@@ -52,7 +52,7 @@ public struct MembershipConfiguration: Hashable, Sendable {
 
     /// How many times each update is piggy-backed in a cluster of `members`.
     public func retransmitLimit(members: Int) -> Int {
-        retransmitMult * Int(log10(Double(members + 1)).rounded(.up))
+        retransmitMult * ceiling(log10(Double(members + 1)))
     }
 
     /// An upper bound on the time from a crash to every live member listing it dead,
@@ -70,7 +70,7 @@ public struct MembershipConfiguration: Hashable, Sendable {
     /// the total full-state traffic grows only logarithmically.
     func pushPullPeriod(members: Int) -> Duration {
         guard members > 32 else { return pushPullInterval }
-        let multiplier = (log2(Double(members)) - log2(32)).rounded(.up) + 1
+        let multiplier = ceiling(log2(Double(members)) - 5) + 1
         return pushPullInterval * multiplier
     }
 }
@@ -93,6 +93,16 @@ func log2(_ x: Double) -> Double {
         k += 2
     }
     return exponent + 2 * sum / 0.693_147_180_559_945_3
+}
+
+/// The smallest integer ≥ `x` (for small non-negative `x`), forgiving the last-bit
+/// error of the series above so that exact powers give exact results. Avoids libm's
+/// `ceil`, which this target does not link.
+func ceiling(_ x: Double) -> Int {
+    let adjusted = x - 1e-9
+    guard adjusted > 0 else { return 0 }
+    let whole = Int(adjusted)
+    return Double(whole) < adjusted ? whole + 1 : whole
 }
 
 func log10(_ x: Double) -> Double { log2(x) * 0.301_029_995_663_981_2 }

@@ -12,8 +12,8 @@ public enum RingBenchmark {
         public var maxOverMeanReplicaLoad: Double
 
         public var description: String {
-            let perLookup = (nanosecondsPerLookup * 10).rounded() / 10
-            let balance = (maxOverMeanReplicaLoad * 1000).rounded() / 1000
+            let perLookup = Double(Int(nanosecondsPerLookup * 10 + 0.5)) / 10
+            let balance = Double(Int(maxOverMeanReplicaLoad * 1000 + 0.5)) / 1000
             return "ring members=\(members) tokens=\(tokens) build=\(build) "
                 + "lookup=\(perLookup)ns max/mean=\(balance)"
         }

@@ -38,9 +38,10 @@ public struct RingConfiguration: Hashable, Sendable {
     /// `1 ... tokensPerPeer * maxTokenMultiple`.
     func tokenCount(capacity: UInt64, reference: Double) -> Int {
         guard capacity > 0 else { return 0 }
-        let ideal = (Double(tokensPerPeer) * Double(capacity) / reference).rounded()
+        let ideal = Double(tokensPerPeer) * Double(capacity) / reference
         let upper = tokensPerPeer * maxTokenMultiple
         guard ideal.isFinite, ideal < Double(upper) else { return upper }
-        return max(1, Int(ideal))
+        // Round half up by hand: `rounded()` calls libm, which this target does not link.
+        return max(1, Int(ideal + 0.5))
     }
 }

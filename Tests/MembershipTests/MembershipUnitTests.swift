@@ -50,8 +50,11 @@ import Testing
         #expect(configuration.suspicionMinimum(members: 5) == .seconds(4))
         #expect(configuration.suspicionMaximum(members: 5) == .seconds(24))
         #expect(configuration.retransmitLimit(members: 5) == 4)
+        #expect(configuration.retransmitLimit(members: 9) == 4)
+        #expect(configuration.retransmitLimit(members: 10) == 8)
         #expect(configuration.retransmitLimit(members: 50) == 8)
         #expect(configuration.pushPullPeriod(members: 10) == .seconds(30))
+        #expect(configuration.pushPullPeriod(members: 64) == .seconds(60))
         #expect(configuration.pushPullPeriod(members: 1000) == .seconds(180))
     }
 
