@@ -6,6 +6,12 @@ public struct Chunk: Sendable, Hashable {
     public var length: Int
     /// FastCDC's gear hash at the cut point (fastcdc-rs `Chunk.hash`).
     public var gearHash: UInt64
+
+    public init(offset: Int, length: Int, gearHash: UInt64) {
+        self.offset = offset
+        self.length = length
+        self.gearHash = gearHash
+    }
 }
 
 /// Splits a byte stream of any length into FastCDC chunks, holding at most about one
