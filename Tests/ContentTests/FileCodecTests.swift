@@ -148,3 +148,19 @@ struct FileCodecTests {
         }
     }
 }
+
+struct FileBlocksTests {
+    @Test func encodesAFileFromDisk() async throws {
+        let path = "/tmp/p2pstore-content-test-\(UInt64.random(in: 0...UInt64.max)).bin"
+        let bytes = TestData.randomBytes(count: 3 * 1024 * 1024 + 17, seed: 21)
+        #expect(FileManagerShim.write(bytes, to: path))
+        defer { FileManagerShim.remove(path) }
+        let store = InMemoryChunkStore()
+        let encoded = try await FileCodecTests.encoder(store).encode(contentsOfFile: path)
+        #expect(encoded.size == UInt64(bytes.count))
+        #expect(try await FileDecoder(source: store).read(encoded.capability) == bytes)
+        await #expect(throws: FileReadError.self) {
+            _ = try await FileCodecTests.encoder(store).encode(contentsOfFile: path + ".missing")
+        }
+    }
+}
