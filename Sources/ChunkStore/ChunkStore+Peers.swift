@@ -6,7 +6,8 @@ extension ChunkStore {
     public func upsertPeer(_ peer: PeerRecord) throws(ChunkStoreError) {
         try checkOpen()
         try withDatabase("upsert peer") {
-            try database.write { db in try peer.upsert(db) }
+            // REPLACE rather than GRDB's upsert, which needs a rowid (peer is WITHOUT ROWID).
+            try database.write { db in try peer.insert(db, onConflict: .replace) }
         }
     }
 

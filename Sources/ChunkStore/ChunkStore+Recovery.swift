@@ -98,7 +98,7 @@ extension ChunkStore {
             }
             let record = ChunkRecord(id: id, size: Int64(identity.size), storedAt: now, lastVerified: now)
             try withDatabase("index recovered chunk", chunk: id) {
-                try database.write { db in try record.insert(db, onConflict: .replace) }
+                try database.write { db in try record.insert(db, onConflict: .ignore) }
             }
             report.filesIndexed += 1
         }

@@ -29,6 +29,7 @@ struct MetaRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
     }
 
     static func set(_ db: Database, _ key: String, to value: String) throws {
-        try MetaRecord(key: key, value: value).upsert(db)
+        // Plain REPLACE: GRDB's upsert needs a rowid, and meta is WITHOUT ROWID.
+        try MetaRecord(key: key, value: value).insert(db, onConflict: .replace)
     }
 }
