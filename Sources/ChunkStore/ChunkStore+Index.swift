@@ -74,7 +74,10 @@ extension ChunkStore {
         let date = date ?? configuration.clock()
         try withDatabase("mark verified", chunk: id) {
             try database.write { db in
-                _ = try ChunkRecord.filter(key: id).updateAll(db, ChunkRecord.Columns.lastVerified.set(to: date))
+                // Through the record, so the date is encoded like every other (milliseconds).
+                guard var record = try ChunkRecord.fetchOne(db, key: id) else { return }
+                record.lastVerified = date
+                try record.update(db)
             }
         }
     }
@@ -112,7 +115,10 @@ extension ChunkStore {
         try checkOpen()
         return try withDatabase("set lease", chunk: id) {
             try database.write { db in
-                try ChunkRecord.filter(key: id).updateAll(db, ChunkRecord.Columns.leaseExpiry.set(to: expiry)) > 0
+                guard var record = try ChunkRecord.fetchOne(db, key: id) else { return false }
+                record.leaseExpiry = expiry
+                try record.update(db)
+                return true
             }
         }
     }
