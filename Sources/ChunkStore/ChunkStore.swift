@@ -76,13 +76,8 @@ public final class ChunkStore: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.lockDescriptor = lockDescriptor
-        do throws(ChunkStoreError) {
-            try recover()
-        } catch {
-            try? database.close()
-            FileSystem.unlock(lockDescriptor)
-            throw error
-        }
+        // Fully initialized from here: if recovery throws, deinit closes the database and the lock.
+        try recover()
     }
 
     deinit {

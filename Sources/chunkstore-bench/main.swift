@@ -36,10 +36,10 @@ func makeChunks(seed: UInt64) -> [(StoredChunkID, [UInt8])] {
 func report(_ name: String, _ elapsed: Duration, operations: Int) {
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     let mebibytes = Double(operations * chunkSize) / 1_048_576
-    let line = String(
-        format: "%-34@ %7.1f MiB/s %8.0f ops/s  (%d x 256 KiB in %.3f s)",
-        name as NSString, mebibytes / seconds, Double(operations) / seconds, operations, seconds)
-    print(line)
+    let figures = String(
+        format: "%8.1f MiB/s %8.0f ops/s  (%d x 256 KiB in %.3f s)",
+        mebibytes / seconds, Double(operations) / seconds, operations, seconds)
+    print(name.padding(toLength: 30, withPad: " ", startingAt: 0) + figures)
 }
 
 /// Runs `body(index)` for every index on `width` threads and returns the elapsed time.

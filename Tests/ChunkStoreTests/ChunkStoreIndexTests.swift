@@ -1,5 +1,6 @@
 import ChunkStore
 import Foundation
+import GRDB
 import Testing
 
 @Suite("ChunkStore index and metadata")
@@ -180,6 +181,25 @@ struct ChunkStoreIndexTests {
             #expect(try store.quarantinedFiles().count == 1)
             #expect(!FileManager.default.fileExists(atPath: chunkPath(root: root, badOrphan.id)))
             #expect(try store.integrityCheck() == ["ok"])
+        }
+    }
+
+    @Test func unknownLayoutVersionIsRefusedAndReleasesTheLock() throws {
+        try withTemporaryDirectory { root in
+            try ChunkStore(root: root, capacity: 1 << 20, logger: quietLogger).close()
+            let database = try DatabaseQueue(path: root + "/index.sqlite")
+            try database.write { db in try db.execute(sql: "UPDATE meta SET value = '2' WHERE key = 'layout_version'") }
+            try database.close()
+
+            let error = #expect(throws: ChunkStoreError.self) {
+                _ = try ChunkStore(root: root, capacity: 1 << 20, logger: quietLogger)
+            }
+            #expect(error?.code == .invalidLayout)
+            // The failed open released its lock: the only error now is still the layout.
+            let again = #expect(throws: ChunkStoreError.self) {
+                _ = try ChunkStore(root: root, capacity: 1 << 20, logger: quietLogger)
+            }
+            #expect(again?.code == .invalidLayout)
         }
     }
 }
