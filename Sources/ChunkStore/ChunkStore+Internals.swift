@@ -91,17 +91,23 @@ extension ChunkStore {
     }
 
     /// Makes sure `chunks/ab/cd` exists and its entry is durable before a chunk is renamed
-    /// into it. Each leaf is synced once per process, so a directory created by a process that
-    /// crashed before syncing it is covered too.
+    /// into it. Each directory's parent is synced the first time this process uses it (not only
+    /// when this process created it: a process that crashed may have created it unsynced).
     func ensureDirectory(for id: StoredChunkID) throws(ChunkStoreError) {
-        let index = ChunkLayout.directoryIndex(id)
-        if durableDirectories.withLock({ $0.contains(index) }) { return }
-        let outer = layout.outerDirectory(id)
-        try FileSystem.makeDirectory(outer)
-        try FileSystem.syncDirectory(layout.chunks)
+        let leaf = ChunkLayout.directoryIndex(id)
+        // Outer directories are recorded after the 65,536 leaves.
+        let outer = 65536 + Int(id.bytes[0])
+        let (leafDone, outerDone) = durableDirectories.withLock { ($0.contains(leaf), $0.contains(outer)) }
+        if leafDone { return }
+        let outerPath = layout.outerDirectory(id)
+        if !outerDone {
+            try FileSystem.makeDirectory(outerPath)
+            try FileSystem.syncDirectory(layout.chunks)
+            durableDirectories.withLock { _ = $0.insert(outer) }
+        }
         try FileSystem.makeDirectory(layout.directory(id))
-        try FileSystem.syncDirectory(outer)
-        durableDirectories.withLock { _ = $0.insert(index) }
+        try FileSystem.syncDirectory(outerPath)
+        durableDirectories.withLock { _ = $0.insert(leaf) }
     }
 
     /// A fresh name in `tmp/`, unique within this process (and the lock excludes others).

@@ -41,7 +41,7 @@ public final class ChunkStore: Sendable {
     let database: DatabasePool
     let accounting = Mutex(Accounting())
     let stripes = StripedLock()
-    /// Leaf directories (by `ChunkLayout.directoryIndex`) known to exist durably.
+    /// Directories known to exist durably: leaves by `ChunkLayout.directoryIndex`, outer ones as 65536 + first byte.
     let durableDirectories = Mutex(Set<Int>())
     let temporaryCounter = Atomic<UInt64>(0)
     private let lockDescriptor: Int32

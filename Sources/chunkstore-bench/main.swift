@@ -1,8 +1,10 @@
 // chunkstore-bench [ROOT] [COUNT]
 //
-// Measures ChunkStore put and get throughput for 256 KiB chunks: one thread, then one thread
-// per core. Prints one line per measurement; asserts nothing. ROOT defaults to a fresh
-// directory under the system temp dir (removed afterwards); COUNT defaults to 400 (100 MiB).
+// Measures ChunkStore put and get throughput for 256 KiB chunks, on one thread and on one thread
+// per core, with SHA-256 alone as the floor. Puts into new leaf directories pay two extra directory
+// syncs; "warm dirs" is the steady state of a populated store. Prints one line per measurement and
+// asserts nothing. ROOT defaults to a fresh directory under the system temp dir (removed
+// afterwards); COUNT defaults to 400 (100 MiB).
 import ChunkStore
 import Dispatch
 import Foundation
@@ -61,13 +63,19 @@ do {
     let hashTime = ContinuousClock().measure { for (_, bytes) in first { _ = SHA256.hash(bytes) } }
     report("sha256 alone (floor)", hashTime, operations: count)
 
-    report("put, 1 thread", measure(width: 1) { index in _ = try! store.put(first[index].0, first[index].1) }, operations: count)
-    report("put again (already present)", measure(width: 1) { index in _ = try! store.put(first[index].0, first[index].1) }, operations: count)
-    report("get, 1 thread", measure(width: 1) { index in _ = try! store.get(first[index].0) }, operations: count)
-    report("get, \(threads) threads", measure(width: threads) { index in _ = try! store.get(first[index].0) }, operations: count)
-
+    let put: @Sendable ([(StoredChunkID, [UInt8])], Int) -> Void = { chunks, index in
+        _ = try! store.put(chunks[index].0, chunks[index].1)
+    }
+    let get: @Sendable (Int) -> Void = { index in _ = try! store.get(first[index].0) }
+    report("put, 1 thread, new dirs", measure(width: 1) { put(first, $0) }, operations: count)
+    report("put again (already present)", measure(width: 1) { put(first, $0) }, operations: count)
+    // Deleting leaves the directories, so this is the steady state of a populated store.
+    for (id, _) in first { try store.delete(id) }
+    report("put, 1 thread, warm dirs", measure(width: 1) { put(first, $0) }, operations: count)
+    report("get, 1 thread", measure(width: 1, get), operations: count)
+    report("get, \(threads) threads", measure(width: threads, get), operations: count)
     let second = makeChunks(seed: 2)
-    report("put, \(threads) threads", measure(width: threads) { index in _ = try! store.put(second[index].0, second[index].1) }, operations: count)
+    report("put, \(threads) threads, new dirs", measure(width: threads) { put(second, $0) }, operations: count)
     try store.close()
 } catch {
     FileHandle.standardError.write(Data("chunkstore-bench: \(error)\n".utf8))
