@@ -1,0 +1,125 @@
+import Foundation
+import GRDB
+
+extension ChunkStore {
+    /// For each id, whether it is indexed here (one query per batch, on a concurrent reader).
+    public func has(_ ids: [StoredChunkID]) throws(ChunkStoreError) -> [Bool] {
+        try checkOpen()
+        guard !ids.isEmpty else { return [] }
+        let present = try withDatabase("look up chunks") {
+            try database.read { db -> Set<StoredChunkID> in
+                var present = Set<StoredChunkID>()
+                // Stay well below SQLite's bound-parameter limit.
+                for start in stride(from: 0, to: ids.count, by: 500) {
+                    let batch = ids[start..<min(start + 500, ids.count)]
+                    let found = try StoredChunkID.fetchAll(
+                        db, ChunkRecord.select(ChunkRecord.Columns.id).filter(keys: Array(batch)))
+                    present.formUnion(found)
+                }
+                return present
+            }
+        }
+        return ids.map { present.contains($0) }
+    }
+
+    /// The index row of a chunk, or nil if it is not stored.
+    public func record(_ id: StoredChunkID) throws(ChunkStoreError) -> ChunkRecord? {
+        try checkOpen()
+        return try withDatabase("fetch chunk", chunk: id) {
+            try database.read { db in try ChunkRecord.fetchOne(db, key: id) }
+        }
+    }
+
+    /// Indexed chunks on an arc of the ring, in ring order from `range.start`, at most `limit`.
+    ///
+    /// Pass the last id of one page as `after` to get the next page; iteration is stable while
+    /// chunks are added or removed elsewhere on the ring.
+    public func chunks(
+        in range: RingRange = .all, after cursor: StoredChunkID? = nil, limit: Int
+    ) throws(ChunkStoreError) -> [ChunkRecord] {
+        try checkOpen()
+        guard limit > 0 else { return [] }
+        let segments = range.segments
+        // The cursor's segment: earlier segments are done; in it, continue after the cursor.
+        let cursorSegment = cursor.flatMap { cursor in
+            segments.firstIndex { segment in
+                cursor.ringPosition >= segment.lower && segment.upper.map { cursor.ringPosition < $0 } ?? true
+            }
+        }
+        return try withDatabase("scan ring range") {
+            try database.read { db in
+                var result: [ChunkRecord] = []
+                for (index, segment) in segments.enumerated() where result.count < limit {
+                    if let cursorSegment, index < cursorSegment { continue }
+                    var request = ChunkRecord.filter(ChunkRecord.Columns.ringPosition >= RingPosition.encode(segment.lower))
+                    if let upper = segment.upper {
+                        request = request.filter(ChunkRecord.Columns.ringPosition < RingPosition.encode(upper))
+                    }
+                    if let cursor, index == cursorSegment {
+                        request = request.filter(ChunkRecord.Columns.id > cursor)
+                    }
+                    result += try request
+                        .order(ChunkRecord.Columns.ringPosition, ChunkRecord.Columns.id)
+                        .limit(limit - result.count)
+                        .fetchAll(db)
+                }
+                return result
+            }
+        }
+    }
+
+    /// Records that a chunk's bytes were re-read and verified (by scrub) at `date` (now by default).
+    public func markVerified(_ id: StoredChunkID, at date: Date? = nil) throws(ChunkStoreError) {
+        try checkOpen()
+        let date = date ?? configuration.clock()
+        try withDatabase("mark verified", chunk: id) {
+            try database.write { db in
+                // Through the record, so the date is encoded like every other (milliseconds).
+                guard var record = try ChunkRecord.fetchOne(db, key: id) else { return }
+                record.lastVerified = date
+                try record.update(db)
+            }
+        }
+    }
+
+    /// Reads a chunk back, verifies it and records the verification: the scrub step.
+    /// Returns false when the chunk is missing or was found corrupt (and quarantined).
+    public func verify(_ id: StoredChunkID) throws(ChunkStoreError) -> Bool {
+        do {
+            _ = try get(id)
+        } catch where error.isMissing {
+            return false
+        }
+        try markVerified(id)
+        return true
+    }
+
+    /// The chunks verified longest ago (never-verified first): the next ones for scrub.
+    public func leastRecentlyVerified(limit: Int) throws(ChunkStoreError) -> [StoredChunkID] {
+        try checkOpen()
+        return try withDatabase("scrub order") {
+            try database.read { db in
+                try StoredChunkID.fetchAll(
+                    db,
+                    ChunkRecord.select(ChunkRecord.Columns.id)
+                        // SQLite sorts NULL first in ascending order: never-verified chunks come first.
+                        .order(ChunkRecord.Columns.lastVerified, ChunkRecord.Columns.id)
+                        .limit(limit))
+            }
+        }
+    }
+
+    /// Sets (or clears, with nil) a chunk's lease expiry. Returns false if the chunk is not stored.
+    @discardableResult
+    public func setLease(_ id: StoredChunkID, expiry: Date?) throws(ChunkStoreError) -> Bool {
+        try checkOpen()
+        return try withDatabase("set lease", chunk: id) {
+            try database.write { db in
+                guard var record = try ChunkRecord.fetchOne(db, key: id) else { return false }
+                record.leaseExpiry = expiry
+                try record.update(db)
+                return true
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import GRDB
+
+/// The store's SQLite schema as named, append-only migrations.
+///
+/// A migration that has shipped is never edited: change the schema by appending a new one.
+/// Every column is documented here and in `docs/storage.md`. Times are integer milliseconds
+/// since the Unix epoch (UTC); ids are raw 32-byte BLOBs.
+enum ChunkStoreSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: chunk, peer, hint, meta") { db in
+            try db.execute(sql: v1)
+        }
+        return migrator
+    }
+
+    private static let v1 = """
+        -- Chunks whose file is in place under chunks/ab/cd/<hex id>.
+        CREATE TABLE chunk (
+            -- SHA-256 of the chunk bytes (ciphertext); the file name in hex.
+            id BLOB NOT NULL PRIMARY KEY CHECK (typeof(id) = 'blob' AND length(id) = 32),
+            -- Length of the chunk file in bytes; the sum over all rows is the used capacity.
+            size INTEGER NOT NULL CHECK (size >= 0),
+            -- First 8 bytes of id as a big-endian unsigned integer with the top bit flipped,
+            -- stored as a signed int64, so that SQL order on this column is ring order.
+            ring_position INTEGER NOT NULL,
+            -- When this peer stored the chunk (ms since the Unix epoch).
+            stored_at INTEGER NOT NULL,
+            -- When the bytes were last re-read and found to hash to id (ms); NULL = not since stored.
+            last_verified INTEGER,
+            -- When the chunk's lease runs out and it may be collected (ms); NULL = no lease recorded.
+            lease_expiry INTEGER
+        ) WITHOUT ROWID;
+        -- Ring-range scans for anti-entropy and rebalancing.
+        CREATE INDEX chunk_on_ring_position ON chunk(ring_position);
+        -- Scrub picks the least recently verified chunks first (NULLs sort first).
+        CREATE INDEX chunk_on_last_verified ON chunk(last_verified);
+
+        -- The daemon's address book: every peer we know, persisted across restarts.
+        CREATE TABLE peer (
+            -- NodeID: SHA-256 of the peer certificate's SubjectPublicKeyInfo (DER).
+            node_id BLOB NOT NULL PRIMARY KEY CHECK (typeof(node_id) = 'blob' AND length(node_id) = 32),
+            -- host:port the peer advertises for peer traffic.
+            address TEXT NOT NULL,
+            -- Failure zone for placement; '' when unset.
+            zone TEXT NOT NULL DEFAULT '',
+            -- Capacity the peer announced, in bytes.
+            capacity INTEGER NOT NULL CHECK (capacity >= 0),
+            -- SWIM incarnation number; higher wins.
+            incarnation INTEGER NOT NULL CHECK (incarnation >= 0),
+            -- Membership state last known.
+            state TEXT NOT NULL CHECK (state IN ('alive', 'suspect', 'dead', 'left')),
+            -- When we last heard from the peer directly (ms); NULL = never.
+            last_seen INTEGER
+        ) WITHOUT ROWID;
+
+        -- Hinted handoff: chunks stored here on behalf of a peer that was down.
+        CREATE TABLE hint (
+            -- The chunk to hand off; deleting the chunk deletes its hints.
+            chunk_id BLOB NOT NULL REFERENCES chunk(id) ON DELETE CASCADE,
+            -- NodeID of the peer the chunk belongs on (not a foreign key: the peer may be unknown here yet).
+            peer_id BLOB NOT NULL CHECK (typeof(peer_id) = 'blob' AND length(peer_id) = 32),
+            -- When the hint was recorded (ms).
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (chunk_id, peer_id)
+        ) WITHOUT ROWID;
+        -- Handoff walks the hints of one peer when it comes back.
+        CREATE INDEX hint_on_peer_id ON hint(peer_id);
+
+        -- Small facts about the store: format name, layout version, clean-shutdown flag.
+        CREATE TABLE meta (
+            -- Name of the fact (see MetaRecord.Key).
+            key TEXT NOT NULL PRIMARY KEY,
+            -- Its value, as text.
+            value TEXT NOT NULL
+        ) WITHOUT ROWID;
+        INSERT INTO meta (key, value) VALUES
+            ('format', 'p2pstore-chunkstore'),
+            ('layout_version', '1'),
+            ('clean_shutdown', '0');
+        """
+}

@@ -1,0 +1,69 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A new file being written so that it can be published durably: created exclusively,
+/// written completely, then `fsync`ed before anyone renames it into view.
+///
+/// Non-copyable so the descriptor has exactly one owner; `deinit` closes it, so a thrown
+/// error part-way leaves no leaked descriptor (the caller removes the temp file).
+struct DurableFile: ~Copyable {
+    private let descriptor: Int32
+
+    /// Creates `path`, which must not exist (`O_EXCL`), mode 0644.
+    init(creatingExclusively path: String) throws(ChunkStoreError) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw FileSystem.error("open", path: path) }
+        self.descriptor = descriptor
+    }
+
+    deinit { _ = close(descriptor) }
+
+    /// Writes all of `buffer`, retrying short writes and `EINTR`.
+    func writeAll(_ buffer: UnsafeRawBufferPointer, path: String) throws(ChunkStoreError) {
+        guard var next = buffer.baseAddress else { return }
+        var remaining = buffer.count
+        while remaining > 0 {
+            let written = write(descriptor, next, remaining)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw FileSystem.error("write", path: path)
+            }
+            next += written
+            remaining -= written
+        }
+    }
+
+    /// Flushes the file's data and metadata to stable storage.
+    func sync(path: String) throws(ChunkStoreError) {
+        while fsync(descriptor) != 0 {
+            if errno == EINTR { continue }
+            throw FileSystem.error("fsync", path: path)
+        }
+    }
+
+    /// Writes `bytes` to a new file at `path` and syncs it; removes the file on failure.
+    /// The caller then renames it into place and syncs the destination directory.
+    static func create(_ path: String, contents bytes: UnsafeRawBufferPointer) throws(ChunkStoreError) {
+        do throws(ChunkStoreError) {
+            let file = try DurableFile(creatingExclusively: path)
+            try file.writeAll(bytes, path: path)
+            try file.sync(path: path)
+        } catch {
+            FileSystem.removeIfPresent(path)
+            throw error
+        }
+    }
+
+    /// `create(_:contents:)` for an array.
+    static func create(_ path: String, contents bytes: [UInt8]) throws(ChunkStoreError) {
+        let result = bytes.withUnsafeBytes { buffer in
+            Result { () throws(ChunkStoreError) in try create(path, contents: buffer) }
+        }
+        try result.get()
+    }
+}

@@ -1,0 +1,99 @@
+import OpenSSLKit
+
+/// The state of one `FileEncoder` run: the chunker, the whole-content hash, chunks in
+/// flight, and the manifest tree under construction.
+struct EncodingSession: ~Copyable {
+    private let encoder: FileEncoder
+    private var chunker: Chunker
+    private let hasher = SHA256()
+    private var builder: ManifestTreeBuilder
+    /// Chunks cut but not yet handed to a task, with their sequence numbers.
+    private var cut: [[UInt8]] = []
+    private var nextSequence = 0
+    /// Finished chunks waiting for their predecessors, so entries reach the tree in order.
+    private var finished: [Int: ManifestEntry] = [:]
+    private var nextToAdd = 0
+    private var inFlight: [Task<(Int, ManifestEntry), any Error>] = []
+    private var size: UInt64 = 0
+
+    init(encoder: FileEncoder) {
+        self.encoder = encoder
+        chunker = Chunker(parameters: encoder.parameters)
+        builder = ManifestTreeBuilder(fanout: encoder.manifestFanout)
+    }
+
+    mutating func append(_ bytes: [UInt8]) async throws {
+        size += UInt64(bytes.count)
+        var found: [[UInt8]] = []
+        bytes.withUnsafeBytes { buffer in
+            hasher.update(buffer)
+            chunker.append(buffer) { _, chunk in found.append(Array(chunk)) }
+        }
+        try await dispatch(found)
+    }
+
+    consuming func finish(kind: ContentKind) async throws -> EncodedFile {
+        var found: [[UInt8]] = []
+        chunker.finish { _, chunk in found.append(Array(chunk)) }
+        try await dispatch(found)
+        while !inFlight.isEmpty {
+            try await collectOldest()
+        }
+        while let node = builder.closeLowestOpenLevel() {
+            let entry = try await encoder.storeNode(node)
+            try await push(entry, level: node.level + 1)
+        }
+        let sha256 = hasher.finalize()
+        let root = builder.root(kind: kind, sha256: sha256)
+        let rootEntry = try await encoder.storeNode(root)
+        return EncodedFile(
+            capability: Capability(root: rootEntry.reference), size: size, sha256: sha256, chunkCount: nextSequence)
+    }
+
+    /// Starts a task per chunk, first waiting for the oldest when the window is full.
+    private mutating func dispatch(_ chunks: [[UInt8]]) async throws {
+        for plaintext in chunks {
+            if inFlight.count >= encoder.maxChunksInFlight {
+                try await collectOldest()
+            }
+            let sequence = nextSequence
+            nextSequence += 1
+            let cipher = encoder.cipher
+            let sink = encoder.sink
+            inFlight.append(Task {
+                let sealed = cipher.seal(plaintext)
+                try await sink.store(id: sealed.reference.id, bytes: sealed.ciphertext)
+                return (sequence, ManifestEntry(reference: sealed.reference, length: UInt64(plaintext.count)))
+            })
+        }
+    }
+
+    /// Waits for the oldest chunk task and adds every entry that is now in order.
+    private mutating func collectOldest() async throws {
+        let task = inFlight.removeFirst()
+        let (sequence, entry) = try await withTaskCancellationHandler {
+            try await task.value
+        } onCancel: {
+            task.cancel()
+        }
+        finished[sequence] = entry
+        while let next = finished.removeValue(forKey: nextToAdd) {
+            nextToAdd += 1
+            try await push(next, level: 0)
+        }
+    }
+
+    /// Adds an entry to the tree, storing every node that closes as a result.
+    private mutating func push(_ entry: ManifestEntry, level: Int) async throws {
+        var entry = entry
+        var level = level
+        while let closed = try builder.add(entry, level: level) {
+            entry = try await encoder.storeNode(closed)
+            level += 1
+        }
+    }
+
+    deinit {
+        for task in inFlight { task.cancel() }
+    }
+}

@@ -1,0 +1,82 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The contents of a file as a sequence of blocks read with `read(2)`.
+public struct FileBlocks: AsyncSequence, Sendable {
+    public typealias Element = [UInt8]
+
+    public let path: String
+    public let blockSize: Int
+
+    public init(path: String, blockSize: Int = 1 << 20) {
+        self.path = path
+        self.blockSize = blockSize
+    }
+
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(path: path, blockSize: blockSize)
+    }
+
+    /// Opens the file on the first `next()` and closes it at the end or on deinit.
+    public final class Iterator: AsyncIteratorProtocol {
+        private let path: String
+        private let blockSize: Int
+        private var descriptor: Int32 = -1
+        private var done = false
+
+        init(path: String, blockSize: Int) {
+            self.path = path
+            self.blockSize = blockSize
+        }
+
+        public func next() async throws -> [UInt8]? {
+            guard !done else { return nil }
+            if descriptor < 0 {
+                descriptor = open(path, O_RDONLY)
+                guard descriptor >= 0 else { throw FileReadError(path: path, code: errno) }
+            }
+            var block = [UInt8](repeating: 0, count: blockSize)
+            var filled = 0
+            while filled < blockSize {
+                let count = block.withUnsafeMutableBytes { buffer in
+                    read(descriptor, buffer.baseAddress! + filled, blockSize - filled)
+                }
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw FileReadError(path: path, code: errno)
+                }
+                if count == 0 { break }
+                filled += count
+            }
+            if filled < blockSize {
+                finish()
+                if filled == 0 { return nil }
+                block.removeLast(blockSize - filled)
+            }
+            return block
+        }
+
+        private func finish() {
+            done = true
+            if descriptor >= 0 { close(descriptor) }
+            descriptor = -1
+        }
+
+        deinit {
+            if descriptor >= 0 { close(descriptor) }
+        }
+    }
+}
+
+/// A file could not be opened or read.
+public struct FileReadError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var path: String
+    public var code: Int32
+
+    public var description: String {
+        "cannot read \(path): \(String(cString: strerror(code)))"
+    }
+}

@@ -1,0 +1,78 @@
+import OpenSSLKit
+
+/// The result of storing content.
+public struct EncodedFile: Sendable, Hashable {
+    /// The capability that reads the content back.
+    public var capability: Capability
+    /// Plaintext size in bytes.
+    public var size: UInt64
+    /// SHA-256 of the plaintext.
+    public var sha256: [UInt8]
+    /// Data chunks in the file, counting repeats.
+    public var chunkCount: Int
+}
+
+/// Stores content: chunk (FastCDC) → encrypt (convergent) → sink, then the manifest tree.
+///
+/// Several chunks are encrypted and stored concurrently, but never more than
+/// `maxChunksInFlight`, so memory stays bounded by about
+/// `maxChunksInFlight × 2 × maxSize` plus one manifest node per tree level.
+public struct FileEncoder: Sendable {
+    /// The default average chunk size; see docs/benchmarks.md ("Content").
+    public static let defaultAverageSize = 256 * 1024
+
+    public let sink: any ChunkSink
+    public let cipher: ConvergentCipher
+    public let parameters: FastCDC
+    public let maxChunksInFlight: Int
+    /// Entries per manifest node; lower it only to exercise deep trees in tests.
+    public let manifestFanout: Int
+
+    public init(
+        sink: any ChunkSink, cipher: ConvergentCipher, parameters: FastCDC? = nil,
+        maxChunksInFlight: Int = 8, manifestFanout: Int = FileManifestNode.maxEntries
+    ) {
+        precondition(maxChunksInFlight >= 1 && (2...FileManifestNode.maxEntries).contains(manifestFanout))
+        self.sink = sink
+        self.cipher = cipher
+        // The default size is a valid parameter set by construction.
+        self.parameters = parameters ?? (try! FastCDC(averageSize: Self.defaultAverageSize))
+        self.maxChunksInFlight = maxChunksInFlight
+        self.manifestFanout = manifestFanout
+    }
+
+    /// Stores the bytes of an asynchronous sequence of buffers (a request body, a pipe).
+    public func encode<Bytes: AsyncSequence>(
+        _ bytes: Bytes, kind: ContentKind = .file
+    ) async throws -> EncodedFile where Bytes.Element == [UInt8] {
+        var session = EncodingSession(encoder: self)
+        for try await buffer in bytes {
+            try await session.append(buffer)
+        }
+        return try await session.finish(kind: kind)
+    }
+
+    /// Stores bytes held in memory.
+    public func encode(_ bytes: [UInt8], kind: ContentKind = .file) async throws -> EncodedFile {
+        var session = EncodingSession(encoder: self)
+        try await session.append(bytes)
+        return try await session.finish(kind: kind)
+    }
+
+    /// Stores a file read from disk in blocks.
+    public func encode(contentsOfFile path: String) async throws -> EncodedFile {
+        try await encode(FileBlocks(path: path))
+    }
+
+    /// Stores an encoded directory listing.
+    public func encode(_ listing: DirectoryListing) async throws -> EncodedFile {
+        try await encode(listing.encoded(), kind: .directory)
+    }
+
+    /// Seals a manifest node, stores it, and returns the entry that points to it.
+    func storeNode(_ node: FileManifestNode) async throws -> ManifestEntry {
+        let sealed = cipher.seal(node.encoded())
+        try await sink.store(id: sealed.reference.id, bytes: sealed.ciphertext)
+        return ManifestEntry(reference: sealed.reference, length: node.totalSize)
+    }
+}

@@ -1,0 +1,49 @@
+extension MembershipStateMachine {
+    /// Queues `message` to `destination` with as many waiting updates as fit.
+    mutating func send(_ message: MembershipMessage, to destination: MembershipEndpoint) {
+        let gossip = broadcasts.take(
+            maximum: configuration.maxPiggybackUpdates,
+            transmitLimit: configuration.retransmitLimit(members: activeCount)
+        )
+        let packet = MembershipPacket(sender: localID, senderAddress: localMember.address, message: message, gossip: gossip)
+        actions.append(.send(packet, to: destination))
+    }
+
+    /// Sends waiting updates to a few random members, the recently dead included.
+    mutating func gossipRound(now: Duration) {
+        guard !broadcasts.isEmpty else { return }
+        let window = configuration.gossipToTheDeadTime
+        let targets = randomMembers(configuration.gossipNodes, excluding: []) { member in
+            member.isActive || (member.state == .dead && now - member.since < window)
+        }
+        for target in targets {
+            guard !broadcasts.isEmpty else { return }
+            send(.gossip, to: endpoint(of: target))
+        }
+    }
+
+    /// Anti-entropy: full state with one random live member.
+    mutating func pushPullRound() {
+        guard let target = randomMembers(1, excluding: [], where: { $0.state == .alive }).first else { return }
+        send(.pushPull(PushPullState(isResponse: false, isJoin: false, members: snapshot())), to: endpoint(of: target))
+    }
+
+    /// Tries one random dead member: if it is reachable again (a partition healed, or
+    /// it restarted without seeds), the exchange makes both sides refute and recover.
+    mutating func reconnectRound() {
+        let dead = table.values.filter { $0.state == .dead }.map(\.id).sorted()
+        guard let id = dead.randomElement(using: &random), let member = table[id] else { return }
+        send(.pushPull(PushPullState(isResponse: false, isJoin: false, members: snapshot())), to: endpoint(of: member))
+    }
+
+    mutating func sendJoin(now: Duration) {
+        guard !seeds.isEmpty else {
+            nextJoinAt = nil
+            return
+        }
+        for seed in seeds {
+            send(.pushPull(PushPullState(isResponse: false, isJoin: true, members: snapshot())), to: MembershipEndpoint(id: nil, address: seed))
+        }
+        nextJoinAt = now + configuration.joinRetryInterval
+    }
+}

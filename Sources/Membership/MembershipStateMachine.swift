@@ -1,0 +1,206 @@
+/// SWIM failure detection and gossip with HashiCorp's Lifeguard extensions, as a pure
+/// state machine.
+///
+/// The driver owns the sockets and the clock. It calls `join`, `tick`, `receive` and
+/// `leave` with the current time (any monotonic origin, the same for every call) and
+/// carries out the returned actions. It should call `tick` again at `nextDeadline`
+/// (or earlier; extra ticks are harmless). Randomness comes from a seeded generator,
+/// so a run is reproducible from its seed and inputs.
+///
+/// Incarnation at start: the driver should pass a value higher than any this NodeID
+/// used before, e.g. the persisted last value + 1, or simply the Unix time in seconds.
+/// If it is lower, the member hears about its old incarnation in the first push-pull
+/// and refutes with a higher one, so correctness does not depend on it.
+public struct MembershipStateMachine: Sendable {
+    /// The protocol settings.
+    public let configuration: MembershipConfiguration
+    /// This peer's id.
+    public let localID: MemberID
+
+    var table: [MemberID: Member] = [:]
+    /// Members to probe, shuffled once per round; may hold stale entries that the
+    /// selection skips, so membership changes never cost O(n).
+    var probeOrder: [MemberID] = []
+    var probeIndex = 0
+    /// Alive and suspect members, this peer included: the `n` of the formulas.
+    var activeCount = 1
+    var random: Xoshiro256StarStar
+    var sequence: UInt32 = 0
+    var health = 0
+    var probe: Probe?
+    var relays: [UInt32: Relay] = [:]
+    var suspicions: [MemberID: Suspicion] = [:]
+    var broadcasts = BroadcastQueue()
+    var seeds: [String] = []
+    var isLeaving = false
+    var nextProbeAt: Duration
+    var nextGossipAt: Duration
+    var nextPushPullAt: Duration
+    var nextReconnectAt: Duration
+    var nextJoinAt: Duration?
+    var actions: [MembershipAction] = []
+
+    /// A probe in flight.
+    struct Probe: Sendable {
+        var target: MemberID
+        var incarnation: UInt64
+        var seq: UInt32
+        var indirectAt: Duration
+        var deadline: Duration
+        var indirectSent = false
+        var expectedNacks = 0
+        var nacks = 0
+    }
+
+    /// An indirect probe this peer makes on behalf of `origin`.
+    struct Relay: Sendable {
+        var origin: MembershipEndpoint
+        var originSeq: UInt32
+        var nackAt: Duration
+        var expiresAt: Duration
+        var nackSent = false
+    }
+
+    /// Creates the state machine of the local member `local`, alive at `now`.
+    public init(local: MemberRecord, configuration: MembershipConfiguration = MembershipConfiguration(), seed: UInt64, now: Duration) {
+        self.configuration = configuration
+        self.localID = local.id
+        self.random = Xoshiro256StarStar(seed: seed)
+        table[local.id] = Member(record: local, state: .alive, since: now)
+        nextProbeAt = now + configuration.probeInterval
+        nextGossipAt = now + configuration.gossipInterval
+        nextPushPullAt = now + configuration.pushPullInterval
+        nextReconnectAt = now + configuration.reconnectInterval
+    }
+
+    // MARK: - Queries
+
+    /// This peer as the others should see it.
+    public var localMember: Member { table[localID]! }
+
+    /// Every known member, this peer included, in no particular order.
+    public var members: Dictionary<MemberID, Member>.Values { table.values }
+
+    /// The member with `id`, if known.
+    public func member(_ id: MemberID) -> Member? { table[id] }
+
+    /// Alive and suspect members, this peer included.
+    public var activeMemberCount: Int { activeCount }
+
+    /// Lifeguard local health: 0 is healthy; probes slow down by `health + 1`.
+    public var localHealth: Int { health }
+
+    /// The latest time by which `tick` should be called again.
+    public var nextDeadline: Duration {
+        var deadline = min(nextGossipAt, nextPushPullAt, nextReconnectAt)
+        if !isLeaving { deadline = min(deadline, nextProbeAt) }
+        if let probe { deadline = min(deadline, probe.indirectSent ? probe.deadline : probe.indirectAt) }
+        if let nextJoinAt { deadline = min(deadline, nextJoinAt) }
+        for relay in relays.values { deadline = min(deadline, relay.nackSent ? relay.expiresAt : relay.nackAt) }
+        for suspicion in suspicions.values { deadline = min(deadline, suspicion.deadline) }
+        return deadline
+    }
+
+    // MARK: - Inputs
+
+    /// Contacts `seeds` ("host:port") with a push-pull join, and again every
+    /// `joinRetryInterval` while no other live member is known.
+    public mutating func join(seeds: [String], now: Duration) -> [MembershipAction] {
+        let own = localMember.address
+        self.seeds = seeds.filter { $0 != own }
+        sendJoin(now: now)
+        return takeActions()
+    }
+
+    /// Handles one packet whose `sender` the driver has authenticated.
+    public mutating func receive(_ packet: MembershipPacket, now: Duration) -> [MembershipAction] {
+        guard packet.sender != localID else { return takeActions() }
+        for update in packet.gossip { apply(update, now: now) }
+        let sender = MembershipEndpoint(id: packet.sender, address: packet.senderAddress)
+        switch packet.message {
+        case .ping(let seq, let target):
+            // A ping meant for whoever used to have this address is not ours to answer.
+            if target == localID { send(.ack(seq: seq), to: sender) }
+        case .ack(let seq):
+            handleAck(seq: seq)
+        case .nack(let seq):
+            if probe?.seq == seq { probe?.nacks += 1 }
+        case .pingRequest(let seq, let target, let targetAddress):
+            startRelay(originSeq: seq, origin: sender, target: MembershipEndpoint(id: target, address: targetAddress), now: now)
+        case .gossip:
+            break
+        case .pushPull(let state):
+            merge(state.members, from: packet.sender, now: now)
+            if !state.isResponse {
+                send(.pushPull(PushPullState(isResponse: true, isJoin: false, members: snapshot())), to: sender)
+            }
+        }
+        return takeActions()
+    }
+
+    /// Runs every timer due at `now`: probes, suspicion timeouts, gossip, push-pull.
+    public mutating func tick(now: Duration) -> [MembershipAction] {
+        expireRelays(now: now)
+        if !isLeaving {
+            advanceProbe(now: now)
+            if now >= nextProbeAt { startProbe(now: now) }
+        }
+        let expired = suspicions.filter { $0.value.deadline <= now }.keys.sorted()
+        for id in expired {
+            guard let suspicion = suspicions[id] else { continue }
+            applyDead(id, incarnation: suspicion.incarnation, accuser: localID, isLeft: false, now: now)
+        }
+        if now >= nextGossipAt {
+            gossipRound(now: now)
+            nextGossipAt = now + configuration.gossipInterval
+        }
+        if now >= nextPushPullAt {
+            if !isLeaving { pushPullRound() }
+            nextPushPullAt = now + configuration.pushPullPeriod(members: activeCount)
+        }
+        if now >= nextReconnectAt {
+            if !isLeaving { reconnectRound() }
+            nextReconnectAt = now + configuration.reconnectInterval
+        }
+        if let joinAt = nextJoinAt, now >= joinAt {
+            if activeCount > 1 || isLeaving { nextJoinAt = nil } else { sendJoin(now: now) }
+        }
+        return takeActions()
+    }
+
+    /// Leaves gracefully: tells several members directly and gossips `left`. The driver
+    /// should keep calling `tick` for a few gossip intervals before closing.
+    public mutating func leave(now: Duration) -> [MembershipAction] {
+        guard !isLeaving else { return takeActions() }
+        isLeaving = true
+        probe = nil
+        nextJoinAt = nil
+        var local = localMember
+        local.state = .left
+        local.since = now
+        table[localID] = local
+        activeCount -= 1
+        broadcasts.enqueue(.left(localID, incarnation: local.incarnation))
+        for target in randomMembers(configuration.leaveFanout, excluding: [], where: { $0.isActive }) {
+            send(.gossip, to: endpoint(of: target))
+        }
+        return takeActions()
+    }
+
+    /// Publishes new load figures (bumps the incarnation so the update wins everywhere).
+    public mutating func updateMeta(_ meta: MemberMeta, now: Duration) -> [MembershipAction] {
+        var local = localMember
+        guard local.record.meta != meta, !isLeaving else { return takeActions() }
+        local.record.meta = meta
+        local.record.incarnation += 1
+        table[localID] = local
+        broadcasts.enqueue(.alive(local.record))
+        return takeActions()
+    }
+
+    mutating func takeActions() -> [MembershipAction] {
+        let taken = actions
+        actions = []
+        return taken
+    }
+}

@@ -1,0 +1,64 @@
+// chunkstore-crashwriter ROOT COUNT SEED
+//
+// Test helper for ChunkStoreTests' crash-safety test: opens the store at ROOT and puts COUNT
+// pseudo-random chunks (sizes 0..<32 KiB, from SEED), deleting an earlier one after every
+// tenth put. After each operation returns it writes one unbuffered line to stdout,
+// `put <hex>` or `del <hex>`, so the test knows exactly which operations were acknowledged
+// before it sends SIGKILL. Ends with `done`.
+import ChunkStore
+import Foundation
+import Logging
+import OpenSSLKit
+
+/// SplitMix64: a tiny deterministic generator, so a failing seed can be replayed.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+func emit(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+let arguments = CommandLine.arguments
+guard arguments.count == 4, let count = Int(arguments[2]), let seed = UInt64(arguments[3]) else {
+    FileHandle.standardError.write(Data("usage: chunkstore-crashwriter ROOT COUNT SEED\n".utf8))
+    exit(2)
+}
+var logger = Logger(label: "chunkstore-crashwriter")
+logger.logLevel = .warning
+
+do {
+    let store = try ChunkStore(root: arguments[1], capacity: 1 << 40, logger: logger)
+    var random = SplitMix64(state: seed)
+    var written: [StoredChunkID] = []
+    for index in 0..<count {
+        let size = Int.random(in: 0..<32 * 1024, using: &random)
+        var bytes = [UInt8](repeating: 0, count: size)
+        for offset in stride(from: 0, to: size, by: 8) {
+            withUnsafeBytes(of: random.next()) { word in
+                for lane in 0..<min(8, size - offset) { bytes[offset + lane] = word[lane] }
+            }
+        }
+        let id = StoredChunkID(bytes: SHA256.hash(bytes))!
+        try store.put(id, bytes)
+        written.append(id)
+        emit("put \(id.hex)")
+        if index % 10 == 9 {
+            let victim = written.remove(at: Int.random(in: 0..<written.count, using: &random))
+            try store.delete(victim)
+            emit("del \(victim.hex)")
+        }
+    }
+    try store.close()
+    emit("done")
+} catch {
+    FileHandle.standardError.write(Data("chunkstore-crashwriter: \(error)\n".utf8))
+    exit(1)
+}

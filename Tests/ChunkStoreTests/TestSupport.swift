@@ -1,0 +1,66 @@
+import ChunkStore
+import Foundation
+import Logging
+import OpenSSLKit
+
+/// A logger that discards everything, so expected errors (quarantine) stay out of test output.
+let quietLogger = Logger(label: "chunkstore-tests", factory: { _ in SwiftLogNoOpLogHandler() })
+
+/// Runs `body` with a fresh empty directory that is removed afterwards.
+func withTemporaryDirectory<T>(_ body: (String) throws -> T) throws -> T {
+    let path = makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    return try body(path)
+}
+
+/// Async variant of `withTemporaryDirectory`.
+func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws -> T {
+    let path = makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    return try await body(path)
+}
+
+private func makeTemporaryDirectory() -> String {
+    // The store creates the directory itself; a unique name is all a test needs.
+    FileManager.default.temporaryDirectory.appendingPathComponent("chunkstore-tests-\(UUID().uuidString)").path
+}
+
+/// Deterministic pseudo-random bytes and their id.
+func makeChunk(seed: UInt64, size: Int) -> (id: StoredChunkID, bytes: [UInt8]) {
+    var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
+    var bytes = [UInt8](repeating: 0, count: size)
+    for index in bytes.indices {
+        state ^= state << 13
+        state ^= state >> 7
+        state ^= state << 17
+        bytes[index] = UInt8(truncatingIfNeeded: state)
+    }
+    return (StoredChunkID(bytes: SHA256.hash(bytes))!, bytes)
+}
+
+/// The path of a chunk's file under a store root (layout version 1).
+func chunkPath(root: String, _ id: StoredChunkID) -> String {
+    let hex = id.hex
+    return "\(root)/chunks/\(hex.prefix(2))/\(hex.dropFirst(2).prefix(2))/\(hex)"
+}
+
+/// Every regular file under `directory`, recursively, as paths relative to it.
+func filesUnder(_ directory: String) -> [String] {
+    guard let enumerator = FileManager.default.enumerator(atPath: directory) else { return [] }
+    return enumerator.compactMap { $0 as? String }.filter { name in
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: directory + "/" + name, isDirectory: &isDirectory)
+            && !isDirectory.boolValue
+    }
+}
+
+extension ChunkStore {
+    /// Test convenience: the bytes, or nil when the store reports the chunk missing.
+    func bytesOrNil(_ id: StoredChunkID) throws -> [UInt8]? {
+        do {
+            return try get(id)
+        } catch where error.isMissing {
+            return nil
+        }
+    }
+}
