@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "ChunkStore",
             dependencies: [
-                "Content", "OpenSSLKit",
+                "OpenSSLKit", "Codecs",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -70,10 +70,21 @@ let package = Package(
         .executableTarget(
             name: "p2p",
             dependencies: [
-                "Content", "OpenSSLKit",
+                "Content", "OpenSSLKit", "Codecs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+
+        // Tools: the crash-test writer, benchmarks.
+        .executableTarget(
+            name: "chunkstore-crashwriter",
+            dependencies: ["ChunkStore", "OpenSSLKit", .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "chunkstore-bench",
+            dependencies: ["ChunkStore", "OpenSSLKit", .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(name: "bench-content", dependencies: ["Content", "OpenSSLKit"], path: "tools/bench-content"),
 
         // Tests.
         .testTarget(name: "OpenSSLKitTests", dependencies: ["OpenSSLKit"]),
@@ -91,7 +102,14 @@ let package = Package(
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
         .testTarget(name: "RingTests", dependencies: ["Ring"]),
         .testTarget(name: "MembershipTests", dependencies: ["Membership"]),
-        .testTarget(name: "ChunkStoreTests", dependencies: ["ChunkStore", "Content", "OpenSSLKit"]),
+        .testTarget(
+            name: "ChunkStoreTests",
+            dependencies: [
+                "ChunkStore", "OpenSSLKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
