@@ -20,6 +20,8 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     public static let exporterLength = 32
     /// Largest plaintext passed up in one `channelRead`.
     static let maximumReadChunk = 64 * 1024
+    /// How long a closing connection waits for its last bytes to leave.
+    static let closeGracePeriod = TimeAmount.seconds(5)
 
     private enum State { case idle, handshaking, active, closed }
 
@@ -83,14 +85,26 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     public func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
-        if state == .active, mode == .all {
-            // Say goodbye properly so the peer can tell a clean end from a truncation.
-            connection.shutdown()
-            sendCiphertext(context: context, promise: nil)
-            context.flush()
+        guard state == .active, mode == .all else {
+            if mode == .all { state = .closed }
+            context.close(mode: mode, promise: promise)
+            return
         }
-        if mode == .all { state = .closed }
-        context.close(mode: mode, promise: promise)
+        // Say goodbye properly so the peer can tell a clean end from a truncation, and
+        // close the socket only once everything written before, close_notify last, is
+        // out — or after a grace period if the peer stopped reading.
+        state = .closed
+        connection.shutdown()
+        let sent = context.eventLoop.makePromise(of: Void.self)
+        sendCiphertext(context: context, promise: sent)
+        context.flush()
+        let grace = context.eventLoop.assumeIsolated().scheduleTask(in: Self.closeGracePeriod) {
+            context.close(mode: mode, promise: nil)
+        }
+        sent.futureResult.assumeIsolated().whenComplete { _ in
+            grace.cancel()
+            context.close(mode: mode, promise: promise)
+        }
     }
 
     // MARK: - Handshake
@@ -190,7 +204,8 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func sendCiphertext(context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
         let pending = connection.pendingCiphertext
         guard pending > 0 else {
-            promise?.succeed(())
+            // Nothing new to send, but the promise must still complete in write order.
+            if let promise { context.write(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)), promise: promise) }
             return
         }
         var buffer = context.channel.allocator.buffer(capacity: pending)

@@ -92,4 +92,5 @@ private final class HandshakeWaiter: ChannelInboundHandler {
     }
     func errorCaught(context: ChannelHandlerContext, error: Error) { promise.fail(error) }
     func channelInactive(context: ChannelHandlerContext) { promise.fail(TransportError.connectionClosed) }
+    func handlerRemoved(context: ChannelHandlerContext) { promise.fail(TransportError.connectionClosed) }
 }

@@ -47,21 +47,39 @@ import Transport
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let serverCredentials = try PeerCredentials.generate(networkSecret: [])
         let pem = try writePEMFiles(serverCredentials, directory: directory)
+        // s_server block-buffers its "ACCEPT" line when stdout is a pipe, so pick a free
+        // port ourselves and retry the connection until s_server listens on it.
+        let port = try freePort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = ["s_server", "-accept", "127.0.0.1:0", "-cert", pem.certificate, "-key", pem.key,
+        process.arguments = ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", pem.certificate, "-key", pem.key,
                              "-tls1_3", "-verify", "1", "-naccept", "1", "-quiet"]
-        let stdout = Pipe()
-        process.standardOutput = stdout
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         defer { if process.isRunning { process.terminate() }; process.waitUntilExit() }
-        let port = try readAcceptedPort(from: stdout.fileHandleForReading)
 
         let clientCredentials = try PeerCredentials.generate(networkSecret: [])
-        let completed = try await BareTLSClient.handshake(credentials: clientCredentials, port: port)
-        #expect(completed.peer == serverCredentials.nodeID)
-        #expect(completed.cipher.hasPrefix("TLS_"))
+        var completed: TLSHandshakeCompleted?
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(10)
+        while completed == nil, clock.now < deadline {
+            do {
+                completed = try await BareTLSClient.handshake(credentials: clientCredentials, port: port)
+            } catch {
+                try await Task.sleep(for: .milliseconds(20))  // s_server not listening yet: poll
+            }
+        }
+        let result = try #require(completed)
+        #expect(result.peer == serverCredentials.nodeID)
+        #expect(result.cipher.hasPrefix("TLS_"))
+    }
+
+    private func freePort() throws -> Int {
+        let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
+        defer { try? channel.close().wait() }
+        return channel.localAddress!.port!
     }
 
     private func runOpenSSL(_ arguments: [String], stdout path: String) throws -> Int32 {
@@ -77,18 +95,4 @@ import Transport
         return process.terminationStatus
     }
 
-    private func readAcceptedPort(from handle: FileHandle) throws -> Int {
-        var text = ""
-        while !text.contains("\n") {
-            let data = handle.availableData
-            if data.isEmpty { break }
-            text += String(decoding: data, as: UTF8.self)
-        }
-        // "ACCEPT 127.0.0.1:40633"
-        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("ACCEPT") }),
-              let port = line.split(separator: ":").last.flatMap({ Int($0) }) else {
-            throw TransportError.malformedFrame("openssl s_server printed no port: \(text)")
-        }
-        return port
-    }
 }
