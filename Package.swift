@@ -58,11 +58,23 @@ let package = Package(
             ]
         ),
 
+        // Layer 6: the node engine and its home folder.
+        .target(
+            name: "Peer",
+            dependencies: [
+                "Transport", "OpenSSLKit", "Codecs", "ChunkStore", "Content", "Ring", "Membership",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // Executables.
         .executableTarget(
             name: "p2pd",
             dependencies: [
-                "Transport", "OpenSSLKit", "ChunkStore",
+                "Peer", "Transport", "OpenSSLKit", "ChunkStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -101,6 +113,7 @@ let package = Package(
         .testTarget(name: "ContentTests", dependencies: ["Content", "OpenSSLKit", "Codecs"]),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
         .testTarget(name: "RingTests", dependencies: ["Ring"]),
+        .testTarget(name: "PeerTests", dependencies: ["Peer", "Transport", "OpenSSLKit"]),
         .testTarget(name: "MembershipTests", dependencies: ["Membership"]),
         .testTarget(
             name: "ChunkStoreTests",

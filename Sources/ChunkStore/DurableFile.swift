@@ -14,9 +14,9 @@ import Darwin
 struct DurableFile: ~Copyable {
     private let descriptor: Int32
 
-    /// Creates `path`, which must not exist (`O_EXCL`), mode 0644.
-    init(creatingExclusively path: String) throws(ChunkStoreError) {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    /// Creates `path`, which must not exist (`O_EXCL`), with `mode` (0644 by default).
+    init(creatingExclusively path: String, mode: mode_t = 0o644) throws(ChunkStoreError) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw FileSystem.error("open", path: path) }
         self.descriptor = descriptor
     }
@@ -48,9 +48,9 @@ struct DurableFile: ~Copyable {
 
     /// Writes `bytes` to a new file at `path` and syncs it; removes the file on failure.
     /// The caller then renames it into place and syncs the destination directory.
-    static func create(_ path: String, contents bytes: UnsafeRawBufferPointer) throws(ChunkStoreError) {
+    static func create(_ path: String, contents bytes: UnsafeRawBufferPointer, mode: mode_t = 0o644) throws(ChunkStoreError) {
         do throws(ChunkStoreError) {
-            let file = try DurableFile(creatingExclusively: path)
+            let file = try DurableFile(creatingExclusively: path, mode: mode)
             try file.writeAll(bytes, path: path)
             try file.sync(path: path)
         } catch {
@@ -60,9 +60,9 @@ struct DurableFile: ~Copyable {
     }
 
     /// `create(_:contents:)` for an array.
-    static func create(_ path: String, contents bytes: [UInt8]) throws(ChunkStoreError) {
+    static func create(_ path: String, contents bytes: [UInt8], mode: mode_t = 0o644) throws(ChunkStoreError) {
         let result = bytes.withUnsafeBytes { buffer in
-            Result { () throws(ChunkStoreError) in try create(path, contents: buffer) }
+            Result { () throws(ChunkStoreError) in try create(path, contents: buffer, mode: mode) }
         }
         try result.get()
     }

@@ -1,0 +1,60 @@
+/// The peer's `config.json`, written by `p2pd init`. Documented key by key in
+/// docs/operations.md. Unknown keys are an error: a typo must not be silently ignored.
+public struct PeerConfiguration: Codable, Sendable, Equatable {
+    /// Format version of this file.
+    public var version: Int = 1
+    /// Address the peer listens on for other peers (TLS).
+    public var listen: HostPort
+    /// Address other peers should use to reach this one (defaults to `listen`).
+    public var advertise: HostPort
+    /// Address of the local HTTP API (127.0.0.1 unless you know why not).
+    public var api: HostPort
+    /// Failure domain of this machine (rack, building, city); replicas spread across zones.
+    public var zone: String
+    /// Bytes this peer offers for chunks.
+    public var capacity: UInt64
+    /// Peers to contact when starting; after the first contact no peer is special.
+    public var seeds: [String]
+    /// Settings fixed when the network was created; identical on every peer.
+    public var network: NetworkSettings
+    /// Log level: trace, debug, info, notice, warning, error, critical.
+    public var logLevel: String = "info"
+
+    public init(
+        listen: HostPort, advertise: HostPort, api: HostPort, zone: String, capacity: UInt64,
+        seeds: [String], network: NetworkSettings, logLevel: String = "info"
+    ) {
+        self.listen = listen
+        self.advertise = advertise
+        self.api = api
+        self.zone = zone
+        self.capacity = capacity
+        self.seeds = seeds
+        self.network = network
+        self.logLevel = logLevel
+    }
+}
+
+/// Network-wide settings chosen by the first `p2pd init` and carried to joiners.
+public struct NetworkSettings: Codable, Sendable, Equatable {
+    /// Replicas kept of every chunk (N).
+    public var replicas: Int = 3
+    /// Acknowledgements a write waits for (W).
+    public var writeQuorum: Int = 2
+    /// Seconds a dead peer stays in placement before its data is re-replicated.
+    public var removalGraceSeconds: Int = 600
+
+    public init(replicas: Int = 3, writeQuorum: Int = 2, removalGraceSeconds: Int = 600) {
+        self.replicas = replicas
+        self.writeQuorum = writeQuorum
+        self.removalGraceSeconds = removalGraceSeconds
+    }
+
+    /// Returns why the settings cannot work, or nil.
+    public var problem: String? {
+        if replicas < 1 || replicas > 16 { return "--replicas must be between 1 and 16" }
+        if writeQuorum < 1 || writeQuorum > replicas { return "--write-quorum must be between 1 and --replicas" }
+        if removalGraceSeconds < 1 { return "--removal-grace must be positive" }
+        return nil
+    }
+}
