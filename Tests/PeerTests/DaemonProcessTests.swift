@@ -1,0 +1,139 @@
+import Foundation
+import Peer
+import Testing
+
+/// Real `p2pd` processes with their own homes on loopback: identity, admission, refusal.
+@Suite(.serialized) struct DaemonProcessTests {
+    @Test func initCreatesAnIdentityWithPrivateSecretsAndRefusesToOverwrite() throws {
+        let root = try Daemon.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let home = root + "/a"
+        let created = try Daemon.run(["init", "--home", home, "--listen", "127.0.0.1:0"])
+        #expect(created.status == 0)
+        let nodeID = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(nodeID.count == 52)
+        #expect(try Daemon.run(["id", "--home", home]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == nodeID)
+        for secret in ["node.key", "network.secret", "convergence.secret", "api.token"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: home + "/" + secret)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(secret) must be 0600")
+        }
+        let again = try Daemon.run(["init", "--home", home])
+        #expect(again.status == 2)
+        #expect(again.stderr.contains("refusing to overwrite"))
+        #expect(try Daemon.run(["id", "--home", home]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == nodeID)
+
+        let token = try Daemon.run(["token", "--home", home]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let parsed = try JoinToken(parsing: token)
+        #expect(parsed.seeds == ["127.0.0.1:0"])
+        #expect(try Daemon.run(["init", "--home", root + "/bad", "--join", "p2pnet1:zzz@h:1"]).status == 2)
+        #expect(try Daemon.run(["id", "--home", root + "/missing"]).status == 1)
+    }
+
+    @Test func peersOfOneNetworkMeetAndAnOutsiderIsRefused() async throws {
+        let root = try Daemon.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let portA = try Daemon.freePort(), portB = try Daemon.freePort(), portC = try Daemon.freePort()
+        _ = try Daemon.run(["init", "--home", root + "/a", "--listen", "127.0.0.1:\(portA)"])
+        let token = try Daemon.run(["token", "--home", root + "/a"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = try Daemon.run(["init", "--home", root + "/b", "--listen", "127.0.0.1:\(portB)", "--join", token])
+        // C holds another network's secret but names A as its seed.
+        _ = try Daemon.run(["init", "--home", root + "/c", "--listen", "127.0.0.1:\(portC)"])
+        let outsiderToken = try Daemon.run(["token", "--home", root + "/c"]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "@127.0.0.1:\(portC)", with: "@127.0.0.1:\(portA)")
+        _ = try Daemon.run(["init", "--home", root + "/d", "--listen", "127.0.0.1:\(try Daemon.freePort())", "--join", outsiderToken])
+        let outsiderID = try Daemon.run(["id", "--home", root + "/d"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+
+        let a = try Daemon.start(home: root + "/a", log: root + "/a.log")
+        let b = try Daemon.start(home: root + "/b", log: root + "/b.log")
+        let d = try Daemon.start(home: root + "/d", log: root + "/d.log")
+        defer { for process in [a, b, d] { Daemon.stop(process) } }
+
+        #expect(await Daemon.eventually { Daemon.log(root + "/b.log").contains("exchanged hello") })
+        #expect(await Daemon.eventually { Daemon.log(root + "/d.log").contains("admission refused") })
+        #expect(await Daemon.eventually { Daemon.log(root + "/a.log").contains("wrong network secret") })
+        // A keeps serving its own network after refusing the outsider.
+        #expect(a.isRunning)
+        // The outsider's requests never reached A's RPC layer: no hello from it, only from B.
+        let hellos = Daemon.log(root + "/a.log").split(separator: "\n").filter { $0.contains("hello from peer") }
+        #expect(!hellos.isEmpty)
+        #expect(!hellos.contains { $0.contains(String(outsiderID.prefix(12))) })
+
+        // A graceful stop on SIGTERM.
+        a.terminate()
+        a.waitUntilExit()
+        #expect(a.terminationStatus == 0)
+        #expect(Daemon.log(root + "/a.log").contains("peer stopped"))
+    }
+}
+
+/// Runs the `p2pd` built next to this test binary.
+enum Daemon {
+    static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["P2PD"] { return path }
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return executable.deletingLastPathComponent().appendingPathComponent("p2pd").path
+    }
+
+    static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    static func start(home: String, log: String) throws -> Process {
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["run", "--home", home, "--log-level", "debug"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try process.run()
+        return process
+    }
+
+    static func stop(_ process: Process) {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    static func log(_ path: String) -> String {
+        (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    }
+
+    static func eventually(timeout: Duration = .seconds(20), _ condition: () -> Bool) async -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(50))  // polling interval
+        }
+        return condition()
+    }
+
+    static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func temporaryDirectory() throws -> String {
+        let path = NSTemporaryDirectory() + "p2pd-test-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+}
