@@ -108,6 +108,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "ContentTests", dependencies: ["Content", "OpenSSLKit", "Codecs"]),
@@ -126,3 +127,15 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer target exists only when asked for (`P2P_FUZZ=1`, see tools/fuzz): it needs
+// `-sanitize=fuzzer`, which ordinary builds and test runs must not see.
+if Context.environment["P2P_FUZZ"] == "1" {
+    package.targets.append(
+        .executableTarget(
+            name: "FrameFuzzer",
+            dependencies: ["Transport", .product(name: "NIOCore", package: "swift-nio")]
+        )
+    )
+    package.products.append(.executable(name: "FrameFuzzer", targets: ["FrameFuzzer"]))
+}

@@ -125,7 +125,8 @@ final class RPCHandler: ChannelDuplexHandler {
         case .response:
             complete(id: frame.requestID, with: .success(frame.payload))
         case .error:
-            let message = frame.payload.getString(at: frame.payload.readerIndex, length: min(frame.payload.readableBytes, 1024)) ?? ""
+            let length = min(frame.payload.readableBytes, Self.maximumErrorMessageBytes)
+            let message = frame.payload.getString(at: frame.payload.readerIndex, length: length) ?? ""
             complete(id: frame.requestID, with: .failure(TransportError.remote(status: frame.code, message: message)))
         case .cancel:
             serving.removeValue(forKey: frame.requestID)?.cancel()
@@ -175,8 +176,27 @@ final class RPCHandler: ChannelDuplexHandler {
         }
     }
 
+    /// Longest error message on the wire, in UTF-8 bytes (docs/protocol.md).
+    static let maximumErrorMessageBytes = 1024
+
     private static func errorFrame(_ error: RPCError, id: UInt64) -> Frame {
-        Frame(kind: .error, code: error.status, requestID: id, payload: ByteBuffer(string: String(error.message.prefix(1024))))
+        let message = truncated(error.message, toUTF8Bytes: maximumErrorMessageBytes)
+        return Frame(kind: .error, code: error.status, requestID: id, payload: ByteBuffer(string: message))
+    }
+
+    /// The longest prefix of `message` that fits in `limit` UTF-8 bytes, cut between scalars
+    /// (a prefix of characters could be several times longer, and the receiver reads only
+    /// `limit` bytes, so a longer message would arrive with a broken last character).
+    static func truncated(_ message: String, toUTF8Bytes limit: Int) -> String {
+        guard message.utf8.count > limit else { return message }
+        var kept = String.UnicodeScalarView()
+        var size = 0
+        for scalar in message.unicodeScalars {
+            size += UTF8.width(scalar)
+            guard size <= limit else { break }
+            kept.append(scalar)
+        }
+        return String(kept)
     }
 
     // MARK: - Backpressure

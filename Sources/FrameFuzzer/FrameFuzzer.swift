@@ -1,0 +1,74 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import NIOCore
+import Transport
+
+// libFuzzer target; built only with P2P_FUZZ=1 (see tools/fuzz and docs/protocol.md).
+
+/// Fixed admission inputs: the fuzzer explores the proof parser, not the MAC.
+private let secret = Array(UInt8(0x00)...0x1f)
+private let exporter = Array(UInt8(0x20)...0x3f)
+private let sender = NodeID(bytes: Array(UInt8(0x40)...0x5f))!
+
+/// SwiftPM links an executable's `main` to `FrameFuzzer_main`, the entry point it has the
+/// compiler emit for this module, so libFuzzer's own `main` is never reached: this one
+/// hands control to libFuzzer's driver instead.
+@main
+enum FrameFuzzerMain {
+    static func main() {
+        var argc = CommandLine.argc
+        var argv = CommandLine.unsafeArgv
+        exit(LLVMFuzzerRunDriver(&argc, &argv, fuzz))
+    }
+}
+
+/// libFuzzer's C entry point for programs that have their own `main` (LLVM ≥ 11). Declared
+/// here rather than through a C module: its arguments are all pointers, passed the same
+/// way by the Swift and C calling conventions.
+@_silgen_name("LLVMFuzzerRunDriver")
+private func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
+) -> CInt
+
+/// Decodes the input as a stream of frames, under a small limit and the default one,
+/// and as an admission proof. Crashes (on purpose) only when a decoded frame does not
+/// re-encode to the bytes it was decoded from.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = UnsafeBufferPointer(start: data, count: size)
+    for limit in [64, Frame.defaultMaximumLength] {
+        decodeStream(ByteBuffer(bytes: bytes), limit: limit)
+    }
+    if size >= AdmissionProof.wireSize {
+        _ = AdmissionProof.refusal(of: Array(bytes.prefix(AdmissionProof.wireSize)), secret: secret, exporter: exporter, sender: sender)
+    }
+    return 0
+}
+
+private func decodeStream(_ input: ByteBuffer, limit: Int) {
+    var buffer = input
+    while true {
+        let before = buffer
+        let frame: Frame?
+        do {
+            frame = try FrameDecoder.decodeFrame(from: &buffer, maximumLength: limit)
+        } catch {
+            return  // refused with a typed `TransportError`: the expected outcome for junk
+        }
+        guard let frame else {
+            precondition(buffer.readerIndex == before.readerIndex, "decoder consumed bytes without a frame")
+            return
+        }
+        let consumed = buffer.readerIndex - before.readerIndex
+        var encoded = ByteBuffer()
+        frame.write(to: &encoded)
+        precondition(
+            encoded.readableBytesView.elementsEqual(before.readableBytesView.prefix(consumed)),
+            "frame does not re-encode to the bytes it was decoded from")
+    }
+}
