@@ -99,7 +99,7 @@ let package = Package(
         .executableTarget(name: "bench-content", dependencies: ["Content", "OpenSSLKit"], path: "tools/bench-content"),
 
         // Tests.
-        .testTarget(name: "OpenSSLKitTests", dependencies: ["OpenSSLKit"]),
+        .testTarget(name: "OpenSSLKitTests", dependencies: ["OpenSSLKit", "Codecs"]),
         .testTarget(
             name: "TransportTests",
             dependencies: [
