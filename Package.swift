@@ -84,7 +84,11 @@ let package = Package(
             name: "chunkstore-bench",
             dependencies: ["ChunkStore", "OpenSSLKit", .product(name: "Logging", package: "swift-log")]
         ),
-        .executableTarget(name: "bench-content", dependencies: ["Content", "OpenSSLKit"], path: "tools/bench-content"),
+        .executableTarget(
+            name: "bench-content",
+            dependencies: ["Content", "OpenSSLKit", "ChunkStore", .product(name: "Logging", package: "swift-log")],
+            path: "tools/bench-content"
+        ),
         .executableTarget(
             name: "bench-transport",
             dependencies: [
@@ -98,7 +102,7 @@ let package = Package(
         ),
 
         // Tests.
-        .testTarget(name: "OpenSSLKitTests", dependencies: ["OpenSSLKit"]),
+        .testTarget(name: "OpenSSLKitTests", dependencies: ["OpenSSLKit", "Codecs"]),
         .testTarget(
             name: "TransportTests",
             dependencies: [
