@@ -96,7 +96,22 @@ let package = Package(
             name: "chunkstore-bench",
             dependencies: ["ChunkStore", "OpenSSLKit", .product(name: "Logging", package: "swift-log")]
         ),
-        .executableTarget(name: "bench-content", dependencies: ["Content", "OpenSSLKit"], path: "tools/bench-content"),
+        .executableTarget(
+            name: "bench-content",
+            dependencies: ["Content", "OpenSSLKit", "ChunkStore", .product(name: "Logging", package: "swift-log")],
+            path: "tools/bench-content"
+        ),
+        .executableTarget(
+            name: "bench-transport",
+            dependencies: [
+                "Transport", "OpenSSLKit",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "tools/bench-transport",
+            exclude: ["reference_tls.py"]
+        ),
 
         // Tests.
         .testTarget(name: "OpenSSLKitTests", dependencies: ["OpenSSLKit", "Codecs"]),

@@ -1,7 +1,20 @@
 // Benchmark of the Content hot paths, used to choose the default average chunk size.
 // Build and run in release: swift run -c release bench-content
+// `bench-content store FILE memory|disk [ROOT]` instead stores one file (StoreBenchmark.swift).
 import Content
 import Dispatch
+import Foundation
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "store" {
+    do {
+        try await storeBenchmark(arguments: Array(arguments.dropFirst()))
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("bench-content: \(error)\n".utf8))
+        exit(1)
+    }
+}
 
 /// Cheap deterministic bytes (xorshift64*).
 func randomBytes(count: Int, seed: UInt64) -> [UInt8] {
