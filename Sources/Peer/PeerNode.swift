@@ -52,6 +52,14 @@ public actor PeerNode {
         }
     }
 
+    /// This peer's view of the network.
+    public func status() -> NodeStatus {
+        let me = NodeStatus.PeerEntry(
+            nodeID: credentials.nodeID.description, address: configuration.advertise.description, zone: configuration.zone,
+            state: "alive", incarnation: 0, usedBytes: 0, capacityBytes: configuration.capacity, chunkCount: 0, isSelf: true)
+        return NodeStatus(node: credentials.nodeID.description, network: configuration.network, peers: [me])
+    }
+
     public func stop() async {
         for connection in connections.values { await connection.close() }
         connections = [:]
