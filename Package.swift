@@ -64,6 +64,7 @@ let package = Package(
             dependencies: [
                 "Transport", "OpenSSLKit", "Codecs", "ChunkStore", "Content", "Ring", "Membership",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

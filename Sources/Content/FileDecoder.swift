@@ -125,7 +125,7 @@ public struct FileDecoder: Sendable {
         return plaintext
     }
 
-    private func loadNode(_ reference: ChunkReference, expectRoot: Bool) async throws -> FileManifestNode {
+    func loadNode(_ reference: ChunkReference, expectRoot: Bool) async throws -> FileManifestNode {
         let ciphertext = try await source.fetch(id: reference.id)
         let plaintext = try ConvergentCipher.open(ciphertext, reference: reference)
         let node: FileManifestNode

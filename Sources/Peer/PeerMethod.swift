@@ -6,3 +6,12 @@ public enum PeerMethod {
     /// One SWIM packet (MessageCodec); the answer is empty. Acks travel as their own packets.
     public static let membership: UInt16 = 0x0101
 }
+
+extension PeerMethod {
+    /// Store a chunk (optionally as a stand-in with a hint); the callee verifies the id.
+    public static let storeChunk: UInt16 = 0x0201
+    /// Return a chunk's bytes, or error 404.
+    public static let fetchChunk: UInt16 = 0x0202
+    /// Which of a batch of chunks the callee holds.
+    public static let hasChunks: UInt16 = 0x0203
+}

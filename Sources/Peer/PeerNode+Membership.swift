@@ -12,11 +12,13 @@ extension PeerNode {
 
     /// Feeds a packet from an admitted peer (sender already checked) to the state machine.
     func receive(_ packet: MembershipPacket) {
+        guard !isStopped else { return }
         perform(membership.receive(packet, now: now))
     }
 
     /// Carries out what the membership state machine asked for.
     func perform(_ actions: [MembershipAction]) {
+        guard !isStopped else { return }
         for action in actions {
             switch action {
             case .send(let packet, let endpoint):
@@ -32,7 +34,6 @@ extension PeerNode {
 
     /// Sends one packet; a lost packet is what SWIM expects, so failures are only logged.
     nonisolated func deliver(_ bytes: [UInt8], to address: String) async {
-        guard let pool = await pool else { return }
         do {
             let connection = try await pool.connection(to: address)
             _ = try await connection.call(PeerMethod.membership, ByteBuffer(bytes: bytes), timeout: .seconds(2))
@@ -44,6 +45,7 @@ extension PeerNode {
     private func record(_ event: MembershipEvent) {
         let member = event.member
         guard member.id != membership.localID else { return }
+        rebuildPlacement()
         let short = NodeID(bytes: member.id.bytes)?.short ?? "?"
         logger.info("member \(member.state)", metadata: [
             "peer": "\(short)", "address": "\(member.address)", "incarnation": "\(member.incarnation)",

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Membership
 import NIOCore
+import Ring
 import Transport
 
 /// A running peer: listens for other peers, runs SWIM membership over the admitted TLS
@@ -17,8 +18,15 @@ public actor PeerNode {
     private let origin: ContinuousClock.Instant
     var membership: MembershipStateMachine
     private var server: TransportServer?
-    var pool: PeerPool?
+    /// Outgoing connections, shared by membership and the data path.
+    nonisolated let pool: PeerPool
+    nonisolated let local: LocalChunks
+    public nonisolated let placement: Placement
     private var ticker: Task<Void, Never>?
+    /// Set by `stop`: a stopped node ignores packets and sends nothing.
+    var isStopped = false
+    private var background: Task<Void, Never>?
+    private let service: PeerService
     private var helloConnections: [String: PeerConnection] = [:]
     var lastMetaUpdateTime: Duration = .zero
 
@@ -29,6 +37,12 @@ public actor PeerNode {
         self.logger = logger
         self.store = try ChunkStore(root: home.dataDirectory, capacity: configuration.capacity, logger: logger)
         self.origin = clock.now
+        self.local = LocalChunks(store: store)
+        self.placement = Placement(PlacementSnapshot(
+            ring: Ring(members: []), peers: [:], replicas: configuration.network.replicas, writeQuorum: configuration.network.writeQuorum))
+        let service = PeerService(local: LocalChunks(store: store), advertise: configuration.advertise, logger: logger)
+        self.service = service
+        self.pool = PeerPool(connector: PeerConnector(credentials: credentials, service: service, logger: logger))
         let usage = store.usage
         // Unix seconds only grow across restarts, so a restarted peer outranks its old self.
         let local = MemberRecord(
@@ -48,36 +62,43 @@ public actor PeerNode {
     /// Starts listening and joins the network through the seeds and the address book;
     /// returns the bound port.
     public func start() async throws -> Int {
-        let service = PeerService(node: self, advertise: configuration.advertise, logger: logger)
+        service.attach(self)
         let server = try await TransportServer.start(
             host: configuration.listen.host, port: configuration.listen.port, credentials: credentials,
             service: service, logger: logger)
         self.server = server
-        pool = PeerPool(connector: PeerConnector(credentials: credentials, service: service, logger: logger))
         logger.info("peer started", metadata: ["node": "\(credentials.nodeID)", "listen": "\(server.localAddress)"])
 
         let known = (try? store.peers().map(\.address)) ?? []
         let me = configuration.advertise.description
         var seeds: [String] = []
         for address in configuration.seeds + known where address != me && !seeds.contains(address) { seeds.append(address) }
+        rebuildPlacement()
         perform(membership.join(seeds: seeds, now: now))
         ticker = Task { await self.runTicks() }
+        background = Task { await self.runBackgroundWork() }
         return server.port
     }
 
     /// Announces `left`, lets the announcement spread for a moment, and closes everything.
-    public func stop() async {
+    /// With `announceLeave: false` the peer just vanishes, as in a crash (for tests).
+    public func stop(announceLeave: Bool = true) async {
         ticker?.cancel()
         ticker = nil
-        perform(membership.leave(now: now))
-        let end = now + .seconds(1)
-        while now < end {
-            try? await Task.sleep(for: .milliseconds(100))  // let the leave gossip go out
-            perform(membership.tick(now: now))
+        background?.cancel()
+        background = nil
+        if announceLeave {
+            perform(membership.leave(now: now))
+            let end = now + .seconds(1)
+            while now < end {
+                try? await Task.sleep(for: .milliseconds(100))  // let the leave gossip go out
+                perform(membership.tick(now: now))
+            }
         }
+        isStopped = true
         for connection in helloConnections.values { await connection.close() }
         helloConnections = [:]
-        await pool?.closeAll()
+        await pool.closeAll()
         await server?.close()
         do { try store.close() } catch { logger.warning("closing the store failed", metadata: ["error": "\(error)"]) }
         logger.info("peer stopped")
@@ -87,7 +108,7 @@ public actor PeerNode {
     /// diagnostic that shows admission between two peers in the logs.
     public func contactSeeds() async {
         for seed in configuration.seeds where helloConnections[seed]?.isActive != true {
-            guard seed != configuration.advertise.description, let pool else { continue }
+            guard seed != configuration.advertise.description else { continue }
             do {
                 let connection = try await pool.connection(to: seed)
                 let answer = try await connection.call(PeerMethod.hello, ByteBuffer(string: configuration.advertise.description), timeout: .seconds(5))
@@ -108,6 +129,16 @@ public actor PeerNode {
             if Task.isCancelled { break }
             perform(membership.tick(now: now))
             refreshMetaIfDue()
+        }
+    }
+
+    /// Slow periodic work: placement refresh (removal grace) and hinted handoff.
+    private func runBackgroundWork() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))  // work period, not synchronization
+            if Task.isCancelled { break }
+            rebuildPlacement()
+            await handOffHints()
         }
     }
 }
