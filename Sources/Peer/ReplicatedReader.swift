@@ -25,24 +25,16 @@ public struct ReplicatedReader: ChunkSource {
            let bytes = try await local.get(id) {
             return bytes
         }
-        var failures: [String] = []
-        var missingAt: [PlacementPeer] = []
+        // Usable peers first (replicas, then the rest of the ring), then those thought down.
         let ordered = candidates.filter { !$0.isSelf && $0.isUsable } + candidates.filter { !$0.isSelf && !$0.isUsable }
-        var index = 0
-        while index < ordered.count {
-            // Ask two at a time: the second only after the hedge delay.
-            let batch = Array(ordered[index..<min(index + 2, ordered.count)])
-            index += batch.count
-            let outcome = await hedged(id: id, peers: batch)
-            failures += outcome.failures
-            missingAt += outcome.missing
-            if let bytes = outcome.bytes {
-                repair(id: id, bytes: bytes, peers: missingAt.filter { peer in candidates.prefix(replicaCount).contains(peer) })
-                return bytes
-            }
+        let outcome = await hedgedFetch(id: id, from: ordered)
+        if let bytes = outcome.bytes {
+            let replicas = candidates.prefix(replicaCount)
+            repair(id: id, bytes: bytes, peers: outcome.missing.filter { replicas.contains($0) })
+            return bytes
         }
         if !candidates.prefix(replicaCount).contains(where: \.isSelf), let bytes = try await local.get(id) { return bytes }
-        throw DataPathError.chunkUnavailable(chunk: id, failures: failures)
+        throw DataPathError.chunkUnavailable(chunk: id, failures: outcome.failures)
     }
 
     private struct Outcome {
@@ -51,27 +43,54 @@ public struct ReplicatedReader: ChunkSource {
         var missing: [PlacementPeer] = []
     }
 
-    private func hedged(id: ChunkID, peers: [PlacementPeer]) async -> Outcome {
-        await withTaskGroup(of: (PlacementPeer, Result<[UInt8], Error>).self) { group in
-            for (position, peer) in peers.enumerated() {
+    private enum Event: Sendable {
+        case answer(PlacementPeer, Result<[UInt8], Error>)
+        case hedge(generation: Int)
+    }
+
+    /// Asks `peers` one after the other: the next as soon as one fails, or in parallel
+    /// when the current one has not answered within the hedge delay.
+    private func hedgedFetch(id: ChunkID, from peers: [PlacementPeer]) async -> Outcome {
+        await withTaskGroup(of: Event.self) { group in
+            var outcome = Outcome()
+            var next = 0
+            var inFlight = 0
+            var generation = 0
+            func launch(_ group: inout TaskGroup<Event>) {
+                guard next < peers.count else { return }
+                let peer = peers[next]
+                next += 1
+                inFlight += 1
+                generation += 1
+                let current = generation, delay = hedgeDelay
+                group.addTask { .answer(peer, await fetchVerified(id: id, from: peer)) }
                 group.addTask {
-                    if position > 0 { try? await Task.sleep(for: hedgeDelay) }  // the hedge: ask the next one only if the first is slow
-                    if Task.isCancelled { return (peer, .failure(CancellationError())) }
-                    return (peer, await fetchVerified(id: id, from: peer))
+                    try? await Task.sleep(for: delay)  // the hedge timer
+                    return .hedge(generation: current)
                 }
             }
-            var outcome = Outcome()
-            for await (peer, result) in group {
-                switch result {
-                case .success(let bytes):
+            launch(&group)
+            while let event = await group.next() {
+                switch event {
+                case .hedge(let fired):
+                    if fired == generation, inFlight > 0 { launch(&group) }
+                case .answer(_, .success(let bytes)):
                     group.cancelAll()
                     outcome.bytes = bytes
                     return outcome
-                case .failure(TransportError.remote(404, _)):
-                    outcome.missing.append(peer)
-                    outcome.failures.append("\(peer.nodeID.short): not found")
-                case .failure(let error):
-                    if !(error is CancellationError) { outcome.failures.append("\(peer.nodeID.short): \(error)") }
+                case .answer(let peer, .failure(let error)):
+                    inFlight -= 1
+                    if case TransportError.remote(404, _) = error {
+                        outcome.missing.append(peer)
+                        outcome.failures.append("\(peer.nodeID.short): not found")
+                    } else {
+                        outcome.failures.append("\(peer.nodeID.short): \(error)")
+                    }
+                    launch(&group)
+                }
+                if inFlight == 0 && next >= peers.count {
+                    group.cancelAll()
+                    break
                 }
             }
             return outcome
