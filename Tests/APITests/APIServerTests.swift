@@ -120,20 +120,19 @@ func withAPIServer(_ body: @Sendable (APIFixture) async throws -> Void) async th
     let server = APIServer(configuration: .init(address: configuration.api, token: token), status: node, logger: logger)
 
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-    let application = server.application { port in portContinuation.yield(port) }
+    let services = ServiceGroup(
+        services: [server.application { port in portContinuation.yield(port) }], gracefulShutdownSignals: [], logger: logger)
     try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await application.run() }
+        group.addTask { try await services.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }
         let fixture = APIFixture(
             client: APIClient(address: HostPort(host: "127.0.0.1", port: port), token: token), token: token,
             nodeID: try home.nodeID().description)
-        do {
-            try await body(fixture)
-        } catch {
-            group.cancelAll()
-            throw error
-        }
-        group.cancelAll()
+        var failure: (any Error)?
+        do { try await body(fixture) } catch { failure = error }
+        await services.triggerGracefulShutdown()
+        try await group.waitForAll()
+        if let failure { throw failure }
     }
 }
