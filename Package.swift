@@ -13,6 +13,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        // The local HTTP API; swift-configuration support is not needed.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // Layer 0: the system OpenSSL and a shim for the macros Swift cannot import.
@@ -69,11 +72,34 @@ let package = Package(
             ]
         ),
 
+        // Layer 7: the local HTTP API (Hummingbird) in front of the node.
+        .target(
+            name: "API",
+            dependencies: [
+                "Peer", "OpenSSLKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The client side of the local API, shared by `p2p` and the tests.
+        .target(
+            name: "APIClient",
+            dependencies: [
+                "Peer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+
         // Executables.
         .executableTarget(
             name: "p2pd",
             dependencies: [
-                "Peer", "Transport", "OpenSSLKit", "ChunkStore",
+                "Peer", "API", "Transport", "OpenSSLKit", "ChunkStore",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -83,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "p2p",
             dependencies: [
-                "Content", "OpenSSLKit", "Codecs",
+                "Content", "OpenSSLKit", "Codecs", "Peer", "APIClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -139,6 +165,17 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MembershipTests", dependencies: ["Membership"]),
+        .testTarget(
+            name: "APITests",
+            dependencies: [
+                "API", "APIClient", "Peer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "ChunkStoreTests",
             dependencies: [

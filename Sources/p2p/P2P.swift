@@ -11,7 +11,7 @@ struct P2P: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "p2p",
         abstract: "Store and fetch files in a p2pstore network.",
-        subcommands: [ChunkCommand.self]
+        subcommands: [ChunkCommand.self, StatusCommand.self]
     )
 
     /// Runs the command, mapping failures to the documented exit codes: 2 for bad input or

@@ -1,7 +1,9 @@
+import API
 import ArgumentParser
 import Foundation
 import Logging
 import Peer
+import ServiceLifecycle
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,54 +24,19 @@ struct RunCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "p2pd")
         let node = try PeerNode(home: peerHome, logger: logger)
-        _ = try await node.start()
+        let api = APIServer(
+            configuration: .init(address: configuration.api, token: try peerHome.apiToken()), status: node,
+            logger: Logger(label: "p2pd.api"))
 
-        let stop = SignalWaiter()
-        let seeds = Task {
-            while !Task.isCancelled {
-                await node.contactSeeds()
-                try? await Task.sleep(for: .seconds(2))  // a retry period, not synchronization
-            }
-        }
-        let signal = await stop.wait()
-        logger.info("stopping", metadata: ["signal": "\(signal)"])
-        seeds.cancel()
-        await node.stop()
-    }
-}
-
-/// Waits for SIGINT or SIGTERM.
-final class SignalWaiter: Sendable {
-    func wait() async -> Int32 {
-        await withCheckedContinuation { continuation in
-            let queue = DispatchQueue(label: "p2pd.signals")
-            let resumed = ResumeOnce(continuation)
-            for number in [SIGINT, SIGTERM] {
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-                source.setEventHandler { resumed.resume(number) }
-                source.resume()
-                resumed.keep(source)
-            }
-        }
-    }
-}
-
-/// Resumes a continuation once, and keeps the signal sources alive until then.
-private final class ResumeOnce: @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<Int32, Never>?
-    private var sources: [DispatchSourceSignal] = []
-
-    init(_ continuation: CheckedContinuation<Int32, Never>) { self.continuation = continuation }
-
-    func keep(_ source: DispatchSourceSignal) { lock.withLock { sources.append(source) } }
-
-    func resume(_ value: Int32) {
-        let pending = lock.withLock { () -> CheckedContinuation<Int32, Never>? in
-            defer { continuation = nil }
-            return continuation
-        }
-        pending?.resume(returning: value)
+        // Services stop in reverse order: the API first, so no request reaches a stopped node.
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: PeerNodeService(node: node, logger: logger)),
+                    .init(service: api.application()),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
     }
 }

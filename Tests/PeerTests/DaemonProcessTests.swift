@@ -74,10 +74,19 @@ enum Daemon {
         return executable.deletingLastPathComponent().appendingPathComponent("p2pd").path
     }
 
-    static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    /// The `p2p` command-line tool built beside `p2pd`.
+    static var cli: String {
+        if let path = ProcessInfo.processInfo.environment["P2P"] { return path }
+        return URL(fileURLWithPath: binary).deletingLastPathComponent().appendingPathComponent("p2p").path
+    }
+
+    static func run(
+        _ arguments: [String], binary: String = binary, prefix: [String] = [], environment: [String: String]? = nil
+    ) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
+        process.arguments = prefix + arguments
+        if let environment { process.environment = environment }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -1,0 +1,76 @@
+import Foundation
+import Hummingbird
+
+/// An error the local HTTP API answers with: a status code and `{"error":"…"}`.
+///
+/// A struct over a private enum so cases can be added without breaking callers.
+public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Sendable {
+    private enum Kind: Sendable, Equatable {
+        case missingToken
+        case wrongToken
+        case notFound(path: String)
+        case methodNotAllowed
+        case badRequest(String)
+        case unavailable(String)
+        case internalError
+    }
+
+    private let kind: Kind
+
+    private init(_ kind: Kind) { self.kind = kind }
+
+    /// No `Authorization: Bearer` header.
+    public static let missingToken = APIError(.missingToken)
+    /// A bearer token that is not this peer's API token.
+    public static let wrongToken = APIError(.wrongToken)
+    /// No route for this path.
+    public static func notFound(path: String) -> APIError { APIError(.notFound(path: path)) }
+    /// A route exists for this path, but not for this method.
+    public static let methodNotAllowed = APIError(.methodNotAllowed)
+    /// The request itself is malformed.
+    public static func badRequest(_ reason: String) -> APIError { APIError(.badRequest(reason)) }
+    /// The node cannot serve the request right now (quorum not met, shutting down).
+    public static func unavailable(_ reason: String) -> APIError { APIError(.unavailable(reason)) }
+    /// A failure whose details belong in the peer's log, not in the answer.
+    public static let internalError = APIError(.internalError)
+
+    public var status: HTTPResponse.Status {
+        switch kind {
+        case .missingToken, .wrongToken: .unauthorized
+        case .notFound: .notFound
+        case .methodNotAllowed: .methodNotAllowed
+        case .badRequest: .badRequest
+        case .unavailable: .serviceUnavailable
+        case .internalError: .internalServerError
+        }
+    }
+
+    public var description: String {
+        switch kind {
+        case .missingToken: "missing bearer token: send Authorization: Bearer <the home's api.token>"
+        case .wrongToken: "wrong bearer token"
+        case .notFound(let path): "no such endpoint: \(path)"
+        case .methodNotAllowed: "method not allowed on this endpoint"
+        case .badRequest(let reason): reason
+        case .unavailable(let reason): reason
+        case .internalError: "internal error (see the peer's log)"
+        }
+    }
+
+    private var headers: HTTPFields {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        switch kind {
+        case .missingToken: headers[.wwwAuthenticate] = #"Bearer realm="p2pstore""#
+        case .wrongToken: headers[.wwwAuthenticate] = #"Bearer realm="p2pstore", error="invalid_token""#
+        default: break
+        }
+        return headers
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let body = try JSONEncoder().encode(["error": description])
+        return Response(
+            status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body + [0x0A])))
+    }
+}

@@ -1,0 +1,61 @@
+import Hummingbird
+import Logging
+import NIOCore
+import Peer
+
+/// The local HTTP API of a peer (docs/api.md): bearer-token auth, JSON errors, and one
+/// route-building function per concern (`StatusRoutes`; files and metrics to come).
+///
+/// The server is a swift-service-lifecycle `Service`: run it in a `ServiceGroup` for
+/// graceful shutdown, or call `run()` and cancel the task.
+public struct APIServer: Sendable {
+    public struct Configuration: Sendable {
+        /// Address to bind; port 0 lets the kernel choose (tests).
+        public var address: HostPort
+        /// The bearer token clients must present (`PeerHome.apiToken()`).
+        public var token: String
+
+        public init(address: HostPort, token: String) {
+            self.address = address
+            self.token = token
+        }
+    }
+
+    private let configuration: Configuration
+    private let status: any StatusSource
+    private let logger: Logger
+
+    public init(configuration: Configuration, status: any StatusSource, logger: Logger) {
+        self.configuration = configuration
+        self.status = status
+        self.logger = logger
+    }
+
+    /// The Hummingbird application; `onListening` gets the bound port once the socket listens.
+    public func application(
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let logger = logger
+        let address = configuration.address
+        return Application(
+            router: makeRouter(),
+            configuration: ApplicationConfiguration(
+                address: .hostname(address.host, port: address.port), serverName: "p2pstore"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? address.port
+                logger.info("API listening", metadata: ["api": "\(HostPort(host: address.host, port: port))"])
+                await onListening(port)
+            },
+            logger: logger)
+    }
+
+    /// Every route behind the error and auth middleware; unknown paths are 401 without a
+    /// token and 404 with one, so the API does not tell strangers which routes exist.
+    func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ErrorMiddleware(logger: logger))
+        router.add(middleware: BearerTokenMiddleware(token: configuration.token))
+        StatusRoutes.add(to: router, source: status)
+        return router
+    }
+}

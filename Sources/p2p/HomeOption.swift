@@ -1,0 +1,10 @@
+import ArgumentParser
+import Peer
+
+/// `--home`: the peer whose API `p2p` talks to (default: `$P2P_HOME`, else `~/.p2pstore`).
+struct HomeOption: ParsableArguments {
+    @Option(name: .long, help: "Peer home folder (default: $P2P_HOME, else ~/.p2pstore).")
+    var home: String?
+
+    var peerHome: PeerHome { PeerHome(path: home ?? PeerHome.defaultPath()) }
+}

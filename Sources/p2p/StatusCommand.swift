@@ -1,0 +1,64 @@
+import APIClient
+import ArgumentParser
+import Foundation
+import Peer
+
+/// `p2p status`: every peer this peer knows, from `GET /v1/status` of the local daemon.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "List the peers of the network as the local peer sees them."
+    )
+
+    @OptionGroup var home: HomeOption
+
+    @Flag(help: "Print the status document as JSON (docs/api.md).")
+    var json = false
+
+    func run() async throws {
+        let peerHome = home.peerHome
+        let client = try APIClient.connecting(to: peerHome)
+        let response: APIClientResponse
+        let status: NodeStatus
+        do {
+            response = try await client.request(.GET, "/v1/status")
+            status = try JSONDecoder().decode(NodeStatus.self, from: Data(response.body))
+        } catch let error as APIClientError {
+            throw CLIError.from(error, home: peerHome)
+        } catch {
+            throw CLIError.failure("unexpected status document from \(client.address): \(error)")
+        }
+        var output = OutputBuffer()
+        if json {
+            output.write(String(decoding: response.body, as: UTF8.self))
+        } else {
+            output.write(StatusTable.render(status))
+        }
+        output.flush()
+    }
+}
+
+extension APIClient {
+    /// The client for a home, with the home's problems as one CLI line (exit 1).
+    static func connecting(to home: PeerHome) throws -> APIClient {
+        do {
+            return try APIClient(home: home)
+        } catch {
+            throw CLIError.failure("\(error)")
+        }
+    }
+}
+
+extension CLIError {
+    /// The CLI's line for a failed API request.
+    static func from(_ error: APIClientError, home: PeerHome) -> CLIError {
+        switch error {
+        case .unreachable(let address, _):
+            .failure("no daemon at \(address) — is `p2pd run` running?")
+        case .refusedToken:
+            .failure("the API refused the token in \(home.file("api.token"))")
+        default:
+            .failure(error.description)
+        }
+    }
+}

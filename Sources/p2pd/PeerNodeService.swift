@@ -1,0 +1,23 @@
+import Logging
+import Peer
+import ServiceLifecycle
+
+/// Runs a `PeerNode` as a service: starts it, keeps contacting seeds, and on graceful
+/// shutdown (SIGINT/SIGTERM through the `ServiceGroup`) stops it.
+struct PeerNodeService: Service {
+    let node: PeerNode
+    let logger: Logger
+
+    func run() async throws {
+        _ = try await node.start()
+        await withGracefulShutdownHandler {
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                await node.contactSeeds()
+                try? await Task.sleep(for: .seconds(2))  // a retry period, not synchronization
+            }
+        } onGracefulShutdown: {
+            logger.info("stopping")
+        }
+        await node.stop()
+    }
+}
