@@ -76,7 +76,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "Peer", "OpenSSLKit",
+                "Peer", "Content", "OpenSSLKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -159,7 +159,7 @@ let package = Package(
         .testTarget(
             name: "PeerTests",
             dependencies: [
-                "Peer", "Transport", "OpenSSLKit", "Content", "ChunkStore", "Ring", "Membership",
+                "Peer", "APIClient", "Transport", "OpenSSLKit", "Content", "ChunkStore", "Ring", "Membership",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -23,11 +23,13 @@ public struct APIServer: Sendable {
 
     private let configuration: Configuration
     private let status: any StatusSource
+    private let files: (any FileSource)?
     private let logger: Logger
 
-    public init(configuration: Configuration, status: any StatusSource, logger: Logger) {
+    public init(configuration: Configuration, status: any StatusSource, files: (any FileSource)? = nil, logger: Logger) {
         self.configuration = configuration
         self.status = status
+        self.files = files
         self.logger = logger
     }
 
@@ -56,6 +58,7 @@ public struct APIServer: Sendable {
         router.add(middleware: ErrorMiddleware(logger: logger))
         router.add(middleware: BearerTokenMiddleware(token: configuration.token))
         StatusRoutes.add(to: router, source: status)
+        if let files { FileRoutes.add(to: router, source: files) }
         return router
     }
 }

@@ -26,7 +26,7 @@ struct RunCommand: AsyncParsableCommand {
         let node = try PeerNode(home: peerHome, logger: logger)
         let api = APIServer(
             configuration: .init(address: configuration.api, token: try peerHome.apiToken()), status: node,
-            logger: Logger(label: "p2pd.api"))
+            files: node, logger: Logger(label: "p2pd.api"))
 
         // Services stop in reverse order: the API first, so no request reaches a stopped node.
         let group = ServiceGroup(

@@ -117,14 +117,14 @@ enum Daemon {
         (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
     }
 
-    static func eventually(timeout: Duration = .seconds(20), _ condition: () -> Bool) async -> Bool {
+    static func eventually(timeout: Duration = .seconds(20), _ condition: () async -> Bool) async -> Bool {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while clock.now < deadline {
-            if condition() { return true }
+            if await condition() { return true }
             try? await Task.sleep(for: .milliseconds(50))  // polling interval
         }
-        return condition()
+        return await condition()
     }
 
     static func freePort() throws -> Int {

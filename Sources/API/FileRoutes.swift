@@ -1,0 +1,104 @@
+import Content
+import Foundation
+import Hummingbird
+import Peer
+
+/// `POST /v1/files`, `GET /v1/files/{cap}` (with `Range`) and `GET /v1/files/{cap}/chunks`.
+enum FileRoutes {
+    static func add(to router: Router<BasicRequestContext>, source: any FileSource) {
+        router.post("/v1/files") { request, _ -> Response in
+            let encoded: EncodedFile
+            do {
+                encoded = try await source.store(ByteArrays(body: request.body))
+            } catch let error as DataPathError {
+                throw APIError.unavailable("\(error)")
+            }
+            let body = try JSONEncoder().encode(StoredFile(cap: encoded.capability.description, size: encoded.size))
+            return Response(status: .created, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body + [0x0A])))
+        }
+
+        router.get("/v1/files/:cap") { request, context -> Response in
+            let capability = try parseCapability(context.parameters.get("cap") ?? "")
+            let info = try await fileInfo(capability, source: source)
+            let range = try ByteRange.parse(request.headers[.range], size: info.size)
+            var headers: HTTPFields = [.contentType: "application/octet-stream", .acceptRanges: "bytes"]
+            let status: HTTPResponse.Status
+            let length: UInt64
+            if let range {
+                status = .partialContent
+                length = range.upperBound - range.lowerBound
+                headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(info.size)"
+            } else {
+                status = .ok
+                length = info.size
+            }
+            headers[.contentLength] = "\(length)"
+            return Response(status: status, headers: headers, body: ResponseBody(contentLength: Int(length)) { writer in
+                // A failure after the headers went out (a chunk no peer has, a hash that does
+                // not match) aborts the connection: the client sees a short body, never a wrong one.
+                try await source.read(capability, range: range) { slice in
+                    try await writer.write(ByteBuffer(bytes: slice))
+                }
+                try await writer.finish(nil)
+            })
+        }
+
+        router.get("/v1/files/:cap/chunks") { _, context -> Response in
+            let capability = try parseCapability(context.parameters.get("cap") ?? "")
+            _ = try await fileInfo(capability, source: source)
+            let located = try await source.locate(capability)
+            let report = ChunkLocations(chunks: located.map { ChunkLocations.Chunk(id: $0.0.description, holders: $0.1) })
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(report) + [0x0A])))
+        }
+    }
+
+    private static func parseCapability(_ text: String) throws -> Capability {
+        do {
+            return try Capability(parsing: text.removingPercentEncoding ?? text)
+        } catch {
+            throw APIError.badRequest("malformed capability: \(error)")
+        }
+    }
+
+    private static func fileInfo(_ capability: Capability, source: any FileSource) async throws -> FileInfo {
+        do {
+            return try await source.info(capability)
+        } catch DataPathError.chunkUnavailable, ContentError.chunkNotFound {
+            throw APIError.notFound(path: "file not found: no peer holds its manifest")
+        }
+    }
+}
+
+/// The answer to a successful `POST /v1/files`.
+struct StoredFile: Codable {
+    var cap: String
+    var size: UInt64
+}
+
+/// The answer of `GET /v1/files/{cap}/chunks`.
+public struct ChunkLocations: Codable, Sendable {
+    public struct Chunk: Codable, Sendable {
+        public var id: String
+        public var holders: [String]
+    }
+
+    public var chunks: [Chunk]
+}
+
+/// A request body as the byte arrays the encoder reads.
+struct ByteArrays: AsyncSequence, Sendable {
+    typealias Element = [UInt8]
+    let body: RequestBody
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var inner: RequestBody.AsyncIterator
+        mutating func next() async throws -> [UInt8]? {
+            guard let buffer = try await inner.next() else { return nil }
+            return Array(buffer: buffer)
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(inner: body.makeAsyncIterator()) }
+}

@@ -1,0 +1,33 @@
+import Content
+import Peer
+
+/// What the file routes need from the node: store a stream, read a capability back,
+/// and say where its chunks live. A seam so the routes do not depend on the node's insides.
+public protocol FileSource: Sendable {
+    func store<Bytes: AsyncSequence & Sendable>(_ bytes: Bytes) async throws -> EncodedFile where Bytes.Element == [UInt8]
+    func info(_ capability: Capability) async throws -> FileInfo
+    func read(_ capability: Capability, range: Range<UInt64>?, to body: (ArraySlice<UInt8>) async throws -> Void) async throws
+    func locate(_ capability: Capability) async throws -> [(ChunkID, [String])]
+}
+
+extension PeerNode: FileSource {
+    public func store<Bytes: AsyncSequence & Sendable>(_ bytes: Bytes) async throws -> EncodedFile where Bytes.Element == [UInt8] {
+        try await fileEncoder().encode(bytes)
+    }
+
+    public nonisolated func info(_ capability: Capability) async throws -> FileInfo {
+        try await fileDecoder().info(capability)
+    }
+
+    public nonisolated func read(
+        _ capability: Capability, range: Range<UInt64>?, to body: (ArraySlice<UInt8>) async throws -> Void
+    ) async throws {
+        _ = try await fileDecoder().decode(capability, range: range, to: body)
+    }
+
+    public nonisolated func locate(_ capability: Capability) async throws -> [(ChunkID, [String])] {
+        let ids = try await chunkIDs(of: capability)
+        let holders = await locate(ids)
+        return ids.map { id in (id, (holders[id] ?? []).map(\.description).sorted()) }
+    }
+}
