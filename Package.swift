@@ -67,6 +67,7 @@ let package = Package(
             dependencies: [
                 "Transport", "OpenSSLKit", "Codecs", "ChunkStore", "Content", "Ring", "Membership",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -156,7 +157,14 @@ let package = Package(
         .testTarget(name: "ContentTests", dependencies: ["Content", "OpenSSLKit", "Codecs"]),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
         .testTarget(name: "RingTests", dependencies: ["Ring"]),
-        .testTarget(name: "PeerTests", dependencies: ["Peer", "Transport", "OpenSSLKit"]),
+        .testTarget(
+            name: "PeerTests",
+            dependencies: [
+                "Peer", "Transport", "OpenSSLKit", "Content", "ChunkStore", "Ring", "Membership",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "MembershipTests", dependencies: ["Membership"]),
         .testTarget(
             name: "APITests",

@@ -17,6 +17,9 @@ public struct Chunk: Sendable, Hashable {
 /// Splits a byte stream of any length into FastCDC chunks, holding at most about one
 /// maximum-size chunk of input at a time.
 ///
+/// Only chunks that straddle two `append` calls are copied (into the chunker's buffer);
+/// every other chunk is handed over as a view of the caller's bytes.
+///
 /// Feed bytes with `append(_:chunk:)` in pieces of any size, then call `finish(chunk:)`.
 /// Each chunk is handed to the callback with a view of its bytes, valid only during the call.
 public struct Chunker: Sendable {
@@ -58,12 +61,22 @@ public struct Chunker: Sendable {
                 buffer.removeSubrange(0..<start)
                 start = 0
             }
-            let take = min(input.count, maxSize - buffer.count)
+            let carried = buffer.count
+            let take = min(input.count, maxSize - carried)
             buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[..<take]))
-            input = UnsafeRawBufferPointer(rebasing: input[take...])
+            var consumed = take
             while buffer.count - start >= maxSize {
                 try emitFromBuffer(body)
+                if start >= carried {
+                    // The chunk that straddled the earlier bytes is out and the rest of the
+                    // buffer is a copy of `input`: go back to cutting from `input` itself.
+                    consumed = start - carried
+                    buffer.removeAll(keepingCapacity: true)
+                    start = 0
+                    break
+                }
             }
+            input = UnsafeRawBufferPointer(rebasing: input[consumed...])
         }
     }
 

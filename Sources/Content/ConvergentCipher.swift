@@ -29,13 +29,17 @@ public struct ConvergentCipher: Sendable {
 
     /// The convergent key of a plaintext.
     public func key(for plaintext: UnsafeRawBufferPointer) -> ChunkKey {
-        let digest = SHA256.hash(plaintext)
-        return ChunkKey(bytes: HMACSHA256.authenticate(key: secret, message: digest))!
+        key(forDigest: SHA256.hash(plaintext))
+    }
+
+    private func key(forDigest digest: [UInt8]) -> ChunkKey {
+        ChunkKey(bytes: HMACSHA256.authenticate(key: secret, message: digest))!
     }
 
     /// Encrypts one chunk; returns its reference and the bytes to store.
     public func seal(_ plaintext: UnsafeRawBufferPointer) -> SealedChunk {
-        let key = key(for: plaintext)
+        let digest = SHA256.hash(plaintext)
+        let key = key(forDigest: digest)
         let ciphertext: [UInt8]
         do {
             ciphertext = try AESGCM.seal(plaintext, key: key.bytes, nonce: Self.nonce, aad: Self.associatedData)
@@ -43,7 +47,8 @@ public struct ConvergentCipher: Sendable {
             // Key and nonce sizes are fixed by construction.
             preconditionFailure("AES-GCM rejected a 32-byte key: \(error)")
         }
-        return SealedChunk(reference: ChunkReference(id: ChunkID(hashing: ciphertext), key: key), ciphertext: ciphertext)
+        return SealedChunk(
+            reference: ChunkReference(id: ChunkID(hashing: ciphertext), key: key), ciphertext: ciphertext, plaintextDigest: digest)
     }
 
     /// Encrypts one chunk.
@@ -70,4 +75,6 @@ public struct SealedChunk: Sendable {
     public var reference: ChunkReference
     /// The bytes peers store: ciphertext followed by the 16-byte GCM tag.
     public var ciphertext: [UInt8]
+    /// SHA-256 of the plaintext (the key's input), for the content hash.
+    public var plaintextDigest: [UInt8]
 }

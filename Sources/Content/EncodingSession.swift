@@ -1,19 +1,20 @@
 import OpenSSLKit
 
-/// The state of one `FileEncoder` run: the chunker, the whole-content hash, chunks in
-/// flight, and the manifest tree under construction.
+/// The state of one `FileEncoder` run: the chunker, the content hash, chunks in flight,
+/// and the manifest tree under construction.
 struct EncodingSession: ~Copyable {
     private let encoder: FileEncoder
     private var chunker: Chunker
-    private let hasher = SHA256()
+    /// Fed with each data chunk's plaintext digest, in content order.
+    private let contentHash = ContentHash()
     private var builder: ManifestTreeBuilder
     /// Chunks cut but not yet handed to a task, with their sequence numbers.
-    private var cut: [[UInt8]] = []
+    private var cut: [ArraySlice<UInt8>] = []
     private var nextSequence = 0
     /// Finished chunks waiting for their predecessors, so entries reach the tree in order.
-    private var finished: [Int: ManifestEntry] = [:]
+    private var finished: [Int: (entry: ManifestEntry, plaintextDigest: [UInt8])] = [:]
     private var nextToAdd = 0
-    private var inFlight: [Task<(Int, ManifestEntry), any Error>] = []
+    private var inFlight: [Task<(Int, ManifestEntry, [UInt8]), any Error>] = []
     private var size: UInt64 = 0
 
     init(encoder: FileEncoder) {
@@ -24,17 +25,26 @@ struct EncodingSession: ~Copyable {
 
     mutating func append(_ bytes: [UInt8]) async throws {
         size += UInt64(bytes.count)
-        var found: [[UInt8]] = []
+        var found: [ArraySlice<UInt8>] = []
         bytes.withUnsafeBytes { buffer in
-            hasher.update(buffer)
-            chunker.append(buffer) { _, chunk in found.append(Array(chunk)) }
+            let base = buffer.baseAddress
+            chunker.append(buffer) { _, chunk in
+                // A chunk inside `bytes` is kept as a slice of it (no copy: the tasks share
+                // the block's storage); one that straddled two blocks is copied out.
+                if let base, let start = chunk.baseAddress, start >= base, start + chunk.count <= base + buffer.count {
+                    let offset = start - base
+                    found.append(bytes[offset..<offset + chunk.count])
+                } else {
+                    found.append(ArraySlice(chunk))
+                }
+            }
         }
         try await dispatch(found)
     }
 
     consuming func finish(kind: ContentKind) async throws -> EncodedFile {
-        var found: [[UInt8]] = []
-        chunker.finish { _, chunk in found.append(Array(chunk)) }
+        var found: [ArraySlice<UInt8>] = []
+        chunker.finish { _, chunk in found.append(ArraySlice(chunk)) }
         try await dispatch(found)
         while !inFlight.isEmpty {
             try await collectOldest()
@@ -43,15 +53,15 @@ struct EncodingSession: ~Copyable {
             let entry = try await encoder.storeNode(node)
             try await push(entry, level: node.level + 1)
         }
-        let sha256 = hasher.finalize()
-        let root = builder.root(kind: kind, sha256: sha256)
+        let digest = contentHash.finalize()
+        let root = builder.root(kind: kind, contentHash: digest)
         let rootEntry = try await encoder.storeNode(root)
         return EncodedFile(
-            capability: Capability(root: rootEntry.reference), size: size, sha256: sha256, chunkCount: nextSequence)
+            capability: Capability(root: rootEntry.reference), size: size, contentHash: digest, chunkCount: nextSequence)
     }
 
     /// Starts a task per chunk, first waiting for the oldest when the window is full.
-    private mutating func dispatch(_ chunks: [[UInt8]]) async throws {
+    private mutating func dispatch(_ chunks: [ArraySlice<UInt8>]) async throws {
         for plaintext in chunks {
             if inFlight.count >= encoder.maxChunksInFlight {
                 try await collectOldest()
@@ -61,9 +71,9 @@ struct EncodingSession: ~Copyable {
             let cipher = encoder.cipher
             let sink = encoder.sink
             inFlight.append(Task {
-                let sealed = cipher.seal(plaintext)
+                let sealed = plaintext.withUnsafeBytes { cipher.seal($0) }
                 try await sink.store(id: sealed.reference.id, bytes: sealed.ciphertext)
-                return (sequence, ManifestEntry(reference: sealed.reference, length: UInt64(plaintext.count)))
+                return (sequence, ManifestEntry(reference: sealed.reference, length: UInt64(plaintext.count)), sealed.plaintextDigest)
             })
         }
     }
@@ -71,15 +81,16 @@ struct EncodingSession: ~Copyable {
     /// Waits for the oldest chunk task and adds every entry that is now in order.
     private mutating func collectOldest() async throws {
         let task = inFlight.removeFirst()
-        let (sequence, entry) = try await withTaskCancellationHandler {
+        let (sequence, entry, digest) = try await withTaskCancellationHandler {
             try await task.value
         } onCancel: {
             task.cancel()
         }
-        finished[sequence] = entry
+        finished[sequence] = (entry, digest)
         while let next = finished.removeValue(forKey: nextToAdd) {
             nextToAdd += 1
-            try await push(next, level: 0)
+            contentHash.add(chunkDigest: next.plaintextDigest)
+            try await push(next.entry, level: 0)
         }
     }
 

@@ -38,23 +38,26 @@ public struct FileBlocks: AsyncSequence, Sendable {
                 descriptor = open(path, O_RDONLY)
                 guard descriptor >= 0 else { throw FileReadError(path: path, code: errno) }
             }
-            var block = [UInt8](repeating: 0, count: blockSize)
-            var filled = 0
-            while filled < blockSize {
-                let count = block.withUnsafeMutableBytes { buffer in
-                    read(descriptor, buffer.baseAddress! + filled, blockSize - filled)
+            // Read straight into uninitialized storage: zero-filling a block first would
+            // touch every byte once more for nothing.
+            var failure: Int32?
+            let block = [UInt8](unsafeUninitializedCapacity: blockSize) { buffer, initialized in
+                while initialized < blockSize {
+                    let count = read(descriptor, buffer.baseAddress! + initialized, blockSize - initialized)
+                    if count < 0 {
+                        if errno == EINTR { continue }
+                        failure = errno
+                        return
+                    }
+                    if count == 0 { return }
+                    initialized += count
                 }
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    throw FileReadError(path: path, code: errno)
-                }
-                if count == 0 { break }
-                filled += count
             }
+            if let failure { throw FileReadError(path: path, code: failure) }
+            let filled = block.count
             if filled < blockSize {
                 finish()
                 if filled == 0 { return nil }
-                block.removeLast(blockSize - filled)
             }
             return block
         }

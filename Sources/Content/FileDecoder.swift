@@ -5,12 +5,13 @@ import OpenSSLKit
 public struct FileInfo: Sendable, Hashable {
     public var kind: ContentKind
     public var size: UInt64
-    public var sha256: [UInt8]
+    /// The content hash (`ContentHash`, docs/formats.md).
+    public var contentHash: [UInt8]
 }
 
 /// Reads content back: capability → manifest tree → chunks, verifying every chunk's id
 /// (SHA-256 of its ciphertext), its GCM tag and length, and, when the whole content is
-/// read, its SHA-256 at the end.
+/// read, the root's content hash at the end (over the SHA-256 of every chunk's plaintext).
 ///
 /// Bytes reach the callback in order as soon as they are verified chunk by chunk; the
 /// whole-content hash can only fail after the last byte, so a caller that must not keep
@@ -43,20 +44,17 @@ public struct FileDecoder: Sendable {
             throw ContentError.rangeOutOfBounds(lower: range.lowerBound, upper: range.upperBound, size: info.size)
         }
         let wanted = range ?? 0..<info.size
-        let hasher: SHA256? = wanted == 0..<info.size ? SHA256() : nil
-        if wanted.isEmpty && hasher == nil { return info }
+        let contentHash: ContentHash? = wanted == 0..<info.size ? ContentHash() : nil
+        if wanted.isEmpty && contentHash == nil { return info }
         try await ManifestTreeWalker().walk(
             root: root, rootID: capability.root.id, range: wanted, load: { try await loadNode($0, expectRoot: false) }
         ) { node, offset in
-            try await readLeaf(node, offset: offset, range: wanted) { slice in
-                slice.withUnsafeBytes { hasher?.update($0) }
-                try await body(slice)
-            }
+            try await readLeaf(node, offset: offset, range: wanted, contentHash: contentHash, body: body)
         }
-        if let hasher {
-            let actual = hasher.finalize()
-            guard actual == info.sha256 else {
-                throw ContentError.fileHashMismatch(expected: Hex.encode(info.sha256), actual: Hex.encode(actual))
+        if let contentHash {
+            let actual = contentHash.finalize()
+            guard actual == info.contentHash else {
+                throw ContentError.fileHashMismatch(expected: Hex.encode(info.contentHash), actual: Hex.encode(actual))
             }
         }
         return info
@@ -86,9 +84,11 @@ public struct FileDecoder: Sendable {
     }
 
     /// Fetches the level-0 node's chunks that overlap `range`, a window at a time, and
-    /// hands the overlapping bytes to `body` in order.
+    /// hands the overlapping bytes to `body` in order. With `contentHash` (a whole-content
+    /// read), each chunk's plaintext digest is computed in its fetch task and added in order.
     private func readLeaf(
-        _ node: FileManifestNode, offset: UInt64, range: Range<UInt64>, body: (ArraySlice<UInt8>) async throws -> Void
+        _ node: FileManifestNode, offset: UInt64, range: Range<UInt64>, contentHash: ContentHash?,
+        body: (ArraySlice<UInt8>) async throws -> Void
     ) async throws {
         var wanted: [(entry: ManifestEntry, offset: UInt64)] = []
         var position = offset
@@ -98,17 +98,22 @@ public struct FileDecoder: Sendable {
             }
             position += entry.length
         }
-        var inFlight: [Task<[UInt8], any Error>] = []
+        var inFlight: [Task<(plaintext: [UInt8], digest: [UInt8]?), any Error>] = []
+        let hashing = contentHash != nil
         defer { for task in inFlight { task.cancel() } }
         var next = 0
         for index in wanted.indices {
             while next < wanted.count && next < index + maxChunksInFlight {
                 let entry = wanted[next].entry
                 let source = source
-                inFlight.append(Task { try await Self.fetchChunk(entry, from: source) })
+                inFlight.append(Task {
+                    let plaintext = try await Self.fetchChunk(entry, from: source)
+                    return (plaintext, hashing ? SHA256.hash(plaintext) : nil)
+                })
                 next += 1
             }
-            let plaintext = try await inFlight.removeFirst().value
+            let (plaintext, digest) = try await inFlight.removeFirst().value
+            if let digest { contentHash?.add(chunkDigest: digest) }
             let start = wanted[index].offset
             let lower = Int(max(range.lowerBound, start) - start)
             let upper = Int(min(range.upperBound, start + UInt64(plaintext.count)) - start)
@@ -125,7 +130,7 @@ public struct FileDecoder: Sendable {
         return plaintext
     }
 
-    private func loadNode(_ reference: ChunkReference, expectRoot: Bool) async throws -> FileManifestNode {
+    func loadNode(_ reference: ChunkReference, expectRoot: Bool) async throws -> FileManifestNode {
         let ciphertext = try await source.fetch(id: reference.id)
         let plaintext = try ConvergentCipher.open(ciphertext, reference: reference)
         let node: FileManifestNode
@@ -142,6 +147,6 @@ public struct FileDecoder: Sendable {
     }
 
     private static func info(of root: FileManifestNode) -> FileInfo {
-        FileInfo(kind: root.root?.kind ?? .file, size: root.totalSize, sha256: root.root?.sha256 ?? [])
+        FileInfo(kind: root.root?.kind ?? .file, size: root.totalSize, contentHash: root.root?.contentHash ?? [])
     }
 }

@@ -6,8 +6,9 @@ public struct EncodedFile: Sendable, Hashable {
     public var capability: Capability
     /// Plaintext size in bytes.
     public var size: UInt64
-    /// SHA-256 of the plaintext.
-    public var sha256: [UInt8]
+    /// The content hash recorded in the root manifest (docs/formats.md): SHA-256 over the
+    /// SHA-256 digests of the data chunks' plaintexts, in order.
+    public var contentHash: [UInt8]
     /// Data chunks in the file, counting repeats.
     public var chunkCount: Int
 }
@@ -16,7 +17,8 @@ public struct EncodedFile: Sendable, Hashable {
 ///
 /// Several chunks are encrypted and stored concurrently, but never more than
 /// `maxChunksInFlight`, so memory stays bounded by about
-/// `maxChunksInFlight × 2 × maxSize` plus one manifest node per tree level.
+/// `maxChunksInFlight × 2 × maxSize` plus one manifest node per tree level, plus the input
+/// buffers that chunks in flight still point into (a chunk inside one buffer is not copied).
 public struct FileEncoder: Sendable {
     /// The default average chunk size; see docs/benchmarks.md ("Content").
     public static let defaultAverageSize = 256 * 1024

@@ -30,13 +30,14 @@ public struct ManifestEntry: Sendable, Hashable {
 /// One node of a file's manifest tree, itself stored as an encrypted chunk.
 ///
 /// Level 0 nodes list data chunks in file order; a level-n node lists level n-1 nodes.
-/// The root carries the content kind and the SHA-256 of the whole content; the byte
+/// The root carries the content kind and the content hash (`ContentHash`); the byte
 /// layout is in docs/formats.md.
 public struct FileManifestNode: Sendable, Hashable {
     /// Leading bytes of every manifest node: "p2pM".
     public static let magic: [UInt8] = [0x70, 0x32, 0x70, 0x4D]
-    /// The format version written and read.
-    public static let version: UInt8 = 1
+    /// The format version written and read. Version 2 changed the root's hash from SHA-256
+    /// of the content bytes to the content hash; version 1 nodes are refused.
+    public static let version: UInt8 = 2
     static let rootType: UInt8 = 1
     static let interiorType: UInt8 = 2
     static let entrySize = ChunkID.size + ChunkKey.size + 8
@@ -50,12 +51,12 @@ public struct FileManifestNode: Sendable, Hashable {
     /// Root fields: present only on the root node.
     public struct Root: Sendable, Hashable {
         public var kind: ContentKind
-        /// SHA-256 of the whole content.
-        public var sha256: [UInt8]
+        /// The content hash: SHA-256 over the data chunks' plaintext digests (`ContentHash`).
+        public var contentHash: [UInt8]
 
-        public init(kind: ContentKind, sha256: [UInt8]) {
+        public init(kind: ContentKind, contentHash: [UInt8]) {
             self.kind = kind
-            self.sha256 = sha256
+            self.contentHash = contentHash
         }
     }
 
@@ -82,7 +83,7 @@ public struct FileManifestNode: Sendable, Hashable {
         writer.write(UInt8(level))
         if let root {
             writer.write(root.kind.rawValue)
-            writer.write(raw: root.sha256)
+            writer.write(raw: root.contentHash)
         }
         writer.write(totalSize)
         writer.write(UInt32(entries.count))
@@ -106,7 +107,7 @@ public struct FileManifestNode: Sendable, Hashable {
             if type == Self.rootType {
                 let rawKind = try reader.readUInt8()
                 guard let kind = ContentKind(rawValue: rawKind) else { throw ManifestError.unknownContentKind(rawKind) }
-                root = Root(kind: kind, sha256: try reader.readBytes(count: 32))
+                root = Root(kind: kind, contentHash: try reader.readBytes(count: 32))
             }
             let claimedSize = try reader.read(UInt64.self)
             let count = UInt64(try reader.read(UInt32.self))

@@ -40,7 +40,7 @@ struct ManifestTreeBuilder {
     }
 
     /// The root, once `closeLowestOpenLevel()` returns nil.
-    func root(kind: ContentKind, sha256: [UInt8]) -> FileManifestNode {
-        FileManifestNode(root: .init(kind: kind, sha256: sha256), level: levels.count - 1, entries: levels[levels.count - 1])
+    func root(kind: ContentKind, contentHash: [UInt8]) -> FileManifestNode {
+        FileManifestNode(root: .init(kind: kind, contentHash: contentHash), level: levels.count - 1, entries: levels[levels.count - 1])
     }
 }

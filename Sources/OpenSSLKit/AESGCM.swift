@@ -27,28 +27,36 @@ public enum AESGCM {
     public static func seal(_ plaintext: UnsafeRawBufferPointer, key: [UInt8], nonce: [UInt8], aad: [UInt8] = []) throws(Failure) -> [UInt8] {
         try validate(key: key, nonce: nonce)
         let context = CipherContext()
-        var output = [UInt8](repeating: 0, count: plaintext.count + tagSize)
-        let ok = output.withUnsafeMutableBytes { out -> Bool in
-            let outBase = out.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            guard EVP_EncryptInit_ex2(context.pointer, Algorithms.aes256GCM, key, nonce, nil) == 1 else { return false }
-            var length: Int32 = 0
-            if !aad.isEmpty {
-                guard EVP_EncryptUpdate(context.pointer, nil, &length, aad, Int32(aad.count)) == 1 else { return false }
-            }
-            var written = 0
-            if plaintext.count > 0 {
-                guard EVP_EncryptUpdate(context.pointer, outBase, &length,
-                                        plaintext.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(plaintext.count)) == 1
-                else { return false }
-                written = Int(length)
-            }
-            guard EVP_EncryptFinal_ex(context.pointer, outBase + written, &length) == 1 else { return false }
-            written += Int(length)
-            return EVP_CIPHER_CTX_ctrl(context.pointer, EVP_CTRL_GCM_GET_TAG, Int32(tagSize), outBase + written) == 1
+        var ok = false
+        // Every byte is written by the cipher and the tag: no need to zero the output first.
+        let output = [UInt8](unsafeUninitializedCapacity: plaintext.count + tagSize) { out, initialized in
+            initialized = out.count
+            ok = sealInto(context, plaintext, out.baseAddress!, key: key, nonce: nonce, aad: aad)
         }
         // Encryption with a valid key and nonce cannot fail short of memory exhaustion.
         precondition(ok, "AES-256-GCM seal failed: \(OpenSSLError.drainQueue())")
         return output
+    }
+
+    private static func sealInto(
+        _ context: CipherContext, _ plaintext: UnsafeRawBufferPointer, _ outBase: UnsafeMutablePointer<UInt8>,
+        key: [UInt8], nonce: [UInt8], aad: [UInt8]
+    ) -> Bool {
+        guard EVP_EncryptInit_ex2(context.pointer, Algorithms.aes256GCM, key, nonce, nil) == 1 else { return false }
+        var length: Int32 = 0
+        if !aad.isEmpty {
+            guard EVP_EncryptUpdate(context.pointer, nil, &length, aad, Int32(aad.count)) == 1 else { return false }
+        }
+        var written = 0
+        if plaintext.count > 0 {
+            guard EVP_EncryptUpdate(context.pointer, outBase, &length,
+                                    plaintext.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(plaintext.count)) == 1
+            else { return false }
+            written = Int(length)
+        }
+        guard EVP_EncryptFinal_ex(context.pointer, outBase + written, &length) == 1 else { return false }
+        written += Int(length)
+        return EVP_CIPHER_CTX_ctrl(context.pointer, EVP_CTRL_GCM_GET_TAG, Int32(tagSize), outBase + written) == 1
     }
 
     public static func seal(_ plaintext: [UInt8], key: [UInt8], nonce: [UInt8], aad: [UInt8] = []) throws(Failure) -> [UInt8] {

@@ -24,7 +24,6 @@ public final class TLSContext: @unchecked Sendable {
         // Peers reconnect rarely and resumption would skip the certificate: no tickets, no cache.
         _ = SSL_CTX_set_num_tickets(context, 0)
         _ = p2p_SSL_CTX_set_session_cache_mode(context, Int(SSL_SESS_CACHE_OFF))
-        _ = p2p_SSL_CTX_set_mode(context, Int(SSL_MODE_RELEASE_BUFFERS))
     }
 
     deinit { SSL_CTX_free(pointer) }

@@ -1,48 +1,118 @@
+import ChunkStore
+import Foundation
 import Logging
+import Membership
 import NIOCore
-import NIOPosix
+import Ring
 import Transport
 
-/// A running peer: listens for other peers and keeps an admitted connection to each seed.
-///
-/// This is the foundation the node engine grows on (membership, chunk RPCs); today it
-/// shows admission and data exchange between real processes.
+/// A running peer: listens for other peers, runs SWIM membership over the admitted TLS
+/// connections, and keeps its address book and chunks in its store.
 public actor PeerNode {
-    private let home: PeerHome
-    private let configuration: PeerConfiguration
-    private let credentials: PeerCredentials
-    private let logger: Logger
+    let home: PeerHome
+    let configuration: PeerConfiguration
+    let credentials: PeerCredentials
+    let logger: Logger
+    let store: ChunkStore
+    private let clock = ContinuousClock()
+    private let origin: ContinuousClock.Instant
+    var membership: MembershipStateMachine
     private var server: TransportServer?
-    private var connections: [String: PeerConnection] = [:]
+    /// Outgoing connections, shared by membership and the data path.
+    nonisolated let pool: PeerPool
+    nonisolated let local: LocalChunks
+    public nonisolated let placement: Placement
+    private var ticker: Task<Void, Never>?
+    /// Set by `stop`: a stopped node ignores packets and sends nothing.
+    var isStopped = false
+    private var background: Task<Void, Never>?
+    private let service: PeerService
+    private var helloConnections: [String: PeerConnection] = [:]
+    var lastMetaUpdateTime: Duration = .zero
 
-    public init(home: PeerHome, logger: Logger) throws {
+    public init(home: PeerHome, membershipConfiguration: MembershipConfiguration = MembershipConfiguration(), logger: Logger) throws {
         self.home = home
         self.configuration = try home.configuration()
         self.credentials = try home.credentials()
         self.logger = logger
+        self.store = try ChunkStore(root: home.dataDirectory, capacity: configuration.capacity, logger: logger)
+        self.origin = clock.now
+        self.local = LocalChunks(store: store)
+        self.placement = Placement(PlacementSnapshot(
+            ring: Ring(members: []), peers: [:], replicas: configuration.network.replicas, writeQuorum: configuration.network.writeQuorum))
+        let service = PeerService(local: LocalChunks(store: store), advertise: configuration.advertise, logger: logger)
+        self.service = service
+        self.pool = PeerPool(connector: PeerConnector(credentials: credentials, service: service, logger: logger))
+        let usage = store.usage
+        // Unix seconds only grow across restarts, so a restarted peer outranks its old self.
+        let local = MemberRecord(
+            id: MemberID(bytes: credentials.nodeID.bytes)!, address: configuration.advertise.description,
+            zone: configuration.zone, capacity: configuration.capacity,
+            meta: MemberMeta(usedBytes: usage.used, chunkCount: UInt64(usage.count)),
+            incarnation: UInt64(Date().timeIntervalSince1970))
+        var seed: UInt64 = 0
+        for byte in credentials.nodeID.bytes.prefix(8) { seed = seed << 8 | UInt64(byte) }
+        self.membership = MembershipStateMachine(
+            local: local, configuration: membershipConfiguration, seed: seed ^ UInt64.random(in: 0...UInt64.max), now: .zero)
     }
 
-    /// Starts listening; returns the bound port.
+    var now: Duration { clock.now - origin }
+    public nonisolated var nodeID: NodeID { credentials.nodeID }
+
+    /// Starts listening and joins the network through the seeds and the address book;
+    /// returns the bound port.
     public func start() async throws -> Int {
-        let service = PeerService(advertise: configuration.advertise, logger: logger)
+        service.attach(self)
         let server = try await TransportServer.start(
             host: configuration.listen.host, port: configuration.listen.port, credentials: credentials,
             service: service, logger: logger)
         self.server = server
         logger.info("peer started", metadata: ["node": "\(credentials.nodeID)", "listen": "\(server.localAddress)"])
+
+        let known = (try? store.peers().map(\.address)) ?? []
+        let me = configuration.advertise.description
+        var seeds: [String] = []
+        for address in configuration.seeds + known where address != me && !seeds.contains(address) { seeds.append(address) }
+        rebuildPlacement()
+        perform(membership.join(seeds: seeds, now: now))
+        ticker = Task { await self.runTicks() }
+        background = Task { await self.runBackgroundWork() }
         return server.port
     }
 
-    /// Contacts every seed not connected yet and exchanges a hello with it.
+    /// Announces `left`, lets the announcement spread for a moment, and closes everything.
+    /// With `announceLeave: false` the peer just vanishes, as in a crash (for tests).
+    public func stop(announceLeave: Bool = true) async {
+        ticker?.cancel()
+        ticker = nil
+        background?.cancel()
+        background = nil
+        if announceLeave {
+            perform(membership.leave(now: now))
+            let end = now + .seconds(1)
+            while now < end {
+                try? await Task.sleep(for: .milliseconds(100))  // let the leave gossip go out
+                perform(membership.tick(now: now))
+            }
+        }
+        isStopped = true
+        for connection in helloConnections.values { await connection.close() }
+        helloConnections = [:]
+        await pool.closeAll()
+        await server?.close()
+        do { try store.close() } catch { logger.warning("closing the store failed", metadata: ["error": "\(error)"]) }
+        logger.info("peer stopped")
+    }
+
+    /// Contacts every configured seed not yet greeted and exchanges a hello with it: a
+    /// diagnostic that shows admission between two peers in the logs.
     public func contactSeeds() async {
-        for seed in configuration.seeds where connections[seed]?.isActive != true {
-            guard let address = HostPort(parsing: seed), address != configuration.advertise else { continue }
+        for seed in configuration.seeds where helloConnections[seed]?.isActive != true {
+            guard seed != configuration.advertise.description else { continue }
             do {
-                let connector = PeerConnector(
-                    credentials: credentials, service: PeerService(advertise: configuration.advertise, logger: logger), logger: logger)
-                let connection = try await connector.connect(host: address.host, port: address.port)
+                let connection = try await pool.connection(to: seed)
                 let answer = try await connection.call(PeerMethod.hello, ByteBuffer(string: configuration.advertise.description), timeout: .seconds(5))
-                connections[seed] = connection
+                helloConnections[seed] = connection
                 logger.info("admitted by peer and exchanged hello", metadata: [
                     "peer": "\(connection.peer.short)", "address": "\(String(buffer: answer))",
                 ])
@@ -52,18 +122,23 @@ public actor PeerNode {
         }
     }
 
-    /// This peer's view of the network.
-    public func status() -> NodeStatus {
-        let me = NodeStatus.PeerEntry(
-            nodeID: credentials.nodeID.description, address: configuration.advertise.description, zone: configuration.zone,
-            state: "alive", incarnation: 0, usedBytes: 0, capacityBytes: configuration.capacity, chunkCount: 0, isSelf: true)
-        return NodeStatus(node: credentials.nodeID.description, network: configuration.network, peers: [me])
+    private func runTicks() async {
+        while !Task.isCancelled {
+            let wait = min(max(membership.nextDeadline - now, .milliseconds(5)), .milliseconds(200))
+            try? await Task.sleep(for: wait)  // the protocol's own timer, not synchronization
+            if Task.isCancelled { break }
+            perform(membership.tick(now: now))
+            refreshMetaIfDue()
+        }
     }
 
-    public func stop() async {
-        for connection in connections.values { await connection.close() }
-        connections = [:]
-        await server?.close()
-        logger.info("peer stopped")
+    /// Slow periodic work: placement refresh (removal grace) and hinted handoff.
+    private func runBackgroundWork() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))  // work period, not synchronization
+            if Task.isCancelled { break }
+            rebuildPlacement()
+            await handOffHints()
+        }
     }
 }

@@ -42,13 +42,18 @@ public struct Frame: Sendable, Equatable {
 
     /// Appends the wire form to `buffer`.
     public func write(to buffer: inout ByteBuffer) {
+        writeHeader(to: &buffer)
+        var body = payload
+        buffer.writeBuffer(&body)
+    }
+
+    /// Appends the length field and the header, everything but the payload.
+    public func writeHeader(to buffer: inout ByteBuffer) {
         buffer.writeInteger(UInt32(Self.headerSize + payload.readableBytes))
         buffer.writeInteger(Self.version)
         buffer.writeInteger(kind.rawValue)
         buffer.writeInteger(code)
         buffer.writeInteger(requestID)
         buffer.writeInteger(deadlineMilliseconds)
-        var body = payload
-        buffer.writeBuffer(&body)
     }
 }

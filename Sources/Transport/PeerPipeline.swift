@@ -15,7 +15,7 @@ enum PeerPipeline {
         try operations.addHandler(AdmissionHandler(
             secret: credentials.networkSecret, localNode: credentials.nodeID, timeout: configuration.admissionTimeout, logger: logger))
         try operations.addHandler(ByteToMessageHandler(FrameDecoder(maximumLength: configuration.maximumFrameLength)))
-        try operations.addHandler(MessageToByteHandler(FrameEncoder()))
+        try operations.addHandler(FrameEncoder())
         try operations.addHandler(RPCHandler(
             service: service, admitted: admitted, logger: logger,
             maximumOutstanding: configuration.maximumOutstandingCalls, maximumServing: configuration.maximumServedRequests))

@@ -7,8 +7,10 @@ import OpenSSLKit
 /// the handshake is done; refuses anything but TLS 1.3 and peers without a certificate.
 ///
 /// Memory stays bounded: received ciphertext is decrypted and passed up before the next
-/// read; plaintext written down is encrypted at once and handed to the channel, whose
-/// writability reflects it.
+/// read; plaintext written down is held (by reference, not copied) only until the next
+/// flush, which encrypts all of it in one go straight from the written buffers and hands
+/// the channel one ciphertext buffer, whose writability then reflects it. Small writes
+/// (frame headers, small frames) are packed into shared TLS records.
 public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     public typealias InboundIn = ByteBuffer
     public typealias InboundOut = ByteBuffer
@@ -31,7 +33,10 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private let logger: Logger
     private var state = State.idle
     private var handshakeDeadline: Scheduled<Void>?
-    private var writesBeforeHandshake: [(ByteBuffer, EventLoopPromise<Void>?)] = []
+    /// Plaintext written and not yet encrypted: before the handshake completes, or since the last flush.
+    private var pendingWrites: [(ByteBuffer, EventLoopPromise<Void>?)] = []
+    /// Writes smaller than this are copied together into one TLS record.
+    static let coalescingLimit = 4 * 1024
 
     public init(context: TLSContext, role: TLSConnection.Role, handshakeTimeout: TimeAmount = .seconds(10), logger: Logger) throws {
         self.connection = try TLSConnection(context: context, role: role)
@@ -67,21 +72,22 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        let plaintext = unwrapOutboundIn(data)
         switch state {
-        case .idle, .handshaking:
-            writesBeforeHandshake.append((plaintext, promise))
-        case .active:
-            do {
-                try plaintext.withUnsafeReadableBytes { buffer throws(OpenSSLError) in try connection.writePlaintext(buffer) }
-                sendCiphertext(context: context, promise: promise)
-            } catch {
-                promise?.fail(error)
-                fail(context: context, TransportError.tls(error))
-            }
+        case .idle, .handshaking, .active:
+            pendingWrites.append((unwrapOutboundIn(data), promise))
         case .closed:
             promise?.fail(TransportError.connectionClosed)
         }
+    }
+
+    public func flush(context: ChannelHandlerContext) {
+        guard state == .active else {
+            // Before the handshake the writes wait; the handshake's own flights flush themselves.
+            if state == .closed { context.flush() }
+            return
+        }
+        encryptPendingWrites(context: context)
+        context.flush()
     }
 
     public func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
@@ -93,6 +99,11 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         // Say goodbye properly so the peer can tell a clean end from a truncation, and
         // close the socket only once everything written before, close_notify last, is
         // out — or after a grace period if the peer stopped reading.
+        encryptPendingWrites(context: context)
+        guard state == .active else {
+            context.close(mode: mode, promise: promise)
+            return
+        }
         state = .closed
         connection.shutdown()
         let sent = context.eventLoop.makePromise(of: Void.self)
@@ -143,10 +154,7 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
             fail(context: context, error)
             return
         }
-        let pending = writesBeforeHandshake
-        writesBeforeHandshake = []
-        for (buffer, promise) in pending { write(context: context, data: wrapOutboundOut(buffer), promise: promise) }
-        if !pending.isEmpty { context.flush() }
+        if !pendingWrites.isEmpty { flush(context: context) }
         // Application data may have arrived together with the peer's last handshake flight.
         deliverPlaintext(context: context)
     }
@@ -164,6 +172,51 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     // MARK: - Data
+
+    /// Encrypts everything written since the last flush, reading each buffer in place,
+    /// and writes the ciphertext down as one buffer carrying all their promises.
+    private func encryptPendingWrites(context: ChannelHandlerContext) {
+        guard !pendingWrites.isEmpty else { return }
+        let writes = pendingWrites
+        pendingWrites = []
+        var small: ByteBuffer?
+        do throws(OpenSSLError) {
+            for (buffer, _) in writes {
+                if buffer.readableBytes < Self.coalescingLimit {
+                    var buffer = buffer
+                    if small == nil { small = context.channel.allocator.buffer(capacity: Self.coalescingLimit * 4) }
+                    small!.writeBuffer(&buffer)
+                    continue
+                }
+                if let packed = small {
+                    try encrypt(packed)
+                    small = nil
+                }
+                try encrypt(buffer)
+            }
+            if let packed = small { try encrypt(packed) }
+        } catch {
+            for (_, promise) in writes { promise?.fail(error) }
+            fail(context: context, TransportError.tls(error))
+            return
+        }
+        let promises = writes.compactMap(\.1)
+        var combined: EventLoopPromise<Void>?
+        if promises.count == 1 {
+            combined = promises[0]
+        } else if !promises.isEmpty {
+            let promise = context.eventLoop.makePromise(of: Void.self)
+            promise.futureResult.whenComplete { result in
+                for each in promises { each.completeWith(result) }
+            }
+            combined = promise
+        }
+        sendCiphertext(context: context, promise: combined)
+    }
+
+    private func encrypt(_ plaintext: ByteBuffer) throws(OpenSSLError) {
+        try plaintext.withUnsafeReadableBytes { buffer throws(OpenSSLError) in try connection.writePlaintext(buffer) }
+    }
 
     private func deliverPlaintext(context: ChannelHandlerContext) {
         while state == .active {
@@ -224,8 +277,8 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func failBufferedWrites(_ error: Error) {
-        let pending = writesBeforeHandshake
-        writesBeforeHandshake = []
+        let pending = pendingWrites
+        pendingWrites = []
         for (_, promise) in pending { promise?.fail(error) }
     }
 }

@@ -16,7 +16,7 @@ struct FileCodecTests {
         let bytes = TestData.randomBytes(count: size, seed: UInt64(size) + 1)
         let encoded = try await Self.encoder(store).encode(bytes)
         #expect(encoded.size == UInt64(size))
-        #expect(encoded.sha256 == SHA256.hash(bytes))
+        #expect(encoded.contentHash == Self.expectedContentHash(bytes, averageSize: 64 * 1024))
         let capability = try Capability(parsing: encoded.capability.description)
         let decoded = try await FileDecoder(source: store).read(capability)
         #expect(decoded == bytes)
@@ -116,12 +116,12 @@ struct FileCodecTests {
             a.id: FileManifestNode(root: nil, level: 1, entries: [ManifestEntry(reference: b, length: 10)]),
             b.id: FileManifestNode(root: nil, level: 1, entries: [ManifestEntry(reference: a, length: 10)]),
         ]
-        let root = FileManifestNode(root: .init(kind: .file, sha256: []), level: 2, entries: [ManifestEntry(reference: a, length: 10)])
+        let root = FileManifestNode(root: .init(kind: .file, contentHash: []), level: 2, entries: [ManifestEntry(reference: a, length: 10)])
         await #expect(throws: ContentError.manifest(.cycle(a.id))) {
             try await ManifestTreeWalker().walk(root: root, rootID: a.id, load: { nodes[$0.id]! }) { _, _ in }
         }
         // Without the cycle, the level rule still refuses b at the same level as a.
-        let root2 = FileManifestNode(root: .init(kind: .file, sha256: []), level: 2, entries: [ManifestEntry(reference: b, length: 10)])
+        let root2 = FileManifestNode(root: .init(kind: .file, contentHash: []), level: 2, entries: [ManifestEntry(reference: b, length: 10)])
         let nodes2: [ChunkID: FileManifestNode] = [
             b.id: FileManifestNode(root: nil, level: 2, entries: [ManifestEntry(reference: data, length: 10)]),
         ]
@@ -146,6 +146,31 @@ struct FileCodecTests {
         await #expect(throws: ContentError.manifest(.truncated(offset: 52, needed: 144))) {
             _ = try await FileDecoder(source: store).read(Capability(root: sealed.reference))
         }
+    }
+
+    /// The content hash by its definition in docs/formats.md, computed independently.
+    static func expectedContentHash(_ bytes: [UInt8], averageSize: Int) -> [UInt8] {
+        var chunker = Chunker(parameters: try! FastCDC(averageSize: averageSize))
+        var input = Array("p2pstore/content-hash/v2".utf8)
+        bytes.withUnsafeBytes { chunker.append($0) { _, chunk in input += SHA256.hash(chunk) } }
+        chunker.finish { _, chunk in input += SHA256.hash(chunk) }
+        return SHA256.hash(input)
+    }
+
+    @Test func wrongContentHashInRootIsDetectedAfterAFullRead() async throws {
+        let store = InMemoryChunkStore()
+        let bytes = TestData.randomBytes(count: 300_000, seed: 5)
+        let encoded = try await Self.encoder(store).encode(bytes)
+        let decoder = FileDecoder(source: store)
+        let rootBytes = try ConvergentCipher.open(try await store.fetch(id: encoded.capability.root.id), reference: encoded.capability.root)
+        var root = try FileManifestNode(decoding: rootBytes)
+        root.root!.contentHash[0] ^= 1
+        let sealed = try ConvergentCipher(convergenceSecret: Self.secret).seal(root.encoded())
+        await store.store(id: sealed.reference.id, bytes: sealed.ciphertext)
+        let forged = Capability(root: sealed.reference)
+        // A range read does not cover every chunk, so it cannot check the content hash.
+        #expect(try await decoder.read(forged, range: 0..<10) == Array(bytes[0..<10]))
+        await #expect(throws: ContentError.self) { _ = try await decoder.read(forged) }
     }
 }
 

@@ -9,12 +9,12 @@ struct ManifestTests {
     }
 
     static let root = FileManifestNode(
-        root: .init(kind: .file, sha256: [UInt8](repeating: 9, count: 32)), level: 0,
+        root: .init(kind: .file, contentHash: [UInt8](repeating: 9, count: 32)), level: 0,
         entries: [ManifestEntry(reference: reference(1), length: 100), ManifestEntry(reference: reference(2), length: 23)])
 
     @Test func roundTrips() throws {
         let bytes = Self.root.encoded()
-        #expect(Array(bytes.prefix(5)) == [0x70, 0x32, 0x70, 0x4D, 1])
+        #expect(Array(bytes.prefix(5)) == [0x70, 0x32, 0x70, 0x4D, 2])
         let decoded = try FileManifestNode(decoding: bytes)
         #expect(decoded == Self.root)
         #expect(decoded.totalSize == 123)
@@ -35,8 +35,10 @@ struct ManifestTests {
         bytes[0] = 0x71
         #expect(throws: ManifestError.badMagic) { try FileManifestNode(decoding: bytes) }
         bytes = Self.root.encoded()
-        bytes[4] = 2
-        #expect(throws: ManifestError.unsupportedVersion(2)) { try FileManifestNode(decoding: bytes) }
+        bytes[4] = 1
+        #expect(throws: ManifestError.unsupportedVersion(1)) { try FileManifestNode(decoding: bytes) }
+        bytes[4] = 3
+        #expect(throws: ManifestError.unsupportedVersion(3)) { try FileManifestNode(decoding: bytes) }
         bytes = Self.root.encoded()
         bytes[5] = 9
         #expect(throws: ManifestError.unknownNodeType(9)) { try FileManifestNode(decoding: bytes) }
@@ -45,7 +47,7 @@ struct ManifestTests {
         #expect(throws: ManifestError.tooDeep(level: 200, limit: FileManifestNode.maxLevel)) { try FileManifestNode(decoding: bytes) }
     }
 
-    /// Offsets in a root node: magic 4, version 1, type 1, level 1, kind 1, sha256 32, size 8, count 4.
+    /// Offsets in a root node: magic 4, version 1, type 1, level 1, kind 1, content hash 32, size 8, count 4.
     static let sizeOffset = 40
     static let countOffset = 48
 

@@ -1,0 +1,47 @@
+import ChunkStore
+import Content
+import Foundation
+import NIOPosix
+
+/// The peer's own chunk store seen from async code: every call runs on NIO's blocking
+/// thread pool, so fsyncs never stall the cooperative executor or an event loop.
+public struct LocalChunks: Sendable {
+    public let store: ChunkStore
+
+    @discardableResult
+    public func put(_ id: ChunkID, _ bytes: [UInt8]) async throws -> PutOutcome {
+        let store = store
+        return try await NIOThreadPool.singleton.runIfActive {
+            try store.put(StoredChunkID(bytes: id.bytes)!, bytes)
+        }
+    }
+
+    /// The verified bytes, or nil when the chunk is missing (or was corrupt and is now quarantined).
+    public func get(_ id: ChunkID) async throws -> [UInt8]? {
+        let store = store
+        return try await NIOThreadPool.singleton.runIfActive { () throws -> [UInt8]? in
+            do {
+                return try store.get(StoredChunkID(bytes: id.bytes)!)
+            } catch let error as ChunkStoreError where error.isMissing {
+                return nil
+            }
+        }
+    }
+
+    public func has(_ ids: [ChunkID]) async throws -> [Bool] {
+        let store = store
+        return try await NIOThreadPool.singleton.runIfActive {
+            try store.has(ids.map { StoredChunkID(bytes: $0.bytes)! })
+        }
+    }
+
+    public func delete(_ id: ChunkID) async throws {
+        let store = store
+        try await NIOThreadPool.singleton.runIfActive { _ = try store.delete(StoredChunkID(bytes: id.bytes)!) }
+    }
+
+    public func addHint(_ id: ChunkID, for peer: [UInt8]) async throws {
+        let store = store
+        try await NIOThreadPool.singleton.runIfActive { try store.addHint(chunk: StoredChunkID(bytes: id.bytes)!, peer: Data(peer)) }
+    }
+}

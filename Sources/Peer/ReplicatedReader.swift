@@ -1,0 +1,131 @@
+import Content
+import Logging
+import NIOCore
+import OpenSSLKit
+import Transport
+
+/// The coordinator's read path, as a `ChunkSource`: the local copy if this peer is a
+/// replica, else the replicas in ring order with a hedged second request when the first
+/// is slow, then every other peer. Bytes that do not hash to the id are rejected and the
+/// next peer is asked. Replicas found without the chunk get it back (read repair).
+public struct ReplicatedReader: ChunkSource {
+    let placement: Placement
+    let local: LocalChunks
+    let pool: PeerPool
+    let logger: Logger
+    let timeout: TimeAmount
+    /// How long to wait for a replica before asking the next one as well.
+    let hedgeDelay: Duration
+
+    public func fetch(id: ChunkID) async throws -> [UInt8] {
+        let snapshot = placement.snapshot
+        let candidates = snapshot.successors(for: id.bytes)
+        let replicaCount = snapshot.preferenceList(for: id.bytes).count
+        if candidates.prefix(replicaCount).contains(where: \.isSelf) || candidates.isEmpty,
+           let bytes = try await local.get(id) {
+            return bytes
+        }
+        // Usable peers first (replicas, then the rest of the ring), then those thought down.
+        let ordered = candidates.filter { !$0.isSelf && $0.isUsable } + candidates.filter { !$0.isSelf && !$0.isUsable }
+        let outcome = await hedgedFetch(id: id, from: ordered)
+        if let bytes = outcome.bytes {
+            let replicas = candidates.prefix(replicaCount)
+            repair(id: id, bytes: bytes, peers: outcome.missing.filter { replicas.contains($0) })
+            return bytes
+        }
+        if !candidates.prefix(replicaCount).contains(where: \.isSelf), let bytes = try await local.get(id) { return bytes }
+        throw DataPathError.chunkUnavailable(chunk: id, failures: outcome.failures)
+    }
+
+    private struct Outcome {
+        var bytes: [UInt8]?
+        var failures: [String] = []
+        var missing: [PlacementPeer] = []
+    }
+
+    private enum Event: Sendable {
+        case answer(PlacementPeer, Result<[UInt8], Error>)
+        case hedge(generation: Int)
+    }
+
+    /// Asks `peers` one after the other: the next as soon as one fails, or in parallel
+    /// when the current one has not answered within the hedge delay.
+    private func hedgedFetch(id: ChunkID, from peers: [PlacementPeer]) async -> Outcome {
+        await withTaskGroup(of: Event.self) { group in
+            var outcome = Outcome()
+            var next = 0
+            var inFlight = 0
+            var generation = 0
+            func launch(_ group: inout TaskGroup<Event>) {
+                guard next < peers.count else { return }
+                let peer = peers[next]
+                next += 1
+                inFlight += 1
+                generation += 1
+                let current = generation, delay = hedgeDelay
+                group.addTask { .answer(peer, await fetchVerified(id: id, from: peer)) }
+                group.addTask {
+                    try? await Task.sleep(for: delay)  // the hedge timer
+                    return .hedge(generation: current)
+                }
+            }
+            launch(&group)
+            while let event = await group.next() {
+                switch event {
+                case .hedge(let fired):
+                    if fired == generation, inFlight > 0 { launch(&group) }
+                case .answer(_, .success(let bytes)):
+                    group.cancelAll()
+                    outcome.bytes = bytes
+                    return outcome
+                case .answer(let peer, .failure(let error)):
+                    inFlight -= 1
+                    if case TransportError.remote(404, _) = error {
+                        outcome.missing.append(peer)
+                        outcome.failures.append("\(peer.nodeID.short): not found")
+                    } else {
+                        outcome.failures.append("\(peer.nodeID.short): \(error)")
+                    }
+                    launch(&group)
+                }
+                if inFlight == 0 && next >= peers.count {
+                    group.cancelAll()
+                    break
+                }
+            }
+            return outcome
+        }
+    }
+
+    private func fetchVerified(id: ChunkID, from peer: PlacementPeer) async -> Result<[UInt8], Error> {
+        do {
+            let connection = try await pool.connection(to: peer.address)
+            let answer = try await connection.call(PeerMethod.fetchChunk, ChunkMessages.fetch(id: id), timeout: timeout)
+            let bytes = answer.getBytes(at: answer.readerIndex, length: answer.readableBytes) ?? []
+            let actual = ChunkID(hashing: bytes)
+            guard actual == id else {
+                logger.warning("peer returned wrong bytes for a chunk", metadata: ["peer": "\(peer.nodeID.short)", "chunk": "\(id)"])
+                return .failure(ContentError.chunkHashMismatch(expected: id, actual: actual))
+            }
+            return .success(bytes)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Gives the chunk back to replicas that should have had it, in the background.
+    private func repair(id: ChunkID, bytes: [UInt8], peers: [PlacementPeer]) {
+        for peer in peers where peer.isUsable {
+            let pool = pool, logger = logger, timeout = timeout
+            Task {
+                do {
+                    let connection = try await pool.connection(to: peer.address)
+                    _ = try await connection.call(PeerMethod.storeChunk, ChunkMessages.store(id: id, bytes: bytes), timeout: timeout)
+                    logger.info("read repair", metadata: ["peer": "\(peer.nodeID.short)", "chunk": "\(id.description.prefix(16))"])
+                } catch {
+                    logger.debug("read repair failed", metadata: ["peer": "\(peer.nodeID.short)", "error": "\(error)"])
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import ChunkStore
+import Content
+import Foundation
+import Logging
+import Membership
+import OpenSSLKit
+import Peer
+import Transport
+
+/// Peers in this process, each with its own home and port on 127.0.0.1.
+final class InProcessCluster: @unchecked Sendable {
+    let root: String
+    private(set) var nodes: [PeerNode]
+    let homes: [PeerHome]
+    let logger: Logger
+
+    private init(root: String, nodes: [PeerNode], homes: [PeerHome], logger: Logger) {
+        self.root = root
+        self.nodes = nodes
+        self.homes = homes
+        self.logger = logger
+    }
+
+    static func start(peers: Int, replicas: Int = 3, writeQuorum: Int = 2) async throws -> InProcessCluster {
+        var logger = Logger(label: "p2pstore.test.cluster")
+        logger.logLevel = .critical
+        let root = try Daemon.temporaryDirectory()
+        let secret = try SecureRandom.bytes(count: 32)
+        let ports = try (0..<peers).map { _ in try Daemon.freePort() }
+        var homes: [PeerHome] = []
+        for index in 0..<peers {
+            let address = HostPort(host: "127.0.0.1", port: ports[index])
+            let configuration = PeerConfiguration(
+                listen: address, advertise: address, api: HostPort(host: "127.0.0.1", port: 0), zone: "z\(index % 3)",
+                capacity: 1 << 30, seeds: index == 0 ? [] : ["127.0.0.1:\(ports[0])"],
+                network: NetworkSettings(replicas: replicas, writeQuorum: writeQuorum, removalGraceSeconds: 600))
+            homes.append(try PeerHome.create(at: root + "/p\(index)", configuration: configuration, networkSecret: secret))
+        }
+        var nodes: [PeerNode] = []
+        for home in homes {
+            let node = try PeerNode(home: home, logger: logger)
+            _ = try await node.start()
+            nodes.append(node)
+        }
+        return InProcessCluster(root: root, nodes: nodes, homes: homes, logger: logger)
+    }
+
+    func restart(_ index: Int) async throws -> PeerNode {
+        let node = try PeerNode(home: homes[index], logger: logger)
+        _ = try await node.start()
+        nodes[index] = node
+        return node
+    }
+
+    func waitUntilAllSee(alive count: Int) async -> Bool {
+        await waitUntil {
+            for node in self.nodes where await node.status().peers.filter({ $0.state == "alive" }).count != count { return false }
+            return true
+        }
+    }
+
+    func waitUntil(timeout: Duration = .seconds(20), _ condition: () async -> Bool) async -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            if await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(50))  // polling interval
+        }
+        return await condition()
+    }
+
+    /// Every chunk id of a file: data chunks and manifest nodes.
+    func chunkIDs(of capability: Capability) async throws -> [ChunkID] {
+        try await nodes[0].chunkIDs(of: capability)
+    }
+
+    func hintCount() async -> Int {
+        var total = 0
+        for node in nodes { total += await node.pendingHints() }
+        return total
+    }
+
+    func stop() async {
+        for node in nodes { await node.stop() }
+        try? FileManager.default.removeItem(atPath: root)
+    }
+}
