@@ -140,6 +140,7 @@ func withAPIServer(_ body: @Sendable (APIFixture) async throws -> Void) async th
         do { try await body(fixture) } catch { failure = error }
         await services.triggerGracefulShutdown()
         try await group.waitForAll()
+        await node.stop(announceLeave: false)
         if let failure { throw failure }
     }
 }
