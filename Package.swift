@@ -78,6 +78,7 @@ let package = Package(
             dependencies: [
                 "Peer", "Content", "OpenSSLKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

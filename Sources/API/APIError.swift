@@ -8,8 +8,7 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
     private enum Kind: Sendable, Equatable {
         case missingToken
         case wrongToken
-        case notFound(path: String)
-        case methodNotAllowed
+        case notFound(method: String, path: String)
         case badRequest(String)
         case unavailable(String)
         case internalError
@@ -23,10 +22,8 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
     public static let missingToken = APIError(.missingToken)
     /// A bearer token that is not this peer's API token.
     public static let wrongToken = APIError(.wrongToken)
-    /// No route for this path.
-    public static func notFound(path: String) -> APIError { APIError(.notFound(path: path)) }
-    /// A route exists for this path, but not for this method.
-    public static let methodNotAllowed = APIError(.methodNotAllowed)
+    /// No route for this method and path.
+    public static func notFound(method: String, path: String) -> APIError { APIError(.notFound(method: method, path: path)) }
     /// The request itself is malformed.
     public static func badRequest(_ reason: String) -> APIError { APIError(.badRequest(reason)) }
     /// The node cannot serve the request right now (quorum not met, shutting down).
@@ -38,7 +35,6 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
         switch kind {
         case .missingToken, .wrongToken: .unauthorized
         case .notFound: .notFound
-        case .methodNotAllowed: .methodNotAllowed
         case .badRequest: .badRequest
         case .unavailable: .serviceUnavailable
         case .internalError: .internalServerError
@@ -49,8 +45,7 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
         switch kind {
         case .missingToken: "missing bearer token: send Authorization: Bearer <the home's api.token>"
         case .wrongToken: "wrong bearer token"
-        case .notFound(let path): "no such endpoint: \(path)"
-        case .methodNotAllowed: "method not allowed on this endpoint"
+        case .notFound(let method, let path): "no such endpoint: \(method) \(path)"
         case .badRequest(let reason): reason
         case .unavailable(let reason): reason
         case .internalError: "internal error (see the peer's log)"
@@ -69,7 +64,9 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = try JSONEncoder().encode(["error": description])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let body = try encoder.encode(["error": description])
         return Response(
             status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body + [0x0A])))
     }

@@ -2,13 +2,14 @@ import Hummingbird
 import Logging
 import NIOCore
 import Peer
+import ServiceLifecycle
 
 /// The local HTTP API of a peer (docs/api.md): bearer-token auth, JSON errors, and one
 /// route-building function per concern (`StatusRoutes`; files and metrics to come).
 ///
 /// The server is a swift-service-lifecycle `Service`: run it in a `ServiceGroup` for
 /// graceful shutdown, or call `run()` and cancel the task.
-public struct APIServer: Sendable {
+public struct APIServer: Service {
     public struct Configuration: Sendable {
         /// Address to bind; port 0 lets the kernel choose (tests).
         public var address: HostPort
@@ -51,6 +52,17 @@ public struct APIServer: Sendable {
             logger: logger)
     }
 
+    /// Serves until cancelled or gracefully shut down; a failure to listen names the address.
+    public func run() async throws {
+        do {
+            try await application().run()
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            throw APIServerError(address: configuration.address, underlying: error)
+        }
+    }
+
     /// Every route behind the error and auth middleware; unknown paths are 401 without a
     /// token and 404 with one, so the API does not tell strangers which routes exist.
     func makeRouter() -> Router<BasicRequestContext> {
@@ -61,4 +73,12 @@ public struct APIServer: Sendable {
         if let files { FileRoutes.add(to: router, source: files) }
         return router
     }
+}
+
+/// The API server stopped with an error (most often: its address is taken).
+public struct APIServerError: Error, CustomStringConvertible {
+    public let address: HostPort
+    public let underlying: any Error
+
+    public var description: String { "cannot serve the API on \(address): \(underlying)" }
 }

@@ -3,7 +3,7 @@ import Logging
 
 /// Turns every failure into the API's JSON error shape, `{"error":"…"}`.
 ///
-/// Hummingbird's own errors (no route, wrong method) become `APIError`s; anything else is
+/// Hummingbird's own errors (no route for this method and path, bad request) become `APIError`s; anything else is
 /// logged with its details and answered as a bare 500, so internals never leak to clients.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
@@ -14,9 +14,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as APIError {
             throw error
         } catch let error as HTTPError where error.status == .notFound {
-            throw APIError.notFound(path: request.uri.path)
-        } catch let error as HTTPError where error.status == .methodNotAllowed {
-            throw APIError.methodNotAllowed
+            throw APIError.notFound(method: request.method.rawValue, path: request.uri.path)
         } catch let error as HTTPError where (400..<500).contains(error.status.code) {
             throw APIError.badRequest(error.body ?? error.status.reasonPhrase)
         } catch {

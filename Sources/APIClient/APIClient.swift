@@ -80,15 +80,32 @@ public struct APIClient: Sendable {
             throw APIClientError.unreachable(address: address, reason: "\(error)")
         }
         let address = address, token = token, maximumBodySize = maximumBodySize
-        return try await channel.executeThenClose { inbound, outbound in
+        do {
+            return try await exchange(on: channel, method, path, body: body, address: address, token: token, maximumBodySize: maximumBodySize)
+        } catch let error as APIClientError {
+            throw error
+        } catch {
+            throw APIClientError.badResponse(address: address, reason: "\(error)")
+        }
+    }
+
+    private func exchange(
+        on channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>, _ method: HTTPMethod, _ path: String,
+        body: [UInt8], address: HostPort, token: String, maximumBodySize: Int
+    ) async throws -> APIClientResponse {
+        try await channel.executeThenClose { inbound, outbound in
             var head = HTTPRequestHead(version: .http1_1, method: method, uri: path)
             head.headers.add(name: "Host", value: address.description)
             head.headers.add(name: "Authorization", value: "Bearer \(token)")
             head.headers.add(name: "Connection", value: "close")
             head.headers.add(name: "Content-Length", value: "\(body.count)")
-            try await outbound.write(.head(head))
-            if !body.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
-            try await outbound.write(.end(nil))
+            var parts: [HTTPClientRequestPart] = [.head(head)]
+            if !body.isEmpty { parts.append(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
+            parts.append(.end(nil))
+            // A server may answer and close before it has read everything (a 401 on the
+            // head); its answer is still worth reading, so a failed write is kept for later.
+            var writeError: (any Error)?
+            do { try await outbound.write(contentsOf: parts) } catch { writeError = error }
 
             var response: APIClientResponse?
             for try await part in inbound {
@@ -107,7 +124,8 @@ public struct APIClient: Sendable {
                     if let response { return response }
                 }
             }
-            throw APIClientError.badResponse(address: address, reason: "connection closed before a complete response")
+            let reason = writeError.map { "sending the request failed: \($0)" } ?? "connection closed before a complete response"
+            throw APIClientError.badResponse(address: address, reason: reason)
         }
     }
 }

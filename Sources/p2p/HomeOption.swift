@@ -7,4 +7,9 @@ struct HomeOption: ParsableArguments {
     var home: String?
 
     var peerHome: PeerHome { PeerHome(path: home ?? PeerHome.defaultPath()) }
+
+    /// The subcommand's `--home`, else the one given before the subcommand, else the default.
+    func resolved(before parent: HomeOption) -> PeerHome {
+        PeerHome(path: home ?? parent.home ?? PeerHome.defaultPath())
+    }
 }

@@ -14,6 +14,9 @@ struct P2P: AsyncParsableCommand {
         subcommands: [ChunkCommand.self, StatusCommand.self]
     )
 
+    /// `--home` may come before the subcommand, as in `p2p --home DIR status`.
+    @OptionGroup var home: HomeOption
+
     /// Runs the command, mapping failures to the documented exit codes: 2 for bad input or
     /// usage, 1 for operational failures, with one line on stderr.
     static func main() async {

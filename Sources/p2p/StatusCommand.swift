@@ -10,13 +10,14 @@ struct StatusCommand: AsyncParsableCommand {
         abstract: "List the peers of the network as the local peer sees them."
     )
 
+    @ParentCommand var root: P2P
     @OptionGroup var home: HomeOption
 
     @Flag(help: "Print the status document as JSON (docs/api.md).")
     var json = false
 
     func run() async throws {
-        let peerHome = home.peerHome
+        let peerHome = home.resolved(before: root.home)
         let client = try APIClient.connecting(to: peerHome)
         let response: APIClientResponse
         let status: NodeStatus

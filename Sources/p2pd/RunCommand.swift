@@ -33,7 +33,7 @@ struct RunCommand: AsyncParsableCommand {
             configuration: ServiceGroupConfiguration(
                 services: [
                     .init(service: PeerNodeService(node: node, logger: logger)),
-                    .init(service: api.application()),
+                    .init(service: api),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))

@@ -69,7 +69,14 @@ import Testing
                 Issue.record("an unknown path answered 2xx")
             } catch APIClientError.failed(let status, let message) {
                 #expect(status == 404)
-                #expect(message == "no such endpoint: /v1/nothing")
+                #expect(message == "no such endpoint: GET /v1/nothing")
+            }
+            do {
+                _ = try await fixture.client.request(.POST, "/v1/status", body: Array("{}".utf8))
+                Issue.record("POST /v1/status answered 2xx")
+            } catch APIClientError.failed(let status, let message) {
+                #expect(status == 404)
+                #expect(message == "no such endpoint: POST /v1/status")
             }
         }
     }
@@ -133,6 +140,7 @@ func withAPIServer(_ body: @Sendable (APIFixture) async throws -> Void) async th
         do { try await body(fixture) } catch { failure = error }
         await services.triggerGracefulShutdown()
         try await group.waitForAll()
+        await node.stop(announceLeave: false)
         if let failure { throw failure }
     }
 }

@@ -32,15 +32,21 @@ import Testing
     @Test func peersOfOneNetworkMeetAndAnOutsiderIsRefused() async throws {
         let root = try Daemon.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
+        // Every peer gets its own API port too: `p2pd run` fails when its API address is taken.
         let portA = try Daemon.freePort(), portB = try Daemon.freePort(), portC = try Daemon.freePort()
-        _ = try Daemon.run(["init", "--home", root + "/a", "--listen", "127.0.0.1:\(portA)"])
+        _ = try Daemon.run(["init", "--home", root + "/a", "--listen", "127.0.0.1:\(portA)", "--api", "127.0.0.1:\(try Daemon.freePort())"])
         let token = try Daemon.run(["token", "--home", root + "/a"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        _ = try Daemon.run(["init", "--home", root + "/b", "--listen", "127.0.0.1:\(portB)", "--join", token])
+        _ = try Daemon.run([
+            "init", "--home", root + "/b", "--listen", "127.0.0.1:\(portB)", "--api", "127.0.0.1:\(try Daemon.freePort())", "--join", token,
+        ])
         // C holds another network's secret but names A as its seed.
-        _ = try Daemon.run(["init", "--home", root + "/c", "--listen", "127.0.0.1:\(portC)"])
+        _ = try Daemon.run(["init", "--home", root + "/c", "--listen", "127.0.0.1:\(portC)", "--api", "127.0.0.1:\(try Daemon.freePort())"])
         let outsiderToken = try Daemon.run(["token", "--home", root + "/c"]).stdout
             .trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "@127.0.0.1:\(portC)", with: "@127.0.0.1:\(portA)")
-        _ = try Daemon.run(["init", "--home", root + "/d", "--listen", "127.0.0.1:\(try Daemon.freePort())", "--join", outsiderToken])
+        _ = try Daemon.run([
+            "init", "--home", root + "/d", "--listen", "127.0.0.1:\(try Daemon.freePort())", "--api", "127.0.0.1:\(try Daemon.freePort())",
+            "--join", outsiderToken,
+        ])
         let outsiderID = try Daemon.run(["id", "--home", root + "/d"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 
         let a = try Daemon.start(home: root + "/a", log: root + "/a.log")

@@ -73,6 +73,13 @@ import Testing
         #expect(status.status == 0, "\(status.stderr)")
         let document = try JSONDecoder().decode(NodeStatus.self, from: Data(status.stdout.utf8))
         #expect(document.node == (try PeerHome(path: dir + "/peer1").nodeID().description))
+        // Through the script, peer 1 comes to list the whole cluster as alive.
+        #expect(await Daemon.eventually(timeout: .seconds(15)) {
+            guard let run = try? ClusterScript.run(["status", "1", "--json", "--dir", dir]),
+                let seen = try? JSONDecoder().decode(NodeStatus.self, from: Data(run.stdout.utf8))
+            else { return false }
+            return seen.peers.count == 3 && seen.peers.allSatisfy { $0.state == "alive" }
+        })
 
         let environment = try ClusterScript.run(["env", "2", "--dir", dir])
         #expect(environment.stdout == "export P2P_HOME=\(dir)/peer2\n")
