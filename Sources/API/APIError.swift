@@ -9,6 +9,7 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
         case missingToken
         case wrongToken
         case notFound(method: String, path: String)
+        case resourceNotFound(String)
         case badRequest(String)
         case unavailable(String)
         case internalError
@@ -24,6 +25,8 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
     public static let wrongToken = APIError(.wrongToken)
     /// No route for this method and path.
     public static func notFound(method: String, path: String) -> APIError { APIError(.notFound(method: method, path: path)) }
+    /// The endpoint exists but what it names does not (a file nobody holds).
+    public static func resourceNotFound(_ what: String) -> APIError { APIError(.resourceNotFound(what)) }
     /// The request itself is malformed.
     public static func badRequest(_ reason: String) -> APIError { APIError(.badRequest(reason)) }
     /// The node cannot serve the request right now (quorum not met, shutting down).
@@ -34,7 +37,7 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
     public var status: HTTPResponse.Status {
         switch kind {
         case .missingToken, .wrongToken: .unauthorized
-        case .notFound: .notFound
+        case .notFound, .resourceNotFound: .notFound
         case .badRequest: .badRequest
         case .unavailable: .serviceUnavailable
         case .internalError: .internalServerError
@@ -46,6 +49,7 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
         case .missingToken: "missing bearer token: send Authorization: Bearer <the home's api.token>"
         case .wrongToken: "wrong bearer token"
         case .notFound(let method, let path): "no such endpoint: \(method) \(path)"
+        case .resourceNotFound(let what): "not found: \(what)"
         case .badRequest(let reason): reason
         case .unavailable(let reason): reason
         case .internalError: "internal error (see the peer's log)"

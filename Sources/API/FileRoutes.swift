@@ -66,7 +66,7 @@ enum FileRoutes {
         do {
             return try await source.info(capability)
         } catch DataPathError.chunkUnavailable, ContentError.chunkNotFound {
-            throw APIError.notFound(path: "file not found: no peer holds its manifest")
+            throw APIError.resourceNotFound("no peer holds this file's manifest")
         }
     }
 }

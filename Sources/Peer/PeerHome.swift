@@ -103,7 +103,7 @@ public struct PeerHome: Sendable {
     public func joinToken() throws -> JoinToken {
         let configuration = try configuration()
         let seeds = [configuration.advertise.description] + configuration.seeds.filter { $0 != configuration.advertise.description }
-        return JoinToken(networkSecret: try networkSecret(), seeds: seeds)
+        return JoinToken(networkSecret: try networkSecret(), seeds: seeds, network: configuration.network)
     }
 
     private func readRequired(_ name: String) throws -> [UInt8] {

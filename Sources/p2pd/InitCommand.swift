@@ -39,6 +39,7 @@ struct InitCommand: AsyncParsableCommand {
             let token = try JoinToken(parsing: join)
             secret = token.networkSecret
             seeds = token.seeds
+            network = token.network ?? network
         } else {
             secret = try SecureRandom.bytes(count: PeerHome.networkSecretSize)
             network.replicas = replicas ?? network.replicas

@@ -1,0 +1,170 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Peer
+
+extension APIClient {
+    /// What `POST /v1/files` answers.
+    public struct StoredFile: Codable, Sendable {
+        public var cap: String
+        public var size: UInt64
+    }
+
+    /// Streams bytes from `read` to `POST /v1/files`. `read` fills a buffer and returns how
+    /// many bytes it wrote, 0 at the end. Memory stays at a few buffers: each write waits
+    /// for the connection to take the previous ones.
+    public func upload(
+        length: UInt64?, read: @escaping @Sendable (UnsafeMutableRawBufferPointer) throws -> Int,
+        progress: @escaping @Sendable (UInt64) -> Void = { _ in }
+    ) async throws -> StoredFile {
+        try await streaming(.POST, "/v1/files") { outbound in
+            var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/v1/files")
+            addHeaders(&head)
+            if let length { head.headers.add(name: "Content-Length", value: "\(length)") } else { head.headers.add(name: "Transfer-Encoding", value: "chunked") }
+            try await outbound.write(.head(head))
+            var sent: UInt64 = 0
+            while true {
+                var buffer = ByteBufferAllocator().buffer(capacity: 1 << 20)
+                let count = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 1 << 20) { try read($0) }
+                if count == 0 { break }
+                try await outbound.write(.body(.byteBuffer(buffer)))
+                sent += UInt64(count)
+                progress(sent)
+            }
+            try await outbound.write(.end(nil))
+        } response: { status, headers, body in
+            var collected: [UInt8] = []
+            for try await buffer in body where collected.count < 1 << 20 { collected += buffer.readableBytesView }
+            return try decodeAnswer(StoredFile.self, status: status, body: collected)
+        }
+    }
+
+    /// Streams `GET /v1/files/{cap}` into `write`; `onLength` learns the size first. Throws
+    /// unless the whole announced length arrived: a cut-off transfer is an error, never a short file.
+    public func download(
+        capability: String, onLength: @escaping @Sendable (UInt64) -> Void = { _ in },
+        write: @escaping @Sendable (ByteBuffer) throws -> Void
+    ) async throws -> UInt64 {
+        let path = "/v1/files/" + (capability.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? capability)
+        return try await streaming(.GET, path) { outbound in
+            var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path)
+            addHeaders(&head)
+            try await outbound.write(.head(head))
+            try await outbound.write(.end(nil))
+        } response: { status, headers, body in
+            guard (200..<300).contains(status) else {
+                var collected: [UInt8] = []
+                for try await buffer in body where collected.count < 1 << 16 { collected += buffer.readableBytesView }
+                _ = try decodeAnswer([String: String].self, status: status, body: collected)
+                throw APIClientError.failed(status: status, message: "HTTP \(status)")
+            }
+            guard let expected = headers.first(name: "Content-Length").flatMap({ UInt64($0) }) else {
+                throw APIClientError.badResponse(address: address, reason: "no Content-Length")
+            }
+            onLength(expected)
+            var received: UInt64 = 0
+            for try await buffer in body {
+                received += UInt64(buffer.readableBytes)
+                try write(buffer)
+            }
+            guard received == expected else {
+                throw APIClientError.badResponse(address: address, reason: "transfer cut off after \(received) of \(expected) bytes")
+            }
+            return received
+        }
+    }
+
+    /// `GET /v1/files/{cap}/chunks`.
+    public func locate(capability: String) async throws -> [UInt8] {
+        let encoded = capability.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? capability
+        return try await request(.GET, "/v1/files/\(encoded)/chunks").body
+    }
+
+    private func addHeaders(_ head: inout HTTPRequestHead) {
+        head.headers.add(name: "Host", value: address.description)
+        head.headers.add(name: "Authorization", value: "Bearer \(token)")
+        head.headers.add(name: "Connection", value: "close")
+    }
+
+    private func decodeAnswer<T: Decodable>(_ type: T.Type, status: Int, body: [UInt8]) throws -> T {
+        let response = APIClientResponse(status: status, headers: [], body: body)
+        switch status {
+        case 200..<300:
+            do {
+                return try JSONDecoder().decode(type, from: Data(body))
+            } catch {
+                throw APIClientError.badResponse(address: address, reason: "cannot decode \(T.self): \(error)")
+            }
+        case 401: throw APIClientError.refusedToken(address: address)
+        default: throw APIClientError.failed(status: status, message: response.errorMessage)
+        }
+    }
+
+    /// One streamed exchange: `send` writes the request while `response` reads the answer.
+    private func streaming<T: Sendable>(
+        _ method: HTTPMethod, _ path: String,
+        send: @escaping @Sendable (NIOAsyncChannelOutboundWriter<HTTPClientRequestPart>) async throws -> Void,
+        response: @escaping @Sendable (Int, HTTPHeaders, ResponseBodyParts) async throws -> T
+    ) async throws -> T {
+        let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
+        do {
+            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(.seconds(3))
+                .connect(host: address.host, port: address.port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                        return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            throw APIClientError.unreachable(address: address, reason: "\(error)")
+        }
+        let address = address
+        return try await channel.executeThenClose { inbound, outbound in
+            try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask {
+                    // A server may answer before reading everything (an error); its answer still counts.
+                    try? await send(outbound)
+                    return nil
+                }
+                group.addTask {
+                    var iterator = inbound.makeAsyncIterator()
+                    guard case .head(let head)? = try await iterator.next() else {
+                        throw APIClientError.badResponse(address: address, reason: "connection closed before a response")
+                    }
+                    return try await response(Int(head.status.code), head.headers, ResponseBodyParts(iterator: iterator))
+                }
+                while let result = try await group.next() {
+                    if let result {
+                        group.cancelAll()
+                        return result
+                    }
+                }
+                throw APIClientError.badResponse(address: address, reason: "no response")
+            }
+        }
+    }
+}
+
+/// The body parts of a response, as byte buffers, ending at `.end`.
+public struct ResponseBodyParts: AsyncSequence, @unchecked Sendable {
+    public typealias Element = ByteBuffer
+    var iterator: NIOAsyncChannelInboundStream<HTTPClientResponsePart>.AsyncIterator
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var inner: NIOAsyncChannelInboundStream<HTTPClientResponsePart>.AsyncIterator
+        public mutating func next() async throws -> ByteBuffer? {
+            while let part = try await inner.next() {
+                switch part {
+                case .body(let buffer): return buffer
+                case .end: return nil
+                case .head: continue
+                }
+            }
+            return nil
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(inner: iterator) }
+}

@@ -1,0 +1,49 @@
+import APIClient
+import ArgumentParser
+import Content
+import Foundation
+
+/// `p2p locate CAP [--json]`: which peers hold each chunk of a file (a diagnostic).
+struct LocateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "locate", abstract: "Show which peers hold each chunk of a file.")
+
+    @ParentCommand var root: P2P
+    @OptionGroup var home: HomeOption
+    @Argument(help: "The capability (p2p1:…).") var capability: String
+    @Flag(help: "Print JSON: {\"chunks\":[{\"id\":…,\"holders\":[NodeID…]}]}.") var json = false
+
+    struct Report: Codable {
+        struct Chunk: Codable {
+            var id: String
+            var holders: [String]
+        }
+        var chunks: [Chunk]
+    }
+
+    func run() async throws {
+        do {
+            _ = try Capability(parsing: capability)
+        } catch {
+            throw CLIError.badInput("\(error)")
+        }
+        let peerHome = home.resolved(before: root.home)
+        let client = try APIClient.connecting(to: peerHome)
+        let body: [UInt8]
+        do {
+            body = try await client.locate(capability: capability)
+        } catch let error as APIClientError {
+            if case .failed(404, _) = error { throw CLIError.failure("not found: no peer holds \(capability.prefix(24))…") }
+            throw CLIError.from(error, home: peerHome)
+        }
+        if json {
+            print(String(decoding: body, as: UTF8.self), terminator: "")
+            return
+        }
+        let report = try JSONDecoder().decode(Report.self, from: Data(body))
+        print("CHUNK             HOLDERS")
+        for chunk in report.chunks {
+            print("\(chunk.id.prefix(16))  \(chunk.holders.map { String($0.prefix(12)) }.joined(separator: " "))")
+        }
+    }
+}
