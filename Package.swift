@@ -160,7 +160,7 @@ let package = Package(
         .testTarget(
             name: "PeerTests",
             dependencies: [
-                "Peer", "APIClient", "Transport", "OpenSSLKit", "Content", "ChunkStore", "Ring", "Membership",
+                "Peer", "APIClient", "Transport", "OpenSSLKit", "Codecs", "Content", "ChunkStore", "Ring", "Membership",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

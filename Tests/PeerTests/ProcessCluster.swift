@@ -1,0 +1,80 @@
+import APIClient
+import Foundation
+import Peer
+
+/// Real `p2pd` processes on loopback, each with its own home, ports picked free.
+final class ProcessCluster: @unchecked Sendable {
+    let root: String
+    let homes: [String]
+    private(set) var processes: [Process?]
+
+    init(peers: Int, replicas: Int = 3, writeQuorum: Int = 2, extraInit: [String] = []) throws {
+        root = try Daemon.temporaryDirectory()
+        var homes: [String] = []
+        for index in 0..<peers {
+            let home = root + "/p\(index)"
+            var arguments = ["init", "--home", home, "--listen", "127.0.0.1:\(try Daemon.freePort())",
+                             "--api", "127.0.0.1:\(try Daemon.freePort())", "--zone", "z\(index % 3)", "--capacity", "20G"]
+            if index == 0 {
+                arguments += ["--replicas", "\(replicas)", "--write-quorum", "\(writeQuorum)"] + extraInit
+            } else {
+                arguments += ["--join", try Daemon.run(["token", "--home", homes[0]]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)]
+            }
+            let created = try Daemon.run(arguments)
+            guard created.status == 0 else { throw ClusterError(message: "init failed: \(created.stderr)") }
+            homes.append(home)
+        }
+        self.homes = homes
+        processes = Array(repeating: nil, count: peers)
+        for index in 0..<peers { try start(index) }
+    }
+
+    func start(_ index: Int) throws {
+        processes[index] = try Daemon.start(home: homes[index], log: root + "/p\(index).log")
+    }
+
+    func kill(_ index: Int) {
+        if let process = processes[index] { Daemon.stop(process) }
+        processes[index] = nil
+    }
+
+    func client(_ index: Int) throws -> APIClient { try APIClient(home: PeerHome(path: homes[index])) }
+
+    func nodeID(_ index: Int) throws -> String { try PeerHome(path: homes[index]).nodeID().description }
+
+    /// True once every running peer sees `count` peers alive.
+    func waitUntilAlive(_ count: Int, timeout: Duration = .seconds(60)) async -> Bool {
+        await Daemon.eventually(timeout: timeout) {
+            for index in processes.indices where processes[index] != nil {
+                guard let status = try? await client(index).status(), status.peers.filter({ $0.state == "alive" }).count == count else {
+                    return false
+                }
+            }
+            return true
+        }
+    }
+
+    /// Runs `p2p` against peer `index`.
+    func p2p(_ index: Int, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        try Daemon.run(["--home", homes[index]] + arguments, binary: Daemon.cli)
+    }
+
+    /// Peak resident memory of peer `index` so far, in bytes (VmHWM).
+    func peakMemory(_ index: Int) -> UInt64? {
+        guard let pid = processes[index]?.processIdentifier,
+              let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kib = UInt64(line.split(whereSeparator: { $0 == " " || $0 == "\t" })[1]) else { return nil }
+        return kib * 1024
+    }
+
+    func shutdown() {
+        for index in processes.indices { kill(index) }
+        try? FileManager.default.removeItem(atPath: root)
+    }
+}
+
+struct ClusterError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
