@@ -31,7 +31,7 @@ extension MembershipStateMachine {
     /// Tries one random dead member: if it is reachable again (a partition healed, or
     /// it restarted without seeds), the exchange makes both sides refute and recover.
     mutating func reconnectRound() {
-        let dead = table.values.filter { $0.state == .dead }.map(\.id).sorted()
+        let dead = deadIDs.sorted()
         guard let id = dead.randomElement(using: &random), let member = table[id] else { return }
         send(.pushPull(PushPullState(isResponse: false, isJoin: false, members: snapshot())), to: endpoint(of: member))
     }
