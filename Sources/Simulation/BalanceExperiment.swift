@@ -38,8 +38,9 @@ public struct BalanceExperiment: Sendable {
         /// Highest and lowest (stored bytes / capacity), over the mean of that ratio.
         public var maxOverMean: Double
         public var minOverMean: Double
-        /// Each peer's (stored / capacity) over the mean, for the histogram.
-        public var utilization: [Double]
+        /// Peers per 0.01-wide bin of (stored / capacity) / mean, from 0.80 (first bin
+        /// also counts lower values) to 1.20 (last bin also counts higher ones).
+        public var histogram: [Int]
         /// Moved fraction of replica slots on a join / leave, over its ideal.
         public var joinMovedOverIdeal: [Double]
         public var leaveMovedOverIdeal: [Double]
@@ -93,9 +94,22 @@ public struct BalanceExperiment: Sendable {
         return Result(
             peers: settings.peers, profile: settings.profile, tokensPerPeer: settings.ring.tokensPerPeer,
             replicas: settings.ring.replicas, maxOverMean: normalized.max() ?? 0, minOverMean: normalized.min() ?? 0,
-            utilization: normalized, joinMovedOverIdeal: joins, leaveMovedOverIdeal: leaves,
+            histogram: Self.histogram(normalized), joinMovedOverIdeal: joins, leaveMovedOverIdeal: leaves,
             joinIdeal: joinIdeal, leaveIdeal: leaveIdeal
         )
+    }
+
+    /// The lower edge of the histogram's first bin and the bin width.
+    public static let histogramStart = 0.80
+    public static let histogramWidth = 0.01
+
+    private static func histogram(_ values: [Double]) -> [Int] {
+        var bins = [Int](repeating: 0, count: 40)
+        for value in values {
+            let bin = Int(((value - histogramStart) / histogramWidth).rounded(.down))
+            bins[min(max(bin, 0), bins.count - 1)] += 1
+        }
+        return bins
     }
 
     private func capacity(using random: inout SimulationRandom) -> UInt64 {

@@ -42,7 +42,8 @@ public struct DetectionExperiment: Sendable {
         public var falseDeaths: Int
         /// Fraction of running peers that anyone declared dead.
         public var falseDeadPeerFraction: Double
-        /// Suspicions started per peer per hour (most are refuted).
+        /// Suspicions of running peers started per peer per hour (all refuted unless
+        /// counted in `falseDeaths`); suspicions of the crashed peers are not counted.
         public var suspicionsPerPeerHour: Double
         /// Mean and highest bytes sent per peer per second.
         public var bytesPerSecondPerPeer: Double
@@ -125,13 +126,14 @@ public struct DetectionExperiment: Sendable {
             return declaration.time < at
         }
         let falselyDead = Set(falseDeaths.map(\.subject)).count
+        let falseSuspicions = cluster.suspicionsBySubject.filter { crashedAt[$0.key] == nil }.values.reduce(0, +)
         let peers = Double(cluster.count)
         let total = Double(cluster.traffic.totalBytes)
         let maxSent = Double(cluster.traffic.bytesSent.max() ?? 0)
         return Result(
             peers: cluster.count, lossRate: settings.lossRate, detection: Percentiles(delays), allKnow: allKnow,
             undetected: undetected, falseDeaths: falseDeaths.count, falseDeadPeerFraction: Double(falselyDead) / peers,
-            suspicionsPerPeerHour: Double(cluster.suspicionCount) / peers / (seconds / 3600),
+            suspicionsPerPeerHour: Double(falseSuspicions) / peers / (seconds / 3600),
             bytesPerSecondPerPeer: total / peers / seconds, maxBytesPerSecondPerPeer: maxSent / seconds,
             pushPullFraction: total > 0 ? Double(cluster.traffic.pushPullBytes) / total : 0,
             simulatedSeconds: cluster.now.seconds

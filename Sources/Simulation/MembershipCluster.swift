@@ -33,6 +33,8 @@ public struct MembershipCluster {
     public private(set) var deathDeclarations: [MembershipObservation] = []
     /// How many times a peer started suspecting another.
     public private(set) var suspicionCount = 0
+    /// Suspicions started, by the index of the suspected peer.
+    public private(set) var suspicionsBySubject: [Int: Int] = [:]
 
     private var machines: [MembershipStateMachine?]
     private let indexByID: [MemberID: Int32]
@@ -133,6 +135,7 @@ public struct MembershipCluster {
         observations = []
         deathDeclarations = []
         suspicionCount = 0
+        suspicionsBySubject = [:]
     }
 
     /// Runs every event due up to `deadline`, then sets the clock to it.
@@ -224,7 +227,10 @@ public struct MembershipCluster {
         let observation = MembershipObservation(
             time: now, observer: observer, subject: subject, state: event.member.state, previousState: event.previousState
         )
-        if event.member.state == .suspect, event.previousState != .suspect { suspicionCount += 1 }
+        if event.member.state == .suspect, event.previousState != .suspect {
+            suspicionCount += 1
+            suspicionsBySubject[subject, default: 0] += 1
+        }
         if event.member.state == .dead, event.previousState != .dead { deathDeclarations.append(observation) }
         if watched.contains(subject) { observations.append(observation) }
     }
