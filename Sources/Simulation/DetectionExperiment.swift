@@ -42,9 +42,9 @@ public struct DetectionExperiment: Sendable {
         public var falseDeaths: Int
         /// Fraction of running peers that anyone declared dead.
         public var falseDeadPeerFraction: Double
-        /// Suspicions of running peers started per peer per hour (all refuted unless
-        /// counted in `falseDeaths`); suspicions of the crashed peers are not counted.
-        public var suspicionsPerPeerHour: Double
+        /// Running peers suspected per hour, network-wide (each suspicion counted once,
+        /// not once per observer); refuted unless counted in `falseDeaths`.
+        public var falseSuspicionsPerHour: Double
         /// Mean and highest bytes sent per peer per second.
         public var bytesPerSecondPerPeer: Double
         public var maxBytesPerSecondPerPeer: Double
@@ -82,14 +82,13 @@ public struct DetectionExperiment: Sendable {
             cluster.watched.insert(victim)
             cluster.crash(victim)
             victims.append((victim, cluster.now))
-            progress(cluster.now)
         }
         let limit = settings.configuration.failureDetectionBound(members: settings.peers)
         var stepEnd = cluster.now
         while cluster.now < measuredEnd || !victims.allSatisfy({ cluster.allSee($0.index, as: .dead) }) {
             stepEnd = stepEnd + .seconds(10)
             cluster.run(until: stepEnd)
-            progress(cluster.now)
+            if Int(cluster.now.seconds) % 60 == 0 { progress(cluster.now) }
             if cluster.now >= measuredEnd, cluster.now - (victims.last?.at ?? .zero) > limit { break }
         }
         let trafficSeconds = (cluster.now - settings.warmUp).seconds
@@ -133,7 +132,7 @@ public struct DetectionExperiment: Sendable {
         return Result(
             peers: cluster.count, lossRate: settings.lossRate, detection: Percentiles(delays), allKnow: allKnow,
             undetected: undetected, falseDeaths: falseDeaths.count, falseDeadPeerFraction: Double(falselyDead) / peers,
-            suspicionsPerPeerHour: Double(falseSuspicions) / peers / (seconds / 3600),
+            falseSuspicionsPerHour: Double(falseSuspicions) / max(1, peers - 1) / (seconds / 3600),
             bytesPerSecondPerPeer: total / peers / seconds, maxBytesPerSecondPerPeer: maxSent / seconds,
             pushPullFraction: total > 0 ? Double(cluster.traffic.pushPullBytes) / total : 0,
             simulatedSeconds: cluster.now.seconds

@@ -76,7 +76,7 @@ public struct PartitionExperiment: Sendable {
         while stepEnd < settings.warmUp + settings.split {
             stepEnd = min(stepEnd + .seconds(10), settings.warmUp + settings.split)
             cluster.run(until: stepEnd)
-            progress(cluster.now)
+            if Int(cluster.now.seconds) % 60 == 0 { progress(cluster.now) }
         }
         var crossDead = 0
         for observer in 0..<peers {

@@ -26,12 +26,12 @@ struct ReportTable {
             sections.append(table(
                 "Failure detection (real SWIM/Lifeguard; crash → dead at each survivor, seconds; target all know ≤ 30 s, ≤ 2 KB/s per peer)",
                 ["peers", "loss", "p50", "p99", "max", "all know (per crash)", "missed", "false dead", "falsely dead peers",
-                 "suspicions/peer/h", "B/s per peer", "max B/s", "push-pull share", "sim s", "wall s"],
+                 "peers suspected/h", "B/s per peer", "max B/s", "push-pull share", "sim s", "wall s"],
                 report.detection.map { row in
                     let r = row.result
                     return ["\(r.peers)", pct(r.lossRate), f(r.detection.p50, 1), f(r.detection.p99, 1), f(r.detection.max, 1),
                             list(r.allKnow, digits: 1), "\(r.undetected)", "\(r.falseDeaths)", pct(r.falseDeadPeerFraction),
-                            f(r.suspicionsPerPeerHour, 2), f(r.bytesPerSecondPerPeer, 0), f(r.maxBytesPerSecondPerPeer, 0),
+                            f(r.falseSuspicionsPerHour, 1), f(r.bytesPerSecondPerPeer, 0), f(r.maxBytesPerSecondPerPeer, 0),
                             pct(r.pushPullFraction), f(r.simulatedSeconds, 0), f(row.wallSeconds, 1)]
                 }
             ))
