@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "p2pd", targets: ["p2pd"]),
         .executable(name: "p2p", targets: ["p2p"]),
+        .executable(name: "p2psim", targets: ["p2psim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -50,6 +51,8 @@ let package = Package(
         // Layer 4: placement and membership, pure state machines driven by a clock.
         .target(name: "Ring"),
         .target(name: "Membership"),
+        // The simulator engine: pure (no I/O), drives the real Ring and Membership on a virtual clock.
+        .target(name: "Simulation", dependencies: ["Ring", "Membership"]),
 
         // Layer 5: chunk bytes on disk plus SQLite metadata.
         .target(
@@ -115,6 +118,14 @@ let package = Package(
             ]
         ),
 
+        .executableTarget(
+            name: "p2psim",
+            dependencies: [
+                "Simulation", "Ring", "Membership",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
         // Tools: the crash-test writer, benchmarks.
         .executableTarget(
             name: "chunkstore-crashwriter",
@@ -166,6 +177,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MembershipTests", dependencies: ["Membership"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Ring", "Membership"]),
         .testTarget(
             name: "APITests",
             dependencies: [

@@ -30,8 +30,18 @@ extension MembershipStateMachine {
 
     /// Tries one random dead member: if it is reachable again (a partition healed, or
     /// it restarted without seeds), the exchange makes both sides refute and recover.
+    ///
+    ///
+    /// A peer tries with probability `min(1, 4 × dead / alive)`, so the network as a
+    /// whole tries each dead member about four times per interval (Serf: once), and a
+    /// small network, or a half of a split one, still tries from every peer. Without
+    /// it every peer sends its full table to a dead member every interval: O(n) bytes
+    /// per peer per interval for as long as anyone is listed dead.
     mutating func reconnectRound() {
-        let dead = table.values.filter { $0.state == .dead }.map(\.id).sorted()
+        guard !deadIDs.isEmpty else { return }
+        let probability = 4 * Double(deadIDs.count) / Double(max(1, activeCount))
+        guard probability >= 1 || Double(random.next() >> 11) * 0x1p-53 < probability else { return }
+        let dead = deadIDs.sorted()
         guard let id = dead.randomElement(using: &random), let member = table[id] else { return }
         send(.pushPull(PushPullState(isResponse: false, isJoin: false, members: snapshot())), to: endpoint(of: member))
     }

@@ -122,6 +122,7 @@ extension MembershipStateMachine {
         }
         for id in forgotten.sorted() {
             table[id] = nil
+            deadIDs.remove(id)
             actions.append(.memberForgotten(id))
         }
         // Dictionary order differs between processes; sort first so a seed decides.

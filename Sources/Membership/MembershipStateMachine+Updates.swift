@@ -34,6 +34,7 @@ extension MembershipStateMachine {
         var member = existing
         member.record = record
         if existing.state != .alive {
+            if existing.state == .dead { deadIDs.remove(record.id) }
             member.state = .alive
             member.since = now
             if !existing.isActive {
@@ -95,6 +96,7 @@ extension MembershipStateMachine {
         member.state = isLeft ? .left : .dead
         member.since = now
         table[id] = member
+        if isLeft { deadIDs.remove(id) } else { deadIDs.insert(id) }
         if previous == .alive || previous == .suspect { activeCount -= 1 }
         broadcasts.enqueue(isLeft ? .left(id, incarnation: incarnation) : .dead(id, incarnation: incarnation, accuser: accuser))
         actions.append(.memberChanged(MembershipEvent(member: member, previousState: previous)))
@@ -143,6 +145,7 @@ extension MembershipStateMachine {
     private mutating func insertGone(_ record: MemberRecord, state: MemberState, now: Duration) {
         let member = Member(record: record, state: state, since: now)
         table[record.id] = member
+        if state == .dead { deadIDs.insert(record.id) }
         actions.append(.memberChanged(MembershipEvent(member: member, previousState: nil)))
     }
 

@@ -30,6 +30,8 @@ public struct MembershipStateMachine: Sendable {
     var probe: Probe?
     var relays: [UInt32: Relay] = [:]
     var suspicions: [MemberID: Suspicion] = [:]
+    /// Members in state `dead`, kept apart so the reconnect round need not scan the table.
+    var deadIDs: Set<MemberID> = []
     var broadcasts = BroadcastQueue()
     var seeds: [String] = []
     var isLeaving = false
@@ -166,6 +168,21 @@ public struct MembershipStateMachine: Sendable {
             if activeCount > 1 || isLeaving { nextJoinAt = nil } else { sendJoin(now: now) }
         }
         return takeActions()
+    }
+
+    /// Adds members learnt elsewhere (a table persisted before a restart, or a
+    /// simulator's warm start) without gossiping them or reporting events; the driver
+    /// reads `members` afterwards. Known members and this peer are skipped; a `suspect`
+    /// is restored as `alive`, since its suspicion timer is not carried over.
+    public mutating func restore(_ snapshots: [MemberSnapshot], now: Duration) {
+        table.reserveCapacity(table.count + snapshots.count)
+        for snapshot in snapshots where snapshot.record.id != localID && table[snapshot.record.id] == nil {
+            let state: MemberState = snapshot.state == .suspect ? .alive : snapshot.state
+            table[snapshot.record.id] = Member(record: snapshot.record, state: state, since: now)
+            if state == .alive { activeCount += 1 }
+            if state == .dead { deadIDs.insert(snapshot.record.id) }
+        }
+        rebuildProbeOrder(now: now)
     }
 
     /// Leaves gracefully: tells several members directly and gossips `left`. The driver

@@ -27,6 +27,27 @@ import Testing
         return Double(sign: .plus, exponent: Int(whole), significand: sum)
     }
 
+    @Test func restoreAddsMembersSilentlyAndTracksTheDead() {
+        func record(_ byte: UInt8) -> MemberRecord {
+            MemberRecord(id: MemberID(bytes: [UInt8](repeating: byte, count: 32))!, address: "h\(byte):1", zone: "z", capacity: 1, incarnation: 1)
+        }
+        var machine = MembershipStateMachine(local: record(1), seed: 1, now: .zero)
+        let snapshots = [
+            MemberSnapshot(record: record(1), state: .dead), MemberSnapshot(record: record(2), state: .alive),
+            MemberSnapshot(record: record(3), state: .suspect), MemberSnapshot(record: record(4), state: .dead),
+        ]
+        machine.restore(snapshots, now: .seconds(1))
+        #expect(machine.activeMemberCount == 3)
+        #expect(machine.localMember.state == .alive)
+        #expect(machine.member(record(3).id)?.state == .alive)
+        #expect(machine.deadIDs == [record(4).id])
+        let actions = machine.tick(now: .seconds(1))
+        #expect(!actions.contains { if case .memberChanged = $0 { true } else { false } })
+        _ = machine.receive(MembershipPacket(sender: record(2).id, senderAddress: "h2:1", message: .gossip, gossip: [.alive(MemberRecord(id: record(4).id, address: "h4:1", zone: "z", capacity: 1, incarnation: 2))]), now: .seconds(2))
+        #expect(machine.deadIDs.isEmpty)
+        #expect(machine.activeMemberCount == 4)
+    }
+
     @Test func suspicionTimeoutShrinksWithConfirmations() {
         let a = MemberID(bytes: [UInt8](repeating: 1, count: 32))!
         let b = MemberID(bytes: [UInt8](repeating: 2, count: 32))!
