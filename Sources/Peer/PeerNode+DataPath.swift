@@ -8,9 +8,10 @@ import Ring
 import Transport
 
 extension PeerNode {
-    /// Ring settings every peer of a network must share.
+    /// Ring settings every peer of a network must share: the Ring defaults (1,024 tokens
+    /// per peer of average capacity), the configuration p2psim measured for balance.
     static func ringConfiguration(_ replicas: Int) -> RingConfiguration {
-        RingConfiguration(replicas: replicas, tokensPerPeer: 256)
+        RingConfiguration(replicas: replicas)
     }
 
     /// Rebuilds the ring from the membership: alive, suspect and recently dead peers keep
