@@ -107,19 +107,7 @@ extension APIClient {
         send: @escaping @Sendable (NIOAsyncChannelOutboundWriter<HTTPClientRequestPart>) async throws -> Void,
         response: @escaping @Sendable (Int, HTTPHeaders, ResponseBodyParts) async throws -> T
     ) async throws -> T {
-        let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
-        do {
-            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connectTimeout(.seconds(3))
-                .connect(host: address.host, port: address.port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                        return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
-                    }
-                }
-        } catch {
-            throw APIClientError.unreachable(address: address, reason: "\(error)")
-        }
+        let channel = try await openChannel()
         let address = address
         return try await channel.executeThenClose { inbound, outbound in
             try await withThrowingTaskGroup(of: T?.self) { group in

@@ -66,9 +66,21 @@ public struct APIClient: Sendable {
     }
 
     private func exchange(_ method: HTTPMethod, _ path: String, body: [UInt8]) async throws -> APIClientResponse {
-        let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
+        let channel = try await openChannel()
+        let address = address, token = token, maximumBodySize = maximumBodySize
         do {
-            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            return try await exchange(on: channel, method, path, body: body, address: address, token: token, maximumBodySize: maximumBodySize)
+        } catch let error as APIClientError {
+            throw error
+        } catch {
+            throw APIClientError.badResponse(address: address, reason: "\(error)")
+        }
+    }
+
+    /// One HTTP/1.1 connection to the API, as an async channel.
+    func openChannel() async throws -> NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart> {
+        do {
+            return try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(.seconds(3))
                 .connect(host: address.host, port: address.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
@@ -78,14 +90,6 @@ public struct APIClient: Sendable {
                 }
         } catch {
             throw APIClientError.unreachable(address: address, reason: "\(error)")
-        }
-        let address = address, token = token, maximumBodySize = maximumBodySize
-        do {
-            return try await exchange(on: channel, method, path, body: body, address: address, token: token, maximumBodySize: maximumBodySize)
-        } catch let error as APIClientError {
-            throw error
-        } catch {
-            throw APIClientError.badResponse(address: address, reason: "\(error)")
         }
     }
 

@@ -56,7 +56,10 @@ extension PeerNode {
     }
 
     /// Which peers hold each of `ids`, asked of every usable peer (diagnostic, `p2p locate`).
-    public nonisolated func locate(_ ids: [ChunkID]) async -> [ChunkID: [NodeID]] {
+    public nonisolated func locate(_ requested: [ChunkID]) async -> [ChunkID: [NodeID]] {
+        // A file may repeat a chunk; each is asked about once.
+        var seen = Set<ChunkID>()
+        let ids = requested.filter { seen.insert($0).inserted }
         let snapshot = placement.snapshot
         var holders: [ChunkID: [NodeID]] = [:]
         for peer in snapshot.peers.values where peer.isUsable {

@@ -15,11 +15,7 @@ struct GetCommand: AsyncParsableCommand {
     @Flag(help: "No progress bar.") var quiet = false
 
     func run() async throws {
-        do {
-            _ = try Capability(parsing: capability)
-        } catch {
-            throw CLIError.badInput("\(error)")
-        }
+        try CLIError.validate(capability: capability)
         let peerHome = home.resolved(before: root.home)
         let client = try APIClient.connecting(to: peerHome)
         let destination = try output.map { try TemporaryFile(finalPath: $0) }
@@ -34,8 +30,7 @@ struct GetCommand: AsyncParsableCommand {
             try destination?.commit()
         } catch let error as APIClientError {
             destination?.discard()
-            if case .failed(404, _) = error { throw CLIError.failure("not found: no peer holds \(capability.prefix(24))…") }
-            throw CLIError.from(error, home: peerHome)
+            throw CLIError.from(error, home: peerHome, capability: capability)
         } catch {
             destination?.discard()
             throw error

@@ -22,19 +22,14 @@ struct LocateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        do {
-            _ = try Capability(parsing: capability)
-        } catch {
-            throw CLIError.badInput("\(error)")
-        }
+        try CLIError.validate(capability: capability)
         let peerHome = home.resolved(before: root.home)
         let client = try APIClient.connecting(to: peerHome)
         let body: [UInt8]
         do {
             body = try await client.locate(capability: capability)
         } catch let error as APIClientError {
-            if case .failed(404, _) = error { throw CLIError.failure("not found: no peer holds \(capability.prefix(24))…") }
-            throw CLIError.from(error, home: peerHome)
+            throw CLIError.from(error, home: peerHome, capability: capability)
         }
         if json {
             print(String(decoding: body, as: UTF8.self), terminator: "")

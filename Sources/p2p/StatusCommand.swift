@@ -1,4 +1,5 @@
 import APIClient
+import Content
 import ArgumentParser
 import Foundation
 import Peer
@@ -52,14 +53,27 @@ extension APIClient {
 
 extension CLIError {
     /// The CLI's line for a failed API request.
-    static func from(_ error: APIClientError, home: PeerHome) -> CLIError {
+    static func from(_ error: APIClientError, home: PeerHome, capability: String? = nil) -> CLIError {
         switch error {
+        case .failed(404, _) where capability != nil:
+            .failure("not found: no peer holds \(capability!.prefix(24))…")
         case .unreachable(let address, _):
             .failure("no daemon at \(address) — is `p2pd run` running?")
         case .refusedToken:
             .failure("the API refused the token in \(home.file("api.token"))")
         default:
             .failure(error.description)
+        }
+    }
+}
+
+extension CLIError {
+    /// Refuses a malformed capability before any network traffic (exit 2).
+    static func validate(capability: String) throws {
+        do {
+            _ = try Capability(parsing: capability)
+        } catch {
+            throw CLIError.badInput("\(error)")
         }
     }
 }

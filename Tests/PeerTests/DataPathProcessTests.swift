@@ -42,12 +42,15 @@ import Testing
         // The put returned after W = 2 copies; the third follows in the background.
         struct Report: Decodable { struct Chunk: Decodable { var id: String; var holders: [String] }; var chunks: [Chunk] }
         var report = Report(chunks: [])
-        #expect(await Daemon.eventually(timeout: .seconds(20)) {
-            guard let located = try? cluster.p2p(1, ["locate", "--json", cap]), located.status == 0,
-                  let decoded = try? JSONDecoder().decode(Report.self, from: Data(located.stdout.utf8)) else { return false }
+        var lastAnswer = ""
+        let replicated = await Daemon.eventually(timeout: .seconds(20)) {
+            guard let located = try? cluster.p2p(1, ["locate", "--json", cap]) else { return false }
+            lastAnswer = located.stdout + located.stderr
+            guard located.status == 0, let decoded = try? JSONDecoder().decode(Report.self, from: Data(located.stdout.utf8)) else { return false }
             report = decoded
             return !decoded.chunks.isEmpty && decoded.chunks.allSatisfy { $0.holders.count == 3 }
-        })
+        }
+        #expect(replicated, "locate said: \(lastAnswer.prefix(600))")
         let victims = try (0..<5).filter { try report.chunks[0].holders.contains(cluster.nodeID($0)) }.prefix(2)
         for victim in victims { cluster.kill(victim) }
         let survivor = (0..<5).first { !victims.contains($0) }!
