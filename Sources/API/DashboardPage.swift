@@ -56,7 +56,7 @@ enum DashboardPage {
     <main id="dashboard" class="hidden">
       <section>
         <h2>Ring</h2>
-        <svg id="ring" viewBox="0 0 400 400" width="100%" role="img" aria-label="the ring of peers"></svg>
+        <svg id="ring" viewBox="-50 0 500 400" width="100%" role="img" aria-label="the ring of peers"></svg>
         <div class="legend" id="legend"></div>
       </section>
       <section>
