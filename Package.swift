@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "Peer", "Content", "OpenSSLKit", "Transport",
+                "Peer", "Content", "OpenSSLKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -16,7 +16,7 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if (request.method == .get || request.method == .head) && publicPaths.contains(request.uri.path) {
+        if request.method == .get && publicPaths.contains(request.uri.path) {
             return try await next(request, context)
         }
         guard let header = request.headers[.authorization] else { throw APIError.missingToken }
