@@ -6,6 +6,6 @@ extension PeerNode {
         for member in membership.members { byState["\(member.state)", default: 0] += 1 }
         metrics.update(
             peersByState: byState, chunkCount: UInt64(usage.count), usedBytes: usage.used,
-            capacityBytes: configuration.capacity, pendingHints: pendingHints())
+            capacityBytes: configuration.capacity, pendingHints: (try? store.hintCount()) ?? 0)
     }
 }
