@@ -2,10 +2,12 @@ import Hummingbird
 import Logging
 import NIOCore
 import Peer
+import Prometheus
 import ServiceLifecycle
 
 /// The local HTTP API of a peer (docs/api.md): bearer-token auth, JSON errors, and one
-/// route-building function per concern (`StatusRoutes`; files and metrics to come).
+/// route-building function per concern (`StatusRoutes`, `FileRoutes`, `MetricsRoutes`,
+/// `DashboardRoutes`).
 ///
 /// The server is a swift-service-lifecycle `Service`: run it in a `ServiceGroup` for
 /// graceful shutdown, or call `run()` and cancel the task.
@@ -25,12 +27,18 @@ public struct APIServer: Service {
     private let configuration: Configuration
     private let status: any StatusSource
     private let files: (any FileSource)?
+    private let metrics: (registry: PrometheusCollectorRegistry, source: any MetricsSource)?
     private let logger: Logger
 
-    public init(configuration: Configuration, status: any StatusSource, files: (any FileSource)? = nil, logger: Logger) {
+    /// `metrics`: the registry `GET /metrics` exports and the node that refreshes its gauges.
+    public init(
+        configuration: Configuration, status: any StatusSource, files: (any FileSource)? = nil,
+        metrics: (registry: PrometheusCollectorRegistry, source: any MetricsSource)? = nil, logger: Logger
+    ) {
         self.configuration = configuration
         self.status = status
         self.files = files
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -64,13 +72,17 @@ public struct APIServer: Service {
     }
 
     /// Every route behind the error and auth middleware; unknown paths are 401 without a
-    /// token and 404 with one, so the API does not tell strangers which routes exist.
+    /// token and 404 with one, so the API does not tell strangers which routes exist. Only
+    /// the dashboard page, `GET /`, is served without a token: it holds no data and asks
+    /// for the token itself.
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: ErrorMiddleware(logger: logger))
-        router.add(middleware: BearerTokenMiddleware(token: configuration.token))
+        router.add(middleware: BearerTokenMiddleware(token: configuration.token, publicPaths: [DashboardRoutes.path]))
+        DashboardRoutes.add(to: router)
         StatusRoutes.add(to: router, source: status)
         if let files { FileRoutes.add(to: router, source: files) }
+        if let metrics { MetricsRoutes.add(to: router, registry: metrics.registry, source: metrics.source) }
         return router
     }
 }

@@ -12,7 +12,15 @@ public protocol FileSource: Sendable {
 
 extension PeerNode: FileSource {
     public func store<Bytes: AsyncSequence & Sendable>(_ bytes: Bytes) async throws -> EncodedFile where Bytes.Element == [UInt8] {
-        try await fileEncoder().encode(bytes)
+        let start = ContinuousClock.now
+        do {
+            let encoded = try await fileEncoder().encode(bytes)
+            metrics.recordPut(bytes: encoded.size, duration: .now - start, succeeded: true)
+            return encoded
+        } catch {
+            metrics.recordPut(bytes: 0, duration: .now - start, succeeded: false)
+            throw error
+        }
     }
 
     public nonisolated func info(_ capability: Capability) async throws -> FileInfo {
@@ -22,7 +30,18 @@ extension PeerNode: FileSource {
     public nonisolated func read(
         _ capability: Capability, range: Range<UInt64>?, to body: (ArraySlice<UInt8>) async throws -> Void
     ) async throws {
-        _ = try await fileDecoder().decode(capability, range: range, to: body)
+        let start = ContinuousClock.now
+        var sent: UInt64 = 0
+        do {
+            _ = try await fileDecoder().decode(capability, range: range) { slice in
+                try await body(slice)
+                sent += UInt64(slice.count)
+            }
+            metrics.recordGet(bytes: sent, duration: .now - start, succeeded: true)
+        } catch {
+            metrics.recordGet(bytes: sent, duration: .now - start, succeeded: false)
+            throw error
+        }
     }
 
     public nonisolated func locate(_ capability: Capability) async throws -> [(ChunkID, [String])] {

@@ -35,6 +35,14 @@ extension ChunkStore {
         }
     }
 
+    /// How many hints are kept, without loading them (for the metrics scrape).
+    public func hintCount() throws(ChunkStoreError) -> Int {
+        try checkOpen()
+        return try withDatabase("count hints") {
+            try database.read { db in try HintRecord.fetchCount(db) }
+        }
+    }
+
     /// Removes a hint once its chunk has been handed off. Returns false if there was none.
     @discardableResult
     public func removeHint(chunk: StoredChunkID, peer: Data) throws(ChunkStoreError) -> Bool {

@@ -2,6 +2,7 @@ import ChunkStore
 import Foundation
 import Logging
 import Membership
+import Metrics
 import NIOCore
 import Ring
 import Transport
@@ -22,6 +23,8 @@ public actor PeerNode {
     nonisolated let pool: PeerPool
     nonisolated let local: LocalChunks
     public nonisolated let placement: Placement
+    /// Counters, histograms and gauges of this node (docs/api.md lists them).
+    public nonisolated let metrics: NodeMetrics
     private var ticker: Task<Void, Never>?
     /// Set by `stop`: a stopped node ignores packets and sends nothing.
     var isStopped = false
@@ -30,17 +33,22 @@ public actor PeerNode {
     private var helloConnections: [String: PeerConnection] = [:]
     var lastMetaUpdateTime: Duration = .zero
 
-    public init(home: PeerHome, membershipConfiguration: MembershipConfiguration = MembershipConfiguration(), logger: Logger) throws {
+    public init(
+        home: PeerHome, membershipConfiguration: MembershipConfiguration = MembershipConfiguration(),
+        metrics: any MetricsFactory = MetricsSystem.factory, logger: Logger
+    ) throws {
         self.home = home
         self.configuration = try home.configuration()
         self.credentials = try home.credentials()
         self.logger = logger
         self.store = try ChunkStore(root: home.dataDirectory, capacity: configuration.capacity, logger: logger)
         self.origin = clock.now
+        self.metrics = NodeMetrics(factory: metrics)
         self.local = LocalChunks(store: store)
         self.placement = Placement(PlacementSnapshot(
             ring: Ring(members: []), peers: [:], replicas: configuration.network.replicas, writeQuorum: configuration.network.writeQuorum))
-        let service = PeerService(local: LocalChunks(store: store), advertise: configuration.advertise, logger: logger)
+        let service = PeerService(
+            local: LocalChunks(store: store), advertise: configuration.advertise, metrics: self.metrics, logger: logger)
         self.service = service
         self.pool = PeerPool(connector: PeerConnector(credentials: credentials, service: service, logger: logger))
         let usage = store.usage

@@ -10,19 +10,32 @@ import Transport
 struct PeerService: RPCService {
     let local: LocalChunks
     let advertise: HostPort
+    let metrics: NodeMetrics
     let logger: Logger
     /// The node, attached once it exists (the service is built first, for the connector).
     private let node = NodeSlot()
 
-    init(local: LocalChunks, advertise: HostPort, logger: Logger) {
+    init(local: LocalChunks, advertise: HostPort, metrics: NodeMetrics, logger: Logger) {
         self.local = local
         self.advertise = advertise
+        self.metrics = metrics
         self.logger = logger
     }
 
     func attach(_ node: PeerNode) { self.node.value.withLock { $0 = node } }
 
     func handle(_ request: RPCRequest) async throws -> ByteBuffer {
+        do {
+            let answer = try await answer(request)
+            metrics.recordRPC(method: request.method, succeeded: true)
+            return answer
+        } catch {
+            metrics.recordRPC(method: request.method, succeeded: false)
+            throw error
+        }
+    }
+
+    private func answer(_ request: RPCRequest) async throws -> ByteBuffer {
         switch request.method {
         case PeerMethod.hello:
             let caller = request.payload.getString(at: request.payload.readerIndex, length: min(request.payload.readableBytes, 300)) ?? ""

@@ -85,6 +85,7 @@ public final class AdmissionHandler: ChannelDuplexHandler {
         state = .refused
         received = nil
         deadline?.cancel()
+        TransportMetrics.admissionRefused()
         logger.warning("admission refused, closing connection", metadata: ["reason": "\(reason)"])
         context.fireErrorCaught(TransportError.admissionRefused(reason: reason))
         context.close(promise: nil)

@@ -125,7 +125,10 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         state = .handshaking
         let timeout = handshakeTimeout
         handshakeDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
-            if state == .handshaking { fail(context: context, TransportError.handshakeTimeout) }
+            if state == .handshaking {
+                TransportMetrics.handshake(role: role, succeeded: false)
+                fail(context: context, TransportError.handshakeTimeout)
+            }
         }
         if role == .client { advanceHandshake(context: context) }
     }
@@ -138,6 +141,7 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
             // Send the alert OpenSSL queued before closing, so the peer learns why.
             sendCiphertext(context: context, promise: nil)
             context.flush()
+            TransportMetrics.handshake(role: role, succeeded: false)
             fail(context: context, TransportError.tls(error))
             return
         }
@@ -148,9 +152,11 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         do {
             let completed = try handshakeResult()
             state = .active
+            TransportMetrics.handshake(role: role, succeeded: true)
             logger.debug("TLS handshake complete", metadata: ["peer": "\(completed.peer.short)", "cipher": "\(completed.cipher)"])
             context.fireUserInboundEventTriggered(completed)
         } catch {
+            TransportMetrics.handshake(role: role, succeeded: false)
             fail(context: context, error)
             return
         }

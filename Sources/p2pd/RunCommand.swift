@@ -2,8 +2,11 @@ import API
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
 import Peer
+import Prometheus
 import ServiceLifecycle
+import Transport
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,10 +26,15 @@ struct RunCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "p2pd")
+        // One registry per process: everything recorded through swift-metrics, served at /metrics.
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(DescribedMetricsFactory(
+            registry: registry, descriptions: NodeMetrics.descriptions.merging(TransportMetrics.descriptions) { first, _ in first }))
+        TransportMetrics.registerSeries()
         let node = try PeerNode(home: peerHome, logger: logger)
         let api = APIServer(
             configuration: .init(address: configuration.api, token: try peerHome.apiToken()), status: node,
-            files: node, logger: Logger(label: "p2pd.api"))
+            files: node, metrics: (registry, node), logger: Logger(label: "p2pd.api"))
 
         // Services stop in reverse order: the API first, so no request reaches a stopped node.
         let group = ServiceGroup(

@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Peer
+import Prometheus
 import ServiceLifecycle
 import Testing
 
@@ -113,7 +114,9 @@ struct APIFixture: Sendable {
     }
 }
 
-func withAPIServer(_ body: @Sendable (APIFixture) async throws -> Void) async throws {
+/// With `metrics`, the node records into that registry, is started (so it can store files
+/// alone: N=2, W=1) and the server serves files and `/metrics` too.
+func withAPIServer(metrics: PrometheusCollectorRegistry? = nil, _ body: @Sendable (APIFixture) async throws -> Void) async throws {
     let root = NSTemporaryDirectory() + "p2p-api-test-" + UUID().uuidString
     defer { try? FileManager.default.removeItem(atPath: root) }
     let configuration = PeerConfiguration(
@@ -122,9 +125,19 @@ func withAPIServer(_ body: @Sendable (APIFixture) async throws -> Void) async th
     let home = try PeerHome.create(at: root + "/home", configuration: configuration, networkSecret: Array(repeating: 7, count: 32))
     var logger = Logger(label: "api-test")
     logger.logLevel = .warning
-    let node = try PeerNode(home: home, logger: logger)
     let token = try home.apiToken()
-    let server = APIServer(configuration: .init(address: configuration.api, token: token), status: node, logger: logger)
+    let node: PeerNode
+    let server: APIServer
+    if let metrics {
+        let factory = DescribedMetricsFactory(registry: metrics, descriptions: NodeMetrics.descriptions)
+        node = try PeerNode(home: home, metrics: factory, logger: logger)
+        _ = try await node.start()
+        server = APIServer(
+            configuration: .init(address: configuration.api, token: token), status: node, files: node, metrics: (metrics, node), logger: logger)
+    } else {
+        node = try PeerNode(home: home, logger: logger)
+        server = APIServer(configuration: .init(address: configuration.api, token: token), status: node, logger: logger)
+    }
 
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
     let services = ServiceGroup(

@@ -97,6 +97,7 @@ struct ChunkStoreIndexTests {
             #expect(forA.map(\.chunkID) == [x.id, y.id])
             #expect(forA.first?.createdAt == Date(timeIntervalSince1970: 1))
             #expect(try store.allHints().count == 3)
+            #expect(try store.hintCount() == 3)
             #expect(try store.removeHint(chunk: y.id, peer: peerA))
             #expect(try store.removeHint(chunk: y.id, peer: peerA) == false)
             // A hint must name a stored chunk, and deleting the chunk deletes its hints.
@@ -106,6 +107,7 @@ struct ChunkStoreIndexTests {
             #expect(error?.code == .database)
             try store.delete(x.id)
             #expect(try store.allHints().isEmpty)
+            #expect(try store.hintCount() == 0)
         }
     }
 

@@ -1,0 +1,111 @@
+import Metrics
+
+/// What a node counts and measures, through swift-metrics: file puts and gets, RPCs
+/// served, and gauges of its view of the network refreshed on each scrape.
+///
+/// The factory is injected so tests can give each node its own registry; `p2pd` passes
+/// the process-wide one.
+public struct NodeMetrics: Sendable {
+    enum Name {
+        static let peers = "p2p_peers"
+        static let chunks = "p2p_chunks_stored"
+        static let storedBytes = "p2p_stored_bytes"
+        static let capacity = "p2p_capacity_bytes"
+        static let hints = "p2p_hints_pending"
+        static let puts = "p2p_put_operations_total"
+        static let gets = "p2p_get_operations_total"
+        static let putBytes = "p2p_put_bytes_total"
+        static let getBytes = "p2p_get_bytes_total"
+        static let putDuration = "p2p_put_duration_seconds"
+        static let getDuration = "p2p_get_duration_seconds"
+        static let rpcs = "p2p_rpc_requests_total"
+    }
+
+    /// Name → HELP text of every metric a node records, for the exporter.
+    public static let descriptions: [String: String] = [
+        Name.peers: "Peers this peer knows, itself included, by SWIM state (alive, suspect, dead, left).",
+        Name.chunks: "Chunks stored on this peer.",
+        Name.storedBytes: "Bytes of chunks stored on this peer.",
+        Name.capacity: "Bytes this peer offers for chunks.",
+        Name.hints: "Chunks kept here for a peer that was down, waiting to be handed back (hinted handoff).",
+        Name.puts: "Files stored through this peer's API, by outcome (success, failure).",
+        Name.gets: "File reads (whole or ranged) served by this peer's API, by outcome (success, failure).",
+        Name.putBytes: "Plaintext bytes of files stored through this peer's API.",
+        Name.getBytes: "Plaintext bytes of files served by this peer's API.",
+        Name.putDuration: "Time to store one file through this peer's API, until the write quorum acknowledged every chunk.",
+        Name.getDuration: "Time to serve one file read through this peer's API, until its last byte.",
+        Name.rpcs: "RPC requests served to other peers, by method and outcome (success, failure).",
+    ]
+
+    static let states = ["alive", "suspect", "dead", "left"]
+    static let methods = ["hello", "membership", "store_chunk", "fetch_chunk", "has_chunks", "unknown"]
+
+    private let factory: any MetricsFactory
+    private let peers: [String: Gauge]
+    private let chunks: Gauge
+    private let storedBytes: Gauge
+    private let capacity: Gauge
+    private let hints: Gauge
+    private let putBytes: Counter
+    private let getBytes: Counter
+    private let putDuration: Timer
+    private let getDuration: Timer
+
+    public init(factory: any MetricsFactory) {
+        self.factory = factory
+        var peers: [String: Gauge] = [:]
+        for state in Self.states { peers[state] = Gauge(label: Name.peers, dimensions: [("state", state)], factory: factory) }
+        self.peers = peers
+        chunks = Gauge(label: Name.chunks, factory: factory)
+        storedBytes = Gauge(label: Name.storedBytes, factory: factory)
+        capacity = Gauge(label: Name.capacity, factory: factory)
+        hints = Gauge(label: Name.hints, factory: factory)
+        putBytes = Counter(label: Name.putBytes, factory: factory)
+        getBytes = Counter(label: Name.getBytes, factory: factory)
+        putDuration = Timer(label: Name.putDuration, factory: factory)
+        getDuration = Timer(label: Name.getDuration, factory: factory)
+        // Every labelled series exists from the start, at zero.
+        for outcome in ["success", "failure"] {
+            _ = Counter(label: Name.puts, dimensions: [("outcome", outcome)], factory: factory)
+            _ = Counter(label: Name.gets, dimensions: [("outcome", outcome)], factory: factory)
+            for method in Self.methods {
+                _ = Counter(label: Name.rpcs, dimensions: [("method", method), ("outcome", outcome)], factory: factory)
+            }
+        }
+    }
+
+    /// One file stored (or not) through the API.
+    public func recordPut(bytes: UInt64, duration: Duration, succeeded: Bool) {
+        Counter(label: Name.puts, dimensions: [("outcome", succeeded ? "success" : "failure")], factory: factory).increment()
+        putBytes.increment(by: Int64(clamping: bytes))
+        if succeeded { putDuration.record(duration: duration) }
+    }
+
+    /// One file read (or not) through the API; `bytes` counts what was sent.
+    public func recordGet(bytes: UInt64, duration: Duration, succeeded: Bool) {
+        Counter(label: Name.gets, dimensions: [("outcome", succeeded ? "success" : "failure")], factory: factory).increment()
+        getBytes.increment(by: Int64(clamping: bytes))
+        if succeeded { getDuration.record(duration: duration) }
+    }
+
+    func recordRPC(method: UInt16, succeeded: Bool) {
+        let name = switch method {
+        case PeerMethod.hello: "hello"
+        case PeerMethod.membership: "membership"
+        case PeerMethod.storeChunk: "store_chunk"
+        case PeerMethod.fetchChunk: "fetch_chunk"
+        case PeerMethod.hasChunks: "has_chunks"
+        default: "unknown"
+        }
+        Counter(label: Name.rpcs, dimensions: [("method", name), ("outcome", succeeded ? "success" : "failure")], factory: factory)
+            .increment()
+    }
+
+    func update(peersByState: [String: Int], chunkCount: UInt64, usedBytes: UInt64, capacityBytes: UInt64, pendingHints: Int) {
+        for (state, gauge) in peers { gauge.record(peersByState[state] ?? 0) }
+        chunks.record(chunkCount)
+        storedBytes.record(usedBytes)
+        capacity.record(capacityBytes)
+        hints.record(pendingHints)
+    }
+}
