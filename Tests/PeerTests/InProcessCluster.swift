@@ -59,7 +59,7 @@ final class InProcessCluster: @unchecked Sendable {
         }
     }
 
-    func waitUntil(timeout: Duration = .seconds(20), _ condition: () async -> Bool) async -> Bool {
+    func waitUntil(timeout: Duration = .seconds(60), _ condition: () async -> Bool) async -> Bool {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while clock.now < deadline {

@@ -43,7 +43,7 @@ import Transport
         let store = try ChunkStore(root: root + "/store", capacity: 1 << 30, logger: logger)
         let pool = PeerPool(connector: PeerConnector(credentials: try PeerCredentials.generate(networkSecret: secret), logger: logger))
         let reader = ReplicatedReader(
-            placement: placement, local: LocalChunks(store: store), pool: pool, logger: logger, timeout: .seconds(5),
+            placement: placement, local: LocalChunks(store: store), pool: pool, logger: logger, timeout: .seconds(60),
             hedgeDelay: .seconds(5))
 
         for (id, bytes) in byID {
