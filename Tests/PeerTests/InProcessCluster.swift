@@ -82,8 +82,8 @@ final class InProcessCluster: @unchecked Sendable {
         return node
     }
 
-    func waitUntilAllSee(alive count: Int) async -> Bool {
-        await waitUntil {
+    func waitUntilAllSee(alive count: Int, timeout: Duration = .seconds(20)) async -> Bool {
+        await waitUntil(timeout: timeout) {
             for node in self.nodes where await node.status().peers.filter({ $0.state == "alive" }).count != count { return false }
             return true
         }

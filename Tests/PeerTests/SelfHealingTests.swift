@@ -41,7 +41,7 @@ import Testing
 
     @Test func aPeerDeadForGoodIsReplacedAndEveryChunkIsBackAtThreeReplicas() async throws {
         let cluster = try await InProcessCluster.start(peers: 5, removalGraceSeconds: 2, repair: Self.fast)
-        #expect(await cluster.waitUntilAllSee(alive: 5))
+        #expect(await cluster.waitUntilAllSee(alive: 5, timeout: .seconds(60)))
         let files = try await Self.store([0, 5_000, 400_000, 1_200_000], through: cluster.nodes[0])
         let ids = try await Self.allChunkIDs(files, node: cluster.nodes[0])
         #expect(ids.count > 100)
@@ -78,7 +78,7 @@ import Testing
 
     @Test func aSixthPeerReceivesItsShareAndNothingDropsBelowThreeDuringTheMove() async throws {
         let cluster = try await InProcessCluster.start(peers: 5, repair: Self.fast)
-        #expect(await cluster.waitUntilAllSee(alive: 5))
+        #expect(await cluster.waitUntilAllSee(alive: 5, timeout: .seconds(60)))
         let files = try await Self.store([700_000, 900_000, 1_000_000], through: cluster.nodes[1])
         let ids = try await Self.allChunkIDs(files, node: cluster.nodes[0])
         #expect(ids.count > 200)
@@ -91,7 +91,7 @@ import Testing
 
         let newIndex = try await cluster.addPeer()
         let newcomer = cluster.nodes[newIndex]
-        #expect(await cluster.waitUntilAllSee(alive: 6))
+        #expect(await cluster.waitUntilAllSee(alive: 6, timeout: .seconds(60)))
 
         // Until every chunk sits on exactly its preference list, sample the copies: old peers
         // first, the newcomer last, so a copy moving to the newcomer is never missed.
@@ -125,7 +125,7 @@ import Testing
 
     @Test func scrubFindsFlippedBytesAndFetchesTheChunkAgainFromAReplica() async throws {
         let cluster = try await InProcessCluster.start(peers: 5, repair: Self.fast)
-        #expect(await cluster.waitUntilAllSee(alive: 5))
+        #expect(await cluster.waitUntilAllSee(alive: 5, timeout: .seconds(60)))
         let files = try await Self.store([200_000], through: cluster.nodes[0])
         let (capability, bytes) = files[0]
         let ids = try await Self.allChunkIDs(files, node: cluster.nodes[0])
