@@ -99,29 +99,22 @@ extension PeerNode {
                 }
             }
             let selfIndex = owners.firstIndex(where: \.isSelf)
+            // One pusher per chunk: the first holder in list order, or an off-list holder
+            // when no owner has it, so copies are not sent once per holder.
+            var jobs: [(index: Int, targets: [PlacementPeer])] = []
+            for index in group.indices {
+                let holders = owners.indices.filter { held[$0]?[index] == true }
+                let missing = owners.indices.filter { owners[$0].isUsable && held[$0]?[index] == false }
+                let designated = selfIndex.map { holders.first == $0 } ?? holders.isEmpty
+                if designated && !missing.isEmpty { jobs.append((index, missing.map { owners[$0] })) }
+            }
+            let pushed = await pushAll(jobs, ids: group, report: &report, bytes: &bytes)
             for (index, id) in group.enumerated() {
                 if Task.isCancelled { return }
                 let holders = owners.indices.filter { held[$0]?[index] == true }
-                var missing = owners.indices.filter { owners[$0].isUsable && held[$0]?[index] == false }
-                // One pusher per chunk: the first holder in list order, or an off-list holder
-                // when no owner has it, so copies are not sent once per holder.
-                let designated = selfIndex.map { holders.first == $0 } ?? holders.isEmpty
-                var confirmed = holders.count
-                if designated, !missing.isEmpty, let chunk = try? await local.get(id) {
-                    var failed: [Int] = []
-                    for target in missing {
-                        if await push(id, chunk, to: owners[target]) {
-                            confirmed += 1
-                            report.pushedCopies += 1
-                            report.pushedBytes += UInt64(chunk.count)
-                            await bytes.pace(after: Double(chunk.count))
-                        } else {
-                            failed.append(target)
-                        }
-                    }
-                    missing = failed
-                }
-                report.backlog += missing.count
+                let missing = owners.indices.filter { owners[$0].isUsable && held[$0]?[index] == false }
+                let confirmed = holders.count + (pushed[index] ?? 0)
+                report.backlog += missing.count - (pushed[index] ?? 0)
                 if selfIndex == nil {
                     let everyOwnerHasIt = owners.count >= fullList && confirmed == owners.count
                         && owners.allSatisfy { $0.state == "alive" }
@@ -146,6 +139,40 @@ extension PeerNode {
             }
         }
     }
+
+    /// Carries out the pushes of one group, a few chunks at a time, within the byte rate.
+    /// Returns, per chunk index, how many copies were stored.
+    private nonisolated func pushAll(
+        _ jobs: [(index: Int, targets: [PlacementPeer])], ids: [ChunkID], report: inout RepairPassReport, bytes: inout RatePacer
+    ) async -> [Int: Int] {
+        guard !jobs.isEmpty else { return [:] }
+        return await withTaskGroup(of: (index: Int, stored: Int, size: Int).self) { group in
+            var stored: [Int: Int] = [:]
+            var pending = jobs[...]
+            func launch(_ group: inout TaskGroup<(index: Int, stored: Int, size: Int)>) {
+                guard let job = pending.popFirst() else { return }
+                let id = ids[job.index]
+                group.addTask {
+                    guard let chunk = try? await self.local.get(id) else { return (job.index, 0, 0) }
+                    var count = 0
+                    for target in job.targets where await self.push(id, chunk, to: target) { count += 1 }
+                    return (job.index, count, chunk.count * count)
+                }
+            }
+            for _ in 0..<Self.pushesInFlight { launch(&group) }
+            while let result = await group.next() {
+                stored[result.index] = result.stored
+                report.pushedCopies += result.stored
+                report.pushedBytes += UInt64(result.size)
+                await bytes.pace(after: Double(result.size))
+                launch(&group)
+            }
+            return stored
+        }
+    }
+
+    /// Chunks pushed at the same time by one repair pass.
+    static let pushesInFlight = 4
 
     /// Which of `ids` a peer holds, or nil when it cannot be asked.
     private nonisolated func ask(_ peer: PlacementPeer, about ids: [ChunkID]) async -> [Bool]? {
