@@ -82,7 +82,8 @@ final class InProcessCluster: @unchecked Sendable {
         return node
     }
 
-    func waitUntilAllSee(alive count: Int, timeout: Duration = .seconds(20)) async -> Bool {
+    /// Generous by default: on a loaded machine SWIM may suspect a slow peer for a while.
+    func waitUntilAllSee(alive count: Int, timeout: Duration = .seconds(60)) async -> Bool {
         await waitUntil(timeout: timeout) {
             for node in self.nodes where await node.status().peers.filter({ $0.state == "alive" }).count != count { return false }
             return true

@@ -96,7 +96,7 @@ import Testing
         // Until every chunk sits on exactly its preference list, sample the copies: old peers
         // first, the newcomer last, so a copy moving to the newcomer is never missed.
         var lowest = Int.max
-        let settled = await cluster.waitUntil(timeout: .seconds(60)) {
+        let settled = await cluster.waitUntil(timeout: .seconds(120)) {
             var held = await Self.holders(ids, nodes: old)
             for (id, isHeld) in zip(ids, await newcomer.holdsLocally(ids)) where isHeld { held[id, default: []].insert(newIndex) }
             lowest = min(lowest, ids.map { held[$0]?.count ?? 0 }.min() ?? 0)
