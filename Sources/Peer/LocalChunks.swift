@@ -44,4 +44,35 @@ public struct LocalChunks: Sendable {
         let store = store
         try await NIOThreadPool.singleton.runIfActive { try store.addHint(chunk: StoredChunkID(bytes: id.bytes)!, peer: Data(peer)) }
     }
+
+    /// One page of the local index in ring order, after `cursor` (the repair walk).
+    public func page(after cursor: ChunkID?, limit: Int) async throws -> [ChunkRecord] {
+        let store = store
+        return try await NIOThreadPool.singleton.runIfActive {
+            try store.chunks(after: cursor.flatMap { StoredChunkID(bytes: $0.bytes) }, limit: limit)
+        }
+    }
+
+    /// The chunks verified longest ago, with their index rows (the scrub order).
+    public func leastRecentlyVerified(limit: Int) async throws -> [ChunkRecord] {
+        let store = store
+        return try await NIOThreadPool.singleton.runIfActive {
+            try store.leastRecentlyVerified(limit: limit).compactMap { try store.record($0) }
+        }
+    }
+
+    /// Re-hashes a chunk and records the verification; false when it was missing or corrupt
+    /// (a corrupt chunk is quarantined by the store).
+    public func verify(_ id: ChunkID) async throws -> Bool {
+        let store = store
+        return try await NIOThreadPool.singleton.runIfActive { try store.verify(StoredChunkID(bytes: id.bytes)!) }
+    }
+
+    /// Chunks this peer keeps as a stand-in for another (hinted handoff owns their fate).
+    public func hintedChunks() async throws -> Set<ChunkID> {
+        let store = store
+        return try await NIOThreadPool.singleton.runIfActive {
+            Set(try store.allHints().compactMap { ChunkID(bytes: $0.chunkID.bytes) })
+        }
+    }
 }

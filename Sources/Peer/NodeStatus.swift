@@ -39,9 +39,46 @@ public struct NodeStatus: Codable, Sendable, Equatable {
     /// Every peer known, this one included, sorted by NodeID.
     public var peers: [PeerEntry]
 
+    /// This peer's durability figures (`p2p status --durability`); absent from peers that predate them.
+    public var durability: Durability?
+
     public init(node: String, network: NetworkSettings, peers: [PeerEntry]) {
         self.node = node
         self.network = network
         self.peers = peers
+    }
+}
+
+extension NodeStatus {
+    /// What the last repair pass found about the chunks this peer holds, and what scrub did.
+    /// Replicas are counted on each chunk's current preference list, as confirmed by the
+    /// owners themselves (`hasChunks`); a peer that did not answer counts as not holding.
+    public struct Durability: Codable, Sendable, Equatable {
+        /// Repair passes completed since the peer started.
+        public var passes: Int = 0
+        /// Local chunks examined by the last pass.
+        public var chunks: Int = 0
+        /// Chunks with at least N confirmed replicas on their preference list.
+        public var atN: Int = 0
+        /// Chunks with between 1 and N-1 confirmed replicas.
+        public var belowN: Int = 0
+        /// Chunks with no confirmed replica on their preference list (held here off-list only).
+        public var zeroKnownReplicas: Int = 0
+        /// Copies still to make or to drop after the last pass: missing replicas that could not
+        /// be pushed, surplus local copies not yet confirmed elsewhere, and pending hints.
+        public var backlog: Int = 0
+        /// Copies pushed to other peers since the peer started, and their bytes.
+        public var pushedCopies: Int = 0
+        public var pushedBytes: UInt64 = 0
+        /// Local copies deleted after every new owner confirmed holding them.
+        public var surplusDeleted: Int = 0
+        /// Seconds the last pass took.
+        public var lastPassSeconds: Double = 0
+        /// Chunks re-hashed by scrub, corrupt ones found, and those fetched again from a replica.
+        public var scrubbed: Int = 0
+        public var corruptFound: Int = 0
+        public var corruptRepaired: Int = 0
+
+        public init() {}
     }
 }

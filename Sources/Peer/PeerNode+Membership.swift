@@ -88,6 +88,8 @@ extension PeerNode {
                 usedBytes: isSelf ? usage.used : member.record.meta.usedBytes, capacityBytes: member.record.capacity,
                 chunkCount: isSelf ? UInt64(usage.count) : member.record.meta.chunkCount, isSelf: isSelf)
         }
-        return NodeStatus(node: credentials.nodeID.description, network: configuration.network, peers: peers.sorted { $0.nodeID < $1.nodeID })
+        var status = NodeStatus(node: credentials.nodeID.description, network: configuration.network, peers: peers.sorted { $0.nodeID < $1.nodeID })
+        status.durability = durability
+        return status
     }
 }

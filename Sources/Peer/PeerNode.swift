@@ -32,12 +32,18 @@ public actor PeerNode {
     private let service: PeerService
     private var helloConnections: [String: PeerConnection] = [:]
     var lastMetaUpdateTime: Duration = .zero
+    let repairConfiguration: RepairConfiguration
+    private var healing: [Task<Void, Never>] = []
+    /// Figures of the last repair pass and of scrub so far (`NodeStatus.durability`).
+    var durability = NodeStatus.Durability()
 
     public init(
         home: PeerHome, membershipConfiguration: MembershipConfiguration = MembershipConfiguration(),
+        repairConfiguration: RepairConfiguration = RepairConfiguration(),
         metrics: any MetricsFactory = MetricsSystem.factory, logger: Logger
     ) throws {
         self.home = home
+        self.repairConfiguration = repairConfiguration
         self.configuration = try home.configuration()
         self.credentials = try home.credentials()
         self.logger = logger
@@ -85,6 +91,9 @@ public actor PeerNode {
         perform(membership.join(seeds: seeds, now: now))
         ticker = Task { await self.runTicks() }
         background = Task { await self.runBackgroundWork() }
+        if repairConfiguration.isEnabled {
+            healing = [Task { await self.runRepairLoop() }, Task { await self.runScrubLoop() }]
+        }
         return server.port
     }
 
@@ -95,6 +104,8 @@ public actor PeerNode {
         ticker = nil
         background?.cancel()
         background = nil
+        for task in healing { task.cancel() }
+        healing = []
         if announceLeave {
             perform(membership.leave(now: now))
             let end = now + .seconds(1)

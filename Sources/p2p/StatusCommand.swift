@@ -17,6 +17,9 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Print the status document as JSON (docs/api.md).")
     var json = false
 
+    @Flag(help: "Print this peer's durability figures: chunks at N, below N, at zero known replicas, repair backlog, scrub.")
+    var durability = false
+
     func run() async throws {
         let peerHome = home.resolved(before: root.home)
         let client = try APIClient.connecting(to: peerHome)
@@ -31,7 +34,18 @@ struct StatusCommand: AsyncParsableCommand {
             throw CLIError.failure("unexpected status document from \(client.address): \(error)")
         }
         var output = OutputBuffer()
-        if json {
+        if durability {
+            guard let figures = status.durability else {
+                throw CLIError.failure("the daemon at \(client.address) reports no durability figures (older version)")
+            }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                output.write(String(decoding: try encoder.encode(figures), as: UTF8.self) + "\n")
+            } else {
+                output.write(DurabilityTable.render(figures, node: status.node, replicas: status.network.replicas))
+            }
+        } else if json {
             output.write(String(decoding: response.body, as: UTF8.self))
         } else {
             output.write(StatusTable.render(status))

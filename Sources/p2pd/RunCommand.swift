@@ -14,6 +14,8 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var home: HomeOption
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical (default: config).")
     var logLevel: String?
+    @Option(name: .customLong("repair-interval"), help: "Pause between repair passes over the local chunks (default $P2P_REPAIR_INTERVAL, else 60s; docs/repair.md).")
+    var repairInterval: String?
 
     func run() async throws {
         let peerHome = home.peerHome
@@ -31,7 +33,12 @@ struct RunCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(DescribedMetricsFactory(
             registry: registry, descriptions: NodeMetrics.descriptions.merging(TransportMetrics.descriptions) { first, _ in first }))
         TransportMetrics.registerSeries()
-        let node = try PeerNode(home: peerHome, logger: logger)
+        var repair = RepairConfiguration()
+        if let repairInterval = repairInterval ?? ProcessInfo.processInfo.environment["P2P_REPAIR_INTERVAL"] {
+            guard let seconds = SizeParser.seconds(repairInterval) else { throw PeerHomeError.badSetting("--repair-interval must be a duration like 30s") }
+            repair.passInterval = .seconds(seconds)
+        }
+        let node = try PeerNode(home: peerHome, repairConfiguration: repair, logger: logger)
         let api = APIServer(
             configuration: .init(address: configuration.api, token: try peerHome.apiToken()), status: node,
             files: node, metrics: (registry, node), logger: Logger(label: "p2pd.api"))

@@ -11,17 +11,30 @@ import Transport
 final class InProcessCluster: @unchecked Sendable {
     let root: String
     private(set) var nodes: [PeerNode]
-    let homes: [PeerHome]
+    private(set) var homes: [PeerHome]
     let logger: Logger
+    let repair: RepairConfiguration
+    private let secret: [UInt8]
+    private let network: NetworkSettings
 
-    private init(root: String, nodes: [PeerNode], homes: [PeerHome], logger: Logger) {
+    private init(
+        root: String, nodes: [PeerNode], homes: [PeerHome], logger: Logger, repair: RepairConfiguration,
+        secret: [UInt8], network: NetworkSettings
+    ) {
         self.root = root
         self.nodes = nodes
         self.homes = homes
         self.logger = logger
+        self.repair = repair
+        self.secret = secret
+        self.network = network
     }
 
-    static func start(peers: Int, replicas: Int = 3, writeQuorum: Int = 2) async throws -> InProcessCluster {
+    /// Repair and scrub off unless a test asks for them, so data-path tests see only the data path.
+    static func start(
+        peers: Int, replicas: Int = 3, writeQuorum: Int = 2, removalGraceSeconds: Int = 600,
+        repair: RepairConfiguration = RepairConfiguration(isEnabled: false)
+    ) async throws -> InProcessCluster {
         var logger = Logger(label: "p2pstore.test.cluster")
         logger.logLevel = .critical
         let root = try Daemon.temporaryDirectory()
@@ -33,27 +46,45 @@ final class InProcessCluster: @unchecked Sendable {
             let configuration = PeerConfiguration(
                 listen: address, advertise: address, api: HostPort(host: "127.0.0.1", port: 0), zone: "z\(index % 3)",
                 capacity: 1 << 30, seeds: index == 0 ? [] : ["127.0.0.1:\(ports[0])"],
-                network: NetworkSettings(replicas: replicas, writeQuorum: writeQuorum, removalGraceSeconds: 600))
+                network: NetworkSettings(replicas: replicas, writeQuorum: writeQuorum, removalGraceSeconds: removalGraceSeconds))
             homes.append(try PeerHome.create(at: root + "/p\(index)", configuration: configuration, networkSecret: secret))
         }
         var nodes: [PeerNode] = []
         for home in homes {
-            let node = try PeerNode(home: home, logger: logger)
+            let node = try PeerNode(home: home, repairConfiguration: repair, logger: logger)
             _ = try await node.start()
             nodes.append(node)
         }
-        return InProcessCluster(root: root, nodes: nodes, homes: homes, logger: logger)
+        return InProcessCluster(
+            root: root, nodes: nodes, homes: homes, logger: logger, repair: repair, secret: secret,
+            network: NetworkSettings(replicas: replicas, writeQuorum: writeQuorum, removalGraceSeconds: removalGraceSeconds))
+    }
+
+    /// Starts one more peer that joins through the first one; returns its index.
+    func addPeer() async throws -> Int {
+        let index = homes.count
+        let address = HostPort(host: "127.0.0.1", port: try Daemon.freePort())
+        let configuration = PeerConfiguration(
+            listen: address, advertise: address, api: HostPort(host: "127.0.0.1", port: 0), zone: "z\(index % 3)",
+            capacity: 1 << 30, seeds: [try homes[0].configuration().advertise.description], network: network)
+        let home = try PeerHome.create(at: root + "/p\(index)", configuration: configuration, networkSecret: secret)
+        let node = try PeerNode(home: home, repairConfiguration: repair, logger: logger)
+        _ = try await node.start()
+        homes.append(home)
+        nodes.append(node)
+        return index
     }
 
     func restart(_ index: Int) async throws -> PeerNode {
-        let node = try PeerNode(home: homes[index], logger: logger)
+        let node = try PeerNode(home: homes[index], repairConfiguration: repair, logger: logger)
         _ = try await node.start()
         nodes[index] = node
         return node
     }
 
-    func waitUntilAllSee(alive count: Int) async -> Bool {
-        await waitUntil {
+    /// Generous by default: on a loaded machine SWIM may suspect a slow peer for a while.
+    func waitUntilAllSee(alive count: Int, timeout: Duration = .seconds(60)) async -> Bool {
+        await waitUntil(timeout: timeout) {
             for node in self.nodes where await node.status().peers.filter({ $0.state == "alive" }).count != count { return false }
             return true
         }

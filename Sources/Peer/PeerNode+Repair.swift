@@ -1,0 +1,212 @@
+import ChunkStore
+import Content
+import Foundation
+import Logging
+import NIOCore
+import Transport
+
+/// Push-based anti-entropy (docs/repair.md): every peer walks its own chunks in ring order,
+/// page by page; for each page it groups the chunks by their current preference list, asks
+/// each other owner in one `hasChunks` batch which it holds, and pushes the missing copies.
+/// The same walk re-replicates after a peer leaves the ring (removal grace) and rebalances
+/// when one joins: a copy this peer holds but no longer owns is deleted only once every
+/// owner has confirmed holding it, so a chunk never drops below N during the move.
+extension PeerNode {
+    /// What one pass found and did.
+    struct RepairPassReport: Sendable {
+        var chunks = 0
+        var atN = 0
+        var belowN = 0
+        var zeroKnownReplicas = 0
+        var backlog = 0
+        var pushedCopies = 0
+        var pushedBytes: UInt64 = 0
+        var surplusDeleted = 0
+        var seconds: Double = 0
+    }
+
+    func runRepairLoop() async {
+        while !Task.isCancelled {
+            let report = await repairPass()
+            if Task.isCancelled { break }
+            recordRepair(report)
+            try? await Task.sleep(for: repairConfiguration.passInterval)  // pass period, not synchronization
+        }
+    }
+
+    private func recordRepair(_ report: RepairPassReport) {
+        durability.passes += 1
+        durability.chunks = report.chunks
+        durability.atN = report.atN
+        durability.belowN = report.belowN
+        durability.zeroKnownReplicas = report.zeroKnownReplicas
+        durability.backlog = report.backlog + ((try? store.allHints().count) ?? 0)
+        durability.pushedCopies += report.pushedCopies
+        durability.pushedBytes += report.pushedBytes
+        durability.surplusDeleted += report.surplusDeleted
+        durability.lastPassSeconds = report.seconds
+    }
+
+    /// One walk over every local chunk, at the configured page and byte rates.
+    nonisolated func repairPass() async -> RepairPassReport {
+        let settings = repairConfiguration
+        let clock = ContinuousClock()
+        let started = clock.now
+        var report = RepairPassReport()
+        var pages = RatePacer(rate: settings.pagesPerSecond)
+        var bytes = RatePacer(rate: settings.bytesPerSecond)
+        let hinted = (try? await local.hintedChunks()) ?? []
+        var cursor: ChunkID?
+        while !Task.isCancelled {
+            let page: [ChunkRecord]
+            do {
+                page = try await local.page(after: cursor, limit: settings.pageSize)
+            } catch {
+                logger.warning("repair cannot read the chunk index", metadata: ["error": "\(error)"])
+                break
+            }
+            guard let last = page.last else { break }
+            cursor = ChunkID(bytes: last.id.bytes)
+            let ids = page.compactMap { ChunkID(bytes: $0.id.bytes) }
+            await repair(ids, hinted: hinted, report: &report, bytes: &bytes)
+            await pages.pace(after: 1)
+            if page.count < settings.pageSize { break }
+        }
+        report.seconds = (clock.now - started) / .seconds(1)
+        return report
+    }
+
+    /// Repairs one page: one `hasChunks` batch per owner of each preference list in it.
+    private nonisolated func repair(_ ids: [ChunkID], hinted: Set<ChunkID>, report: inout RepairPassReport, bytes: inout RatePacer) async {
+        let snapshot = placement.snapshot
+        let fullList = min(snapshot.replicas, snapshot.peers.count)
+        var groups: [String: (owners: [PlacementPeer], ids: [ChunkID])] = [:]
+        for id in ids {
+            let owners = snapshot.preferenceList(for: id.bytes)
+            guard !owners.isEmpty else { continue }
+            groups[owners.map(\.nodeID.description).joined(separator: ","), default: (owners, [])].ids.append(id)
+        }
+        for (owners, group) in groups.values {
+            // held[o][i]: whether owner o holds chunk i; nil when it was not asked or did not answer.
+            var held: [[Bool]?] = []
+            for owner in owners {
+                if owner.isSelf {
+                    held.append(Array(repeating: true, count: group.count))
+                } else if owner.isUsable {
+                    held.append(await ask(owner, about: group))
+                } else {
+                    held.append(nil)
+                }
+            }
+            let selfIndex = owners.firstIndex(where: \.isSelf)
+            // One pusher per chunk: the first holder in list order, or an off-list holder
+            // when no owner has it, so copies are not sent once per holder.
+            var jobs: [(index: Int, targets: [PlacementPeer])] = []
+            for index in group.indices {
+                let holders = owners.indices.filter { held[$0]?[index] == true }
+                let missing = owners.indices.filter { owners[$0].isUsable && held[$0]?[index] == false }
+                let designated = selfIndex.map { holders.first == $0 } ?? holders.isEmpty
+                if designated && !missing.isEmpty { jobs.append((index, missing.map { owners[$0] })) }
+            }
+            let pushed = await pushAll(jobs, ids: group, report: &report, bytes: &bytes)
+            for (index, id) in group.enumerated() {
+                if Task.isCancelled { return }
+                let holders = owners.indices.filter { held[$0]?[index] == true }
+                let missing = owners.indices.filter { owners[$0].isUsable && held[$0]?[index] == false }
+                let confirmed = holders.count + (pushed[index] ?? 0)
+                report.backlog += missing.count - (pushed[index] ?? 0)
+                if selfIndex == nil {
+                    let everyOwnerHasIt = owners.count >= fullList && confirmed == owners.count
+                        && owners.allSatisfy { $0.state == "alive" }
+                    if everyOwnerHasIt && !hinted.contains(id) {
+                        do {
+                            try await local.delete(id)
+                            report.surplusDeleted += 1
+                            logger.debug("moved a chunk to its new owners", metadata: ["chunk": "\(id.description.prefix(16))"])
+                            continue
+                        } catch {
+                            logger.warning("cannot drop a surplus copy", metadata: ["chunk": "\(id)", "error": "\(error)"])
+                        }
+                    }
+                    report.backlog += 1
+                }
+                report.chunks += 1
+                switch confirmed {
+                case 0: report.zeroKnownReplicas += 1
+                case snapshot.replicas...: report.atN += 1
+                default: report.belowN += 1
+                }
+            }
+        }
+    }
+
+    /// Carries out the pushes of one group, a few chunks at a time, within the byte rate.
+    /// Returns, per chunk index, how many copies were stored.
+    private nonisolated func pushAll(
+        _ jobs: [(index: Int, targets: [PlacementPeer])], ids: [ChunkID], report: inout RepairPassReport, bytes: inout RatePacer
+    ) async -> [Int: Int] {
+        guard !jobs.isEmpty else { return [:] }
+        return await withTaskGroup(of: (index: Int, stored: Int, size: Int).self) { group in
+            var stored: [Int: Int] = [:]
+            var pending = jobs[...]
+            func launch(_ group: inout TaskGroup<(index: Int, stored: Int, size: Int)>) {
+                guard let job = pending.popFirst() else { return }
+                let id = ids[job.index]
+                group.addTask {
+                    guard let chunk = try? await self.local.get(id) else { return (job.index, 0, 0) }
+                    var count = 0
+                    for target in job.targets where await self.push(id, chunk, to: target) { count += 1 }
+                    return (job.index, count, chunk.count * count)
+                }
+            }
+            for _ in 0..<Self.pushesInFlight { launch(&group) }
+            while let result = await group.next() {
+                stored[result.index] = result.stored
+                report.pushedCopies += result.stored
+                report.pushedBytes += UInt64(result.size)
+                await bytes.pace(after: Double(result.size))
+                launch(&group)
+            }
+            return stored
+        }
+    }
+
+    /// Chunks pushed at the same time by one repair pass.
+    static let pushesInFlight = 4
+
+    /// Which of `ids` a peer holds, or nil when it cannot be asked.
+    private nonisolated func ask(_ peer: PlacementPeer, about ids: [ChunkID]) async -> [Bool]? {
+        do {
+            let connection = try await pool.connection(to: peer.address)
+            let answer = try await connection.call(PeerMethod.hasChunks, ChunkMessages.has(ids: ids), timeout: .seconds(10))
+            guard answer.readableBytes == ids.count else { return nil }
+            return (answer.getBytes(at: answer.readerIndex, length: answer.readableBytes) ?? []).map { $0 == 1 }
+        } catch {
+            logger.debug("repair cannot ask a peer", metadata: ["peer": "\(peer.nodeID.short)", "error": "\(error)"])
+            return nil
+        }
+    }
+
+    private nonisolated func push(_ id: ChunkID, _ bytes: [UInt8], to peer: PlacementPeer) async -> Bool {
+        do {
+            let connection = try await pool.connection(to: peer.address)
+            _ = try await connection.call(PeerMethod.storeChunk, ChunkMessages.store(id: id, bytes: bytes), timeout: .seconds(30))
+            return true
+        } catch {
+            logger.debug("repair push failed", metadata: ["peer": "\(peer.nodeID.short)", "chunk": "\(id.description.prefix(16))", "error": "\(error)"])
+            return false
+        }
+    }
+}
+
+extension PeerNode {
+    /// Whether this peer's own store holds each of `ids` (tests and diagnostics; no RPC).
+    public nonisolated func holdsLocally(_ ids: [ChunkID]) async -> [Bool] {
+        (try? await local.has(ids)) ?? Array(repeating: false, count: ids.count)
+    }
+
+    /// The durability figures of the last repair pass and of scrub so far.
+    public func durabilityReport() -> NodeStatus.Durability {
+        durability
+    }
+}

@@ -1,0 +1,174 @@
+import Content
+import Foundation
+import OpenSSLKit
+import Peer
+import Testing
+
+/// Self-healing on an in-process cluster (real TLS, real stores): re-replication after a peer
+/// dies for good, rebalancing when one joins, and scrub of a corrupted chunk.
+@Suite(.serialized) struct SelfHealingTests {
+    /// Fast loops: a pass every 300 ms, no rate limits, scrub every chunk every 500 ms.
+    static let fast = RepairConfiguration(
+        passInterval: .milliseconds(300), pageSize: 64, pagesPerSecond: 0, bytesPerSecond: 0,
+        scrubBytesPerSecond: 0, scrubPeriod: .milliseconds(500))
+
+    /// Files of small chunks (8 KiB average), so a few megabytes make hundreds of chunks.
+    static func store(_ sizes: [Int], through node: PeerNode) async throws -> [(Capability, [UInt8])] {
+        let base = try node.fileEncoder()
+        let encoder = FileEncoder(sink: base.sink, cipher: base.cipher, parameters: try FastCDC(averageSize: 8192))
+        var stored: [(Capability, [UInt8])] = []
+        for size in sizes {
+            let bytes = try SecureRandom.bytes(count: size)
+            stored.append((try await encoder.encode(bytes).capability, bytes))
+        }
+        return stored
+    }
+
+    static func allChunkIDs(_ files: [(Capability, [UInt8])], node: PeerNode) async throws -> [ChunkID] {
+        var ids: Set<ChunkID> = []
+        for (capability, _) in files { ids.formUnion(try await node.chunkIDs(of: capability)) }
+        return ids.sorted()
+    }
+
+    /// Ground truth from every store, asked in the order given: which nodes hold each chunk.
+    static func holders(_ ids: [ChunkID], nodes: [PeerNode]) async -> [ChunkID: Set<Int>] {
+        var result: [ChunkID: Set<Int>] = [:]
+        for (index, node) in nodes.enumerated() {
+            for (id, held) in zip(ids, await node.holdsLocally(ids)) where held { result[id, default: []].insert(index) }
+        }
+        return result
+    }
+
+    @Test func aPeerDeadForGoodIsReplacedAndEveryChunkIsBackAtThreeReplicas() async throws {
+        let cluster = try await InProcessCluster.start(peers: 5, removalGraceSeconds: 2, repair: Self.fast)
+        #expect(await cluster.waitUntilAllSee(alive: 5, timeout: .seconds(60)))
+        let files = try await Self.store([0, 5_000, 400_000, 1_200_000], through: cluster.nodes[0])
+        let ids = try await Self.allChunkIDs(files, node: cluster.nodes[0])
+        #expect(ids.count > 100)
+        #expect(await cluster.waitUntil { await cluster.nodes[0].locate(ids).values.allSatisfy { $0.count == 3 } })
+
+        let victim = cluster.nodes[3]
+        let victimHeld = await victim.holdsLocally(ids).filter { $0 }.count
+        #expect(victimHeld > 0)
+        await victim.stop(announceLeave: false)  // dies for good, without a goodbye
+        let survivors = cluster.nodes.filter { $0.nodeID != victim.nodeID }
+
+        // Bound: failure detection (a few seconds) + grace (2 s) + a few 300 ms passes.
+        let healed = await cluster.waitUntil(timeout: .seconds(45)) {
+            let held = await Self.holders(ids, nodes: survivors)
+            return ids.allSatisfy { (held[$0]?.count ?? 0) >= 3 }
+        }
+        #expect(healed)
+        let located = await survivors[0].locate(ids)
+        #expect(ids.allSatisfy { located[$0]?.count == 3 && located[$0]?.contains(victim.nodeID) == false })
+        for (offset, (capability, bytes)) in files.enumerated() {
+            #expect(try await survivors[offset % survivors.count].fileDecoder().read(capability) == bytes)
+        }
+        // The durability report of every survivor settles at "everything at N".
+        #expect(await cluster.waitUntil(timeout: .seconds(20)) {
+            for node in survivors {
+                let report = await node.durabilityReport()
+                if report.chunks == 0 || report.atN != report.chunks || report.belowN != 0 || report.zeroKnownReplicas != 0 { return false }
+            }
+            return true
+        })
+        #expect(await survivors[0].status().durability?.passes ?? 0 > 0)
+        await cluster.stop()
+    }
+
+    @Test func aSixthPeerReceivesItsShareAndNothingDropsBelowThreeDuringTheMove() async throws {
+        let cluster = try await InProcessCluster.start(peers: 5, repair: Self.fast)
+        #expect(await cluster.waitUntilAllSee(alive: 5, timeout: .seconds(60)))
+        let files = try await Self.store([700_000, 900_000, 1_000_000], through: cluster.nodes[1])
+        let ids = try await Self.allChunkIDs(files, node: cluster.nodes[0])
+        #expect(ids.count > 200)
+        let old = cluster.nodes
+        #expect(await cluster.waitUntil {
+            let held = await Self.holders(ids, nodes: old)
+            return ids.allSatisfy { held[$0]?.count == 3 }
+        })
+        let before = await Self.holders(ids, nodes: old)
+
+        let newIndex = try await cluster.addPeer()
+        let newcomer = cluster.nodes[newIndex]
+        #expect(await cluster.waitUntilAllSee(alive: 6, timeout: .seconds(60)))
+
+        // Until every chunk sits on exactly its preference list, sample the copies: old peers
+        // first, the newcomer last, so a copy moving to the newcomer is never missed.
+        var lowest = Int.max
+        let settled = await cluster.waitUntil(timeout: .seconds(120)) {
+            var held = await Self.holders(ids, nodes: old)
+            for (id, isHeld) in zip(ids, await newcomer.holdsLocally(ids)) where isHeld { held[id, default: []].insert(newIndex) }
+            lowest = min(lowest, ids.map { held[$0]?.count ?? 0 }.min() ?? 0)
+            let snapshot = cluster.nodes[0].placement.snapshot
+            return ids.allSatisfy { id in
+                let owners = Set(snapshot.preferenceList(for: id.bytes).compactMap { owner in cluster.nodes.firstIndex { $0.nodeID == owner.nodeID } })
+                return owners.count == 3 && held[id] == owners
+            }
+        }
+        #expect(settled)
+        #expect(lowest >= 3)
+
+        let after = await Self.holders(ids, nodes: cluster.nodes)
+        let arrived = ids.filter { after[$0]?.contains(newIndex) == true }.count
+        let copies = ids.count * 3
+        var moved = 0
+        for id in ids { moved += after[id, default: []].subtracting(before[id, default: []]).count }
+        let ideal = Double(copies) / 6
+        #expect(arrived > 0)
+        #expect(Double(moved) <= 1.2 * ideal, "moved \(moved) of \(copies) copies; ideal \(ideal)")
+        // Copies that left an old peer left only after the newcomer confirmed holding them.
+        #expect(ids.allSatisfy { after[$0]?.count == 3 })
+        for (capability, bytes) in files { #expect(try await newcomer.fileDecoder().read(capability) == bytes) }
+        await cluster.stop()
+    }
+
+    @Test func scrubFindsFlippedBytesAndFetchesTheChunkAgainFromAReplica() async throws {
+        let cluster = try await InProcessCluster.start(peers: 5, repair: Self.fast)
+        #expect(await cluster.waitUntilAllSee(alive: 5, timeout: .seconds(60)))
+        let files = try await Self.store([200_000], through: cluster.nodes[0])
+        let (capability, bytes) = files[0]
+        let ids = try await Self.allChunkIDs(files, node: cluster.nodes[0])
+        #expect(await cluster.waitUntil {
+            let held = await Self.holders(ids, nodes: cluster.nodes)
+            return ids.allSatisfy { held[$0]?.count == 3 }
+        })
+
+        let target = ids[ids.count / 2]
+        let holder = try #require(await Self.holders([target], nodes: cluster.nodes)[target]?.min())
+        let node = cluster.nodes[holder]
+        let path = Self.chunkPath(target, home: cluster.homes[holder])
+        try Self.flipByte(at: path, expecting: target)
+
+        let repaired = await cluster.waitUntil(timeout: .seconds(30)) {
+            let report = await node.durabilityReport()
+            guard report.corruptFound >= 1, report.corruptRepaired >= 1,
+                  let now = FileManager.default.contents(atPath: path) else { return false }
+            return ChunkID(hashing: [UInt8](now)) == target
+        }
+        #expect(repaired)
+        let quarantined = try FileManager.default.contentsOfDirectory(atPath: cluster.homes[holder].dataDirectory + "/quarantine")
+        #expect(!quarantined.isEmpty)
+        #expect(try await node.fileDecoder().read(capability) == bytes)
+
+        // A read that meets a damaged chunk before scrub does never returns its bytes either.
+        let other = try #require(ids.first { $0 != target && cluster.nodes[holder].placement.snapshot.preferenceList(for: $0.bytes).contains { $0.nodeID == node.nodeID } })
+        try Self.flipByte(at: Self.chunkPath(other, home: cluster.homes[holder]), expecting: other)
+        #expect(try await node.fileDecoder().read(capability) == bytes)
+        #expect(await Self.holders([target], nodes: cluster.nodes)[target]?.count == 3)
+        await cluster.stop()
+    }
+
+    static func chunkPath(_ id: ChunkID, home: PeerHome) -> String {
+        let hex = id.description
+        return home.dataDirectory + "/chunks/\(hex.prefix(2))/\(hex.dropFirst(2).prefix(2))/\(hex)"
+    }
+
+    /// Damages a stored chunk in place, as a rotting disk would.
+    static func flipByte(at path: String, expecting id: ChunkID) throws {
+        var contents = try #require(FileManager.default.contents(atPath: path))
+        #expect(ChunkID(hashing: [UInt8](contents)) == id)
+        contents[contents.count / 2] ^= 0xFF
+        try contents.write(to: URL(fileURLWithPath: path))
+    }
+}
