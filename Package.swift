@@ -80,7 +80,18 @@ let package = Package(
             ]
         ),
 
-        // Layer 7: the local HTTP API (Hummingbird) in front of the node.
+        // Layer 7: folder sync — scanner, watcher, index, planner, applier (behind the
+        // `SyncNetwork` protocol, which the daemon implements with its node).
+        .target(
+            name: "FolderSync",
+            dependencies: [
+                "Content", "OpenSSLKit", "Codecs", "ChunkStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Layer 8: the local HTTP API (Hummingbird) in front of the node.
         .target(
             name: "API",
             dependencies: [
@@ -176,6 +187,10 @@ let package = Package(
         ),
         .testTarget(name: "ContentTests", dependencies: ["Content", "OpenSSLKit", "Codecs"]),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
+        .testTarget(
+            name: "FolderSyncTests",
+            dependencies: ["FolderSync", "Content", "OpenSSLKit", "Codecs", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "RingTests", dependencies: ["Ring"]),
         .testTarget(
             name: "PeerTests",

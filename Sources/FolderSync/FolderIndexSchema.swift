@@ -1,0 +1,80 @@
+import GRDB
+
+/// The sync database's schema as named, append-only migrations (never edit a shipped
+/// one). Times are milliseconds since 1970; 64-bit unsigned values are stored as their
+/// signed bit pattern.
+enum FolderIndexSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: folder, entry, device, stored_chunk") { db in
+            try db.execute(sql: v1)
+        }
+        return migrator
+    }
+
+    private static let v1 = """
+        -- The folders this device syncs. Their tokens are files sync/<id>.token (mode 0600).
+        CREATE TABLE folder (
+            -- FolderToken.folderID: 16 hex digits derived from the token.
+            id TEXT NOT NULL PRIMARY KEY,
+            -- Absolute path of the local folder.
+            path TEXT NOT NULL UNIQUE,
+            -- The last sequence number this device signed for its index record.
+            sequence INTEGER NOT NULL DEFAULT 0,
+            -- When the folder was added here (ms).
+            added_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        -- This device's index of each folder: what it last saw on disk or applied.
+        CREATE TABLE entry (
+            folder TEXT NOT NULL REFERENCES folder(id) ON DELETE CASCADE,
+            -- Relative, '/'-separated.
+            path TEXT NOT NULL,
+            -- 1 file, 2 directory, 3 symlink.
+            kind INTEGER NOT NULL CHECK (kind IN (1, 2, 3)),
+            -- Permission bits.
+            mode INTEGER NOT NULL,
+            -- File modification time (ns since 1970); 0 for directories and symlinks.
+            modified_ns INTEGER NOT NULL,
+            -- File size in bytes.
+            size INTEGER NOT NULL,
+            -- The file's capability; '' otherwise.
+            capability TEXT NOT NULL,
+            -- A symlink's target; '' otherwise.
+            symlink_target TEXT NOT NULL,
+            -- 1 for a tombstone: the path was deleted at this version.
+            deleted INTEGER NOT NULL CHECK (deleted IN (0, 1)),
+            -- Version vector: (device u64, counter u64) pairs, big-endian.
+            version BLOB NOT NULL,
+            -- Short id of the device that made this version.
+            modified_by INTEGER NOT NULL,
+            -- Inode at the last scan or apply: a replaced file is a changed file.
+            inode INTEGER NOT NULL,
+            PRIMARY KEY (folder, path)
+        ) WITHOUT ROWID;
+
+        -- The other devices of each folder, as last applied from their records.
+        CREATE TABLE device (
+            folder TEXT NOT NULL REFERENCES folder(id) ON DELETE CASCADE,
+            -- The device's 32-byte id (its record's signer).
+            device BLOB NOT NULL CHECK (length(device) = 32),
+            -- Sequence of the newest record applied; older records are ignored.
+            sequence INTEGER NOT NULL,
+            -- Capability of that record's folder index.
+            index_capability TEXT NOT NULL,
+            -- Entries in that index.
+            entry_count INTEGER NOT NULL,
+            -- When the device published it (ms, its clock).
+            published_at INTEGER NOT NULL,
+            -- When this device applied it (ms).
+            seen_at INTEGER NOT NULL,
+            PRIMARY KEY (folder, device)
+        ) WITHOUT ROWID;
+
+        -- Chunks this device already wrote to the network: a rename or an unchanged part
+        -- of an edited file is not uploaded again.
+        CREATE TABLE stored_chunk (
+            id BLOB NOT NULL PRIMARY KEY CHECK (length(id) = 32)
+        ) WITHOUT ROWID;
+        """
+}

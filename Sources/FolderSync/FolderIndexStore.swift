@@ -1,0 +1,172 @@
+import Foundation
+import GRDB
+
+/// The sync database (`sync/sync.sqlite` in the home, WAL): the folders, this device's
+/// index of each, the other devices last applied, and which chunks are already stored.
+public final class FolderIndexStore: Sendable {
+    let database: DatabasePool
+
+    /// A registered folder.
+    public struct Folder: Sendable, Hashable {
+        public var id: String
+        public var path: String
+        public var sequence: UInt64
+    }
+
+    /// Another device of a folder, as last applied.
+    public struct Device: Sendable, Hashable {
+        public var device: [UInt8]
+        public var sequence: UInt64
+        public var indexCapability: String
+        public var entryCount: Int
+        public var publishedMilliseconds: Int64
+        public var seenMilliseconds: Int64
+    }
+
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        database = try DatabasePool(path: path, configuration: configuration)
+        try FolderIndexSchema.migrator.migrate(database)
+    }
+
+    // MARK: folders
+
+    public func folders() throws -> [Folder] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, path, sequence FROM folder ORDER BY path").map {
+                Folder(id: $0["id"], path: $0["path"], sequence: UInt64(bitPattern: $0["sequence"]))
+            }
+        }
+    }
+
+    public func addFolder(id: String, path: String) throws {
+        try database.write { db in
+            try db.execute(
+                sql: "INSERT INTO folder (id, path, added_at) VALUES (?, ?, ?)",
+                arguments: [id, path, Self.now()])
+        }
+    }
+
+    public func removeFolder(id: String) throws {
+        try database.write { db in try db.execute(sql: "DELETE FROM folder WHERE id = ?", arguments: [id]) }
+    }
+
+    /// Reserves the next sequence number for this device's record of `folder`.
+    public func nextSequence(folder: String) throws -> UInt64 {
+        try database.write { db in
+            try db.execute(sql: "UPDATE folder SET sequence = sequence + 1 WHERE id = ?", arguments: [folder])
+            let value = try Int64.fetchOne(db, sql: "SELECT sequence FROM folder WHERE id = ?", arguments: [folder]) ?? 0
+            return UInt64(bitPattern: value)
+        }
+    }
+
+    // MARK: entries
+
+    public func entries(folder: String) throws -> [String: LocalEntry] {
+        try database.read { db in
+            var result: [String: LocalEntry] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM entry WHERE folder = ?", arguments: [folder])
+            while let row = try rows.next() {
+                let entry = IndexEntry(
+                    path: row["path"], kind: IndexEntry.Kind(rawValue: row["kind"]) ?? .file, mode: row["mode"],
+                    modifiedNanoseconds: row["modified_ns"], size: UInt64(bitPattern: row["size"]),
+                    capability: row["capability"], symlinkTarget: row["symlink_target"], deleted: row["deleted"],
+                    version: Self.version(row["version"]), modifiedBy: UInt64(bitPattern: row["modified_by"]))
+                result[entry.path] = LocalEntry(entry: entry, inode: UInt64(bitPattern: row["inode"]))
+            }
+            return result
+        }
+    }
+
+    /// Records changed entries in one transaction.
+    public func save(folder: String, _ changed: [LocalEntry]) throws {
+        guard !changed.isEmpty else { return }
+        try database.write { db in
+            let statement = try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO entry (folder, path, kind, mode, modified_ns, size, capability, symlink_target,
+                    deleted, version, modified_by, inode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for local in changed {
+                let entry = local.entry
+                try statement.execute(arguments: [
+                    folder, entry.path, entry.kind.rawValue, entry.mode, entry.modifiedNanoseconds, Int64(bitPattern: entry.size),
+                    entry.capability, entry.symlinkTarget, entry.deleted, Self.encode(entry.version),
+                    Int64(bitPattern: entry.modifiedBy), Int64(bitPattern: local.inode),
+                ])
+            }
+        }
+    }
+
+    // MARK: devices
+
+    public func devices(folder: String) throws -> [Device] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM device WHERE folder = ? ORDER BY device", arguments: [folder]).map {
+                Device(
+                    device: [UInt8]($0["device"] as Data), sequence: UInt64(bitPattern: $0["sequence"]),
+                    indexCapability: $0["index_capability"], entryCount: $0["entry_count"],
+                    publishedMilliseconds: $0["published_at"], seenMilliseconds: $0["seen_at"])
+            }
+        }
+    }
+
+    public func saveDevice(folder: String, _ device: Device) throws {
+        try database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO device (folder, device, sequence, index_capability, entry_count, published_at, seen_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    folder, Data(device.device), Int64(bitPattern: device.sequence), device.indexCapability, device.entryCount,
+                    device.publishedMilliseconds, device.seenMilliseconds,
+                ])
+        }
+    }
+
+    // MARK: stored chunks
+
+    public func storedChunks() throws -> Set<[UInt8]> {
+        try database.read { db in
+            var found: Set<[UInt8]> = []
+            let ids = try Data.fetchCursor(db, sql: "SELECT id FROM stored_chunk")
+            while let id = try ids.next() { found.insert([UInt8](id)) }
+            return found
+        }
+    }
+
+    public func markStored(_ ids: [[UInt8]]) throws {
+        guard !ids.isEmpty else { return }
+        try database.write { db in
+            let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO stored_chunk (id) VALUES (?)")
+            for id in ids { try statement.execute(arguments: [Data(id)]) }
+        }
+    }
+
+    // MARK: encoding
+
+    static func encode(_ version: VersionVector) -> Data {
+        var data = Data(capacity: version.counters.count * 16)
+        for counter in version.counters {
+            withUnsafeBytes(of: counter.device.bigEndian) { data.append(contentsOf: $0) }
+            withUnsafeBytes(of: counter.value.bigEndian) { data.append(contentsOf: $0) }
+        }
+        return data
+    }
+
+    static func version(_ data: Data) -> VersionVector {
+        let bytes = [UInt8](data)
+        var counters: [VersionVector.Counter] = []
+        var offset = 0
+        func number(_ at: Int) -> UInt64 { bytes[at..<at + 8].reduce(0) { $0 << 8 | UInt64($1) } }
+        while offset + 16 <= bytes.count {
+            counters.append(VersionVector.Counter(device: number(offset), value: number(offset + 8)))
+            offset += 16
+        }
+        return VersionVector(counters)
+    }
+
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}

@@ -1,0 +1,56 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Walks a folder and reports every path that is not ignored, with its `lstat` — no file
+/// is opened, so a rescan of an unchanged tree costs one `fstatat` per entry. Symlinks
+/// are reported, never followed; nothing outside the root is visited.
+public struct FolderScanner: Sendable {
+    public let root: String
+    public let ignore: IgnoreRules
+
+    public init(root: String, ignore: IgnoreRules) {
+        self.root = root
+        self.ignore = ignore
+    }
+
+    /// Every synced path under `subtree` ("" for the whole folder), with its state.
+    public func scan(subtree: String = "") throws(FolderSyncError) -> [String: DiskEntry] {
+        var found: [String: DiskEntry] = [:]
+        try walk(relative: subtree, into: &found)
+        return found
+    }
+
+    private func walk(relative: String, into found: inout [String: DiskEntry]) throws(FolderSyncError) {
+        let absolute = relative.isEmpty ? root : root + "/" + relative
+        let fd = open(absolute, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else {
+            // A directory that vanished while walking is simply absent.
+            if errno == ENOENT || errno == ENOTDIR { return }
+            throw .io(path: absolute, operation: "open directory", errno: errno)
+        }
+        guard let directory = fdopendir(fd) else {
+            close(fd)
+            throw .io(path: absolute, operation: "read directory", errno: errno)
+        }
+        defer { closedir(directory) }
+        var subdirectories: [String] = []
+        while let record = readdir(directory) {
+            let name = withUnsafeBytes(of: record.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            if relative.isEmpty && name == IgnoreRules.fileName { continue }
+            let path = relative.isEmpty ? name : relative + "/" + name
+            guard let entry = DiskEntry.inDirectory(fd, name: name, path: absolute + "/" + name) else { continue }
+            guard !ignore.matches(path, isDirectory: entry.kind == .directory) else { continue }
+            found[path] = entry
+            if entry.kind == .directory { subdirectories.append(path) }
+        }
+        for subdirectory in subdirectories {
+            try walk(relative: subdirectory, into: &found)
+        }
+    }
+}

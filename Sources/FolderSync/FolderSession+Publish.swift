@@ -1,0 +1,21 @@
+import Content
+
+extension FolderSession {
+    /// Stores this device's index and announces it in a signed record with the next
+    /// sequence number.
+    func publishOnce() async throws {
+        let index = FolderIndex(device: network.deviceID, entries: local.values.map(\.entry))
+        let encoded = try await FileEncoder(sink: chunks, cipher: network.cipher).encode(index.encoded())
+        try store.markStored(chunks.takePending())
+        let announcement = IndexAnnouncement(
+            indexCapability: encoded.capability.description, entryCount: UInt32(index.entries.count),
+            publishedMilliseconds: Self.now())
+        let sequence = try store.nextSequence(folder: folderID)
+        let record = try network.sign(
+            recordKey: token.recordKey, sequence: sequence,
+            payload: try announcement.sealed(token: token, signer: network.deviceID))
+        try await network.publish(record)
+        needPublish = false
+        logger.debug("published the folder index", metadata: ["sequence": "\(sequence)", "entries": "\(index.entries.count)"])
+    }
+}

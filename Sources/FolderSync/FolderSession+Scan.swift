@@ -1,0 +1,89 @@
+import Content
+import Foundation
+
+extension FolderSession {
+    /// The folder's ignore rules, re-read at every scan so edits apply at once.
+    func ignoreRules() -> IgnoreRules {
+        guard let data = FileManager.default.contents(atPath: path + "/" + IgnoreRules.fileName) else { return .none }
+        return IgnoreRules(parsing: String(decoding: data, as: UTF8.self))
+    }
+
+    /// Finds what changed on disk since the index recorded it, stores the new content,
+    /// and records each change as a new version made by this device.
+    func scanOnce() async throws {
+        let ignore = ignoreRules()
+        let scanner = FolderScanner(root: path, ignore: ignore)
+        let disk = try await Task.detached { try scanner.scan() }.value
+        watcher?.watch([""] + disk.filter { $0.value.kind == .directory }.map(\.key))
+
+        var changed: [LocalEntry] = []
+        var versionsMade = 0
+        for (relative, found) in disk.sorted(by: { $0.key < $1.key }) {
+            let old = local[relative]
+            if let old, found.matches(old.entry, inode: old.inode) { continue }
+            guard var entry = try await describe(relative, found) else {
+                poke(scan: true)  // changed while being read: look again
+                continue
+            }
+            if let old, !old.entry.deleted, old.entry.hasSameContent(as: entry) {
+                // Same state, new inode (a copy put back in place): nothing to announce.
+                entry = old.entry
+            } else {
+                entry.version = (old?.entry.version ?? VersionVector()).incremented(by: me)
+                entry.modifiedBy = me
+                versionsMade += 1
+            }
+            let updated = LocalEntry(entry: entry, inode: found.inode)
+            local[relative] = updated
+            changed.append(updated)
+        }
+        for (relative, old) in local where !old.entry.deleted && disk[relative] == nil {
+            // A path now ignored keeps its last state; one that cannot be seen is not deleted.
+            if ignore.isIgnored(relative, isDirectory: old.entry.kind == .directory) { continue }
+            if DiskEntry.lstat(path + "/" + relative) != nil { continue }
+            var tombstone = old.entry
+            tombstone.deleted = true
+            tombstone.capability = ""
+            tombstone.size = 0
+            tombstone.version = old.entry.version.incremented(by: me)
+            tombstone.modifiedBy = me
+            let updated = LocalEntry(entry: tombstone, inode: 0)
+            local[relative] = updated
+            changed.append(updated)
+            versionsMade += 1
+        }
+        try store.save(folder: folderID, changed)
+        try store.markStored(chunks.takePending())
+        if versionsMade > 0 {
+            needPublish = true
+            lastLocalChange = Self.now()
+            logger.info("local changes", metadata: ["changes": "\(versionsMade)"])
+        }
+    }
+
+    /// The entry for what the disk holds at `relative`; files are read, encrypted and
+    /// stored (only chunks not stored before travel). Nil if the file changed meanwhile.
+    private func describe(_ relative: String, _ found: DiskEntry) async throws -> IndexEntry? {
+        switch found.kind {
+        case .directory:
+            return IndexEntry(path: relative, kind: .directory, mode: found.mode)
+        case .symlink:
+            return IndexEntry(path: relative, kind: .symlink, mode: found.mode, symlinkTarget: found.symlinkTarget)
+        case .file:
+            let absolute = path + "/" + relative
+            let encoder = FileEncoder(sink: chunks, cipher: network.cipher)
+            let encoded: EncodedFile
+            do {
+                encoded = try await encoder.encode(contentsOfFile: absolute)
+            } catch let error as FileReadError {
+                // Vanished or unreadable while reading: the next scan decides.
+                logger.debug("file not readable now", metadata: ["path": "\(relative)", "error": "\(error)"])
+                return nil
+            }
+            guard DiskEntry.lstat(absolute) == found else { return nil }
+            return IndexEntry(
+                path: relative, kind: .file, mode: found.mode, modifiedNanoseconds: found.modifiedNanoseconds,
+                size: encoded.size, capability: encoded.capability.description)
+        }
+    }
+}

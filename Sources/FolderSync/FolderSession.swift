@@ -1,0 +1,162 @@
+import Codecs
+import Content
+import Foundation
+import Logging
+import Synchronization
+
+/// Keeps one local folder and the network in agreement: scans for local changes and
+/// publishes this device's index; pulls the other devices' indexes and applies what the
+/// planner decides. One loop does the work, so a scan and an apply never interleave.
+public actor FolderSession {
+    public let path: String
+    let folderID: String
+    let token: FolderToken
+    let network: any SyncNetwork
+    let store: FolderIndexStore
+    let timing: SyncTiming
+    var logger: Logger
+    let me: DeviceShortID
+    /// How conflict copies made here name this device.
+    let deviceLabel: String
+    let chunks: StoredChunks
+
+    var local: [String: LocalEntry]
+    var remote: [[UInt8]: RemoteIndex] = [:]
+    var seenSequence: [[UInt8]: UInt64] = [:]
+    var devices: [[UInt8]: FolderIndexStore.Device] = [:]
+    var watcher: FolderWatcher?
+
+    var state: FolderStatus.State = .starting
+    var lastError: String?
+    var pendingRemote = 0
+    var needPublish = true
+    var lastLocalChange: Int64 = 0
+
+    private let flags = Mutex(Flags())
+    private let wake = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+
+    struct Flags {
+        var scan = true
+        var pull = true
+    }
+
+    /// Another device's index, as last fetched.
+    struct RemoteIndex: Sendable {
+        var sequence: UInt64
+        var index: FolderIndex
+    }
+
+    public init(
+        path: String, folderID: String, token: FolderToken, network: any SyncNetwork, store: FolderIndexStore,
+        timing: SyncTiming, logger: Logger
+    ) throws {
+        self.path = path
+        self.folderID = folderID
+        self.token = token
+        self.network = network
+        self.store = store
+        self.timing = timing
+        var logger = logger
+        logger[metadataKey: "folder"] = "\(folderID)"
+        self.logger = logger
+        self.me = DeviceShortID(deviceID: network.deviceID)
+        self.deviceLabel = String(Base32.encode(network.deviceID).prefix(7))
+        self.chunks = StoredChunks(network: network.chunkSink, known: try store.storedChunks())
+        self.local = try store.entries(folder: folderID)
+        for device in try store.devices(folder: folderID) {
+            seenSequence[device.device] = device.sequence
+            devices[device.device] = device
+        }
+    }
+
+    /// Runs until the task is cancelled.
+    public func run() async {
+        watcher = FolderWatcher(root: path, logger: logger) { [weak self] in self?.poke(scan: true) }
+        let subscription = Task { [network, token, weak self] in
+            for await _ in network.subscribe(key: token.recordKey) { self?.poke(pull: true) }
+        }
+        let timer = Task { [timing, weak self] in
+            var sinceRescan = Duration.zero
+            while !Task.isCancelled {
+                try? await Task.sleep(for: timing.pollInterval)
+                sinceRescan += timing.pollInterval
+                let rescan = sinceRescan >= timing.rescanInterval
+                if rescan { sinceRescan = .zero }
+                self?.poke(scan: rescan, pull: true)
+            }
+        }
+        defer {
+            subscription.cancel()
+            timer.cancel()
+            watcher?.stop()
+        }
+        poke(scan: true, pull: true)
+        for await _ in wake.stream {
+            if Task.isCancelled { break }
+            try? await Task.sleep(for: timing.debounce)
+            let work = flags.withLock { flags in
+                defer { flags = Flags(scan: false, pull: false) }
+                return flags
+            }
+            await step(scan: work.scan, pull: work.pull)
+        }
+    }
+
+    /// Asks the loop to scan and/or pull soon.
+    public nonisolated func poke(scan: Bool = false, pull: Bool = false) {
+        flags.withLock { flags in
+            flags.scan = flags.scan || scan
+            flags.pull = flags.pull || pull
+        }
+        wake.continuation.yield()
+    }
+
+    /// One round of work; also what tests drive directly.
+    func step(scan: Bool, pull: Bool) async {
+        do {
+            if scan {
+                state = .scanning
+                try await scanOnce()
+            }
+            if pull {
+                state = .syncing
+                try await pullOnce()
+            }
+            if needPublish {
+                try await publishOnce()
+            }
+            state = .idle
+            lastError = nil
+        } catch is CancellationError {
+            return
+        } catch {
+            state = .error
+            lastError = "\(error)"
+            logger.warning("sync round failed; retrying at the next poll", metadata: ["error": "\(error)"])
+        }
+    }
+
+    public func status() -> FolderStatus {
+        var files = 0
+        var bytes: UInt64 = 0
+        var conflicts: [String] = []
+        for (path, local) in local where !local.entry.deleted {
+            if local.entry.kind == .file {
+                files += 1
+                bytes += local.entry.size
+            }
+            if ConflictName.isConflictCopy(path) { conflicts.append(path) }
+        }
+        return FolderStatus(
+            path: path, folderID: folderID, state: state, files: files, bytes: bytes,
+            pending: pendingRemote + (needPublish ? 1 : 0), conflicts: conflicts.sorted(),
+            devices: devices.values.sorted { $0.device.lexicographicallyPrecedes($1.device) }.map {
+                FolderStatus.Device(
+                    id: Base32.encode($0.device), sequence: $0.sequence, entries: $0.entryCount,
+                    lastChangeMilliseconds: $0.publishedMilliseconds)
+            },
+            lastError: lastError, lastLocalChangeMilliseconds: lastLocalChange)
+    }
+
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}

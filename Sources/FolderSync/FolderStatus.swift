@@ -1,0 +1,34 @@
+/// What `p2p sync status` shows of one folder.
+public struct FolderStatus: Sendable, Hashable, Codable {
+    public enum State: String, Sendable, Codable {
+        case starting, scanning, syncing, idle, error
+    }
+
+    /// Another device of the folder, as last heard of.
+    public struct Device: Sendable, Hashable, Codable {
+        /// The device's NodeID (base32).
+        public var id: String
+        /// Sequence of its newest record applied here.
+        public var sequence: UInt64
+        /// Entries in its index.
+        public var entries: Int
+        /// When it last published a change (ms since 1970, its clock).
+        public var lastChangeMilliseconds: Int64
+    }
+
+    public var path: String
+    public var folderID: String
+    public var state: State
+    /// Files (not directories or links) present here.
+    public var files: Int
+    public var bytes: UInt64
+    /// Changes known but not yet applied here, or made here and not yet published.
+    public var pending: Int
+    /// Conflict copies present in the folder.
+    public var conflicts: [String]
+    public var devices: [Device]
+    /// The last error, if the last attempt failed.
+    public var lastError: String?
+    /// When this device last changed its index (ms since 1970).
+    public var lastLocalChangeMilliseconds: Int64
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Codecs
+import OpenSSLKit
+
+/// The secret of a shared folder, as the text users copy between devices:
+/// `p2pfolder1:<base32 of 32 random bytes>`. Whoever holds it can read and change the
+/// folder; peers that store its records and chunks never see it. Every key of the folder
+/// is derived from it, each with its own label, so one key never serves two purposes.
+public struct FolderToken: Sendable, Hashable, CustomStringConvertible {
+    public static let prefix = "p2pfolder1:"
+    public static let secretSize = 32
+
+    let secret: [UInt8]
+
+    /// A new folder's token.
+    public static func generate() throws -> FolderToken {
+        FolderToken(secret: try SecureRandom.bytes(count: secretSize))
+    }
+
+    init(secret: [UInt8]) {
+        self.secret = secret
+    }
+
+    public init(parsing text: String) throws(FolderSyncError) {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.hasPrefix(Self.prefix) else {
+            throw .invalidToken("a folder token starts with \(Self.prefix)")
+        }
+        guard let secret = Base32.decode(trimmed.dropFirst(Self.prefix.count)), secret.count == Self.secretSize else {
+            throw .invalidToken("a folder token holds \(Self.secretSize) bytes in base32 after \(Self.prefix)")
+        }
+        self.secret = secret
+    }
+
+    public var description: String { Self.prefix + Base32.encode(secret) }
+
+    /// Where the folder's index records live on the ring: one key per folder, under which
+    /// every device keeps its own signed record.
+    public var recordKey: [UInt8] { derive("p2p-folder-v1 record key") }
+
+    /// Seals each device's index announcement (AES-256-GCM): storing peers learn nothing
+    /// of names, sizes or capabilities.
+    var announcementKey: [UInt8] { derive("p2p-folder-v1 announcement key") }
+
+    /// A name for the folder that reveals nothing: for logs, file names and the API.
+    public var folderID: String { String(Hex.encode(derive("p2p-folder-v1 id")).prefix(16)) }
+
+    private func derive(_ label: String) -> [UInt8] {
+        HMACSHA256.authenticate(key: secret, message: Array(label.utf8))
+    }
+}

@@ -1,0 +1,110 @@
+import ChunkStore
+import Foundation
+import Logging
+
+/// The folders this device syncs: registers and forgets them, runs one `FolderSession`
+/// per folder, and answers for their status. Lives in the daemon; `p2p sync …` reaches
+/// it through the local API.
+public actor SyncService {
+    /// `sync/` in the peer's home: the database and one token file per folder.
+    public let directory: String
+    let network: any SyncNetwork
+    let timing: SyncTiming
+    let logger: Logger
+    let store: FolderIndexStore
+    private var sessions: [String: (session: FolderSession, task: Task<Void, Never>)] = [:]
+
+    public init(directory: String, network: any SyncNetwork, timing: SyncTiming = SyncTiming(), logger: Logger) throws {
+        guard mkdir(directory, 0o700) == 0 || errno == EEXIST else {
+            throw FolderSyncError.io(path: directory, operation: "mkdir", errno: errno)
+        }
+        self.directory = directory
+        self.network = network
+        self.timing = timing
+        self.logger = logger
+        self.store = try FolderIndexStore(path: directory + "/sync.sqlite")
+    }
+
+    /// Starts a session for every registered folder.
+    public func start() throws {
+        for folder in try store.folders() where sessions[folder.id] == nil {
+            let token = try FolderToken(parsing: String(decoding: try readToken(folder.id), as: UTF8.self))
+            try launch(path: folder.path, id: folder.id, token: token)
+        }
+    }
+
+    public func stop() async {
+        for (_, running) in sessions { running.task.cancel() }
+        for (_, running) in sessions { await running.task.value }
+        sessions = [:]
+    }
+
+    /// Syncs `path` (absolute, an existing directory) with the folder of `token`, or with
+    /// a new folder when there is none; returns the folder's token.
+    public func add(path requested: String, token: FolderToken?) throws -> FolderToken {
+        let path = try Self.validate(requested)
+        let token = try token ?? FolderToken.generate()
+        for folder in try store.folders() {
+            if folder.id == token.folderID {
+                throw FolderSyncError.invalidFolder(path: path, reason: "this folder is already synced here, at \(folder.path)")
+            }
+            if folder.path == path || path.hasPrefix(folder.path + "/") || folder.path.hasPrefix(path + "/") {
+                throw FolderSyncError.invalidFolder(path: path, reason: "it overlaps the synced folder \(folder.path)")
+            }
+        }
+        try DurableWrite.write(Array(token.description.utf8), to: tokenPath(token.folderID), mode: 0o600)
+        try store.addFolder(id: token.folderID, path: path)
+        try launch(path: path, id: token.folderID, token: token)
+        logger.info("syncing a folder", metadata: ["folder": "\(token.folderID)", "path": "\(path)"])
+        return token
+    }
+
+    /// Stops syncing `path`; its files stay as they are.
+    public func remove(path requested: String) async throws {
+        let path = Self.normalize(requested)
+        guard let folder = try store.folders().first(where: { $0.path == path }) else { throw FolderSyncError.unknownFolder(path) }
+        if let running = sessions.removeValue(forKey: folder.id) {
+            running.task.cancel()
+            await running.task.value
+        }
+        try store.removeFolder(id: folder.id)
+        unlink(tokenPath(folder.id))
+        logger.info("stopped syncing a folder", metadata: ["folder": "\(folder.id)", "path": "\(path)"])
+    }
+
+    public func status() async -> [FolderStatus] {
+        var result: [FolderStatus] = []
+        for (_, running) in sessions { result.append(await running.session.status()) }
+        return result.sorted { $0.path < $1.path }
+    }
+
+    private func launch(path: String, id: String, token: FolderToken) throws {
+        let session = try FolderSession(
+            path: path, folderID: id, token: token, network: network, store: store, timing: timing, logger: logger)
+        sessions[id] = (session, Task { await session.run() })
+    }
+
+    private func tokenPath(_ id: String) -> String { directory + "/" + id + ".token" }
+
+    private func readToken(_ id: String) throws -> [UInt8] {
+        guard let bytes = try DurableWrite.read(tokenPath(id)) else {
+            throw FolderSyncError.invalidToken("the token file of folder \(id) is missing")
+        }
+        return bytes
+    }
+
+    static func normalize(_ path: String) -> String {
+        var path = (path as NSString).standardizingPath
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        return path
+    }
+
+    static func validate(_ requested: String) throws(FolderSyncError) -> String {
+        guard requested.hasPrefix("/") else { throw .invalidFolder(path: requested, reason: "the path must be absolute") }
+        let path = normalize(requested)
+        guard let entry = DiskEntry.lstat(path) else { throw .invalidFolder(path: path, reason: "no such directory") }
+        guard entry.kind == .directory else { throw .invalidFolder(path: path, reason: "not a directory") }
+        guard path != "/" else { throw .invalidFolder(path: path, reason: "the root cannot be synced") }
+        return path
+    }
+}

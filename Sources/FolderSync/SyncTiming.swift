@@ -1,0 +1,14 @@
+/// How often a folder session looks for changes. Defaults suit people; tests shorten them.
+public struct SyncTiming: Sendable {
+    /// Quiet time after a file-system event before scanning, so a burst is one scan.
+    public var debounce: Duration = .milliseconds(100)
+    /// How often other devices' records are polled when no notification came.
+    public var pollInterval: Duration = .seconds(10)
+    /// How often the whole folder is rescanned when inotify said nothing.
+    public var rescanInterval: Duration = .seconds(60)
+    /// How often this device republishes its record even when nothing changed, so it
+    /// reaches peers that joined or missed it.
+    public var republishInterval: Duration = .seconds(600)
+
+    public init() {}
+}
