@@ -95,7 +95,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "Peer", "Content", "OpenSSLKit",
+                "Peer", "Content", "OpenSSLKit", "FolderSync",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -120,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "p2pd",
             dependencies: [
-                "Peer", "API", "Transport", "OpenSSLKit", "ChunkStore",
+                "Peer", "API", "Transport", "OpenSSLKit", "ChunkStore", "FolderSync", "Content",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -133,7 +133,8 @@ let package = Package(
         .executableTarget(
             name: "p2p",
             dependencies: [
-                "Content", "OpenSSLKit", "Codecs", "Peer", "APIClient",
+                "Content", "OpenSSLKit", "Codecs", "Peer", "APIClient", "FolderSync",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

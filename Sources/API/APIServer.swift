@@ -1,3 +1,4 @@
+import FolderSync
 import Hummingbird
 import Logging
 import NIOCore
@@ -28,17 +29,20 @@ public struct APIServer: Service {
     private let status: any StatusSource
     private let files: (any FileSource)?
     private let metrics: (registry: PrometheusCollectorRegistry, source: any MetricsSource)?
+    private let sync: SyncService?
     private let logger: Logger
 
     /// `metrics`: the registry `GET /metrics` exports and the node that refreshes its gauges.
     public init(
         configuration: Configuration, status: any StatusSource, files: (any FileSource)? = nil,
-        metrics: (registry: PrometheusCollectorRegistry, source: any MetricsSource)? = nil, logger: Logger
+        metrics: (registry: PrometheusCollectorRegistry, source: any MetricsSource)? = nil, sync: SyncService? = nil,
+        logger: Logger
     ) {
         self.configuration = configuration
         self.status = status
         self.files = files
         self.metrics = metrics
+        self.sync = sync
         self.logger = logger
     }
 
@@ -83,6 +87,7 @@ public struct APIServer: Service {
         StatusRoutes.add(to: router, source: status)
         if let files { FileRoutes.add(to: router, source: files) }
         if let metrics { MetricsRoutes.add(to: router, registry: metrics.registry, source: metrics.source) }
+        if let sync { SyncRoutes.add(to: router, service: sync) }
         return router
     }
 }

@@ -93,7 +93,7 @@ public actor SyncService {
         return bytes
     }
 
-    static func normalize(_ path: String) -> String {
+    public static func normalize(_ path: String) -> String {
         var path = (path as NSString).standardizingPath
         while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
         return path

@@ -11,7 +11,7 @@ struct P2P: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "p2p",
         abstract: "Store and fetch files in a p2pstore network.",
-        subcommands: [PutCommand.self, GetCommand.self, LocateCommand.self, StatusCommand.self, ChunkCommand.self]
+        subcommands: [PutCommand.self, GetCommand.self, LocateCommand.self, StatusCommand.self, ChunkCommand.self, SyncCommand.self]
     )
 
     /// `--home` may come before the subcommand, as in `p2p --home DIR status`.

@@ -1,3 +1,4 @@
+import FolderSync
 import Logging
 import Peer
 import ServiceLifecycle
@@ -6,10 +7,13 @@ import ServiceLifecycle
 /// shutdown (SIGINT/SIGTERM through the `ServiceGroup`) stops it.
 struct PeerNodeService: Service {
     let node: PeerNode
+    /// Folder sync, started once the node is up and stopped before it stops.
+    let sync: SyncService?
     let logger: Logger
 
     func run() async throws {
         _ = try await node.start()
+        try await sync?.start()
         await withGracefulShutdownHandler {
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 await node.contactSeeds()
@@ -18,6 +22,7 @@ struct PeerNodeService: Service {
         } onGracefulShutdown: {
             logger.info("stopping")
         }
+        await sync?.stop()
         await node.stop()
     }
 }

@@ -1,5 +1,6 @@
 import API
 import ArgumentParser
+import FolderSync
 import Foundation
 import Logging
 import Metrics
@@ -39,15 +40,23 @@ struct RunCommand: AsyncParsableCommand {
             repair.passInterval = .seconds(seconds)
         }
         let node = try PeerNode(home: peerHome, repairConfiguration: repair, logger: logger)
+        var timing = SyncTiming()
+        if let poll = ProcessInfo.processInfo.environment["P2P_SYNC_POLL"] {
+            guard let seconds = SizeParser.seconds(poll) else { throw PeerHomeError.badSetting("P2P_SYNC_POLL must be a duration like 2s") }
+            timing.pollInterval = .seconds(seconds)
+        }
+        let sync = try SyncService(
+            directory: peerHome.file("sync"), network: try PeerSyncNetwork(node: node), timing: timing,
+            logger: Logger(label: "p2pd.sync"))
         let api = APIServer(
             configuration: .init(address: configuration.api, token: try peerHome.apiToken()), status: node,
-            files: node, metrics: (registry, node), logger: Logger(label: "p2pd.api"))
+            files: node, metrics: (registry, node), sync: sync, logger: Logger(label: "p2pd.api"))
 
         // Services stop in reverse order: the API first, so no request reaches a stopped node.
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [
-                    .init(service: PeerNodeService(node: node, logger: logger)),
+                    .init(service: PeerNodeService(node: node, sync: sync, logger: logger)),
                     .init(service: api),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],

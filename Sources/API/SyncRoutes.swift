@@ -1,0 +1,70 @@
+import FolderSync
+import Foundation
+import Hummingbird
+
+/// `/v1/sync/folders`: the folders this peer keeps in sync (docs/api.md).
+/// - `POST` `{"path": "/abs/dir", "token": "p2pfolder1:…"?}` → 201 `{"path","folder","token","created"}`
+/// - `GET` → `{"folders": [FolderStatus…]}`
+/// - `DELETE ?path=/abs/dir` → `{"removed": "/abs/dir"}`; the files stay.
+enum SyncRoutes {
+    struct AddRequest: Decodable {
+        var path: String
+        var token: String?
+    }
+
+    struct Added: Encodable {
+        var path: String
+        var folder: String
+        var token: String
+        /// True when this call made a new folder (and its token is new).
+        var created: Bool
+    }
+
+    struct Listing: Encodable {
+        var folders: [FolderStatus]
+    }
+
+    struct Removed: Encodable {
+        var removed: String
+    }
+
+    static let maximumRequestSize = 64 * 1024
+
+    static func add<Context: RequestContext>(to router: some RouterMethods<Context>, service: SyncService) {
+        router.post("v1/sync/folders") { request, context in
+            let body = try await request.body.collect(upTo: maximumRequestSize)
+            let requested: AddRequest
+            do {
+                requested = try JSONDecoder().decode(AddRequest.self, from: Data(buffer: body))
+            } catch {
+                throw APIError.badRequest("expected {\"path\": \"/absolute/dir\", \"token\": \"p2pfolder1:…\" (optional)}")
+            }
+            let given = try requested.token.map { text in try mapped { try FolderToken(parsing: text) } }
+            let token = try await mapped { try await service.add(path: requested.path, token: given) }
+            return try JSONResponse.make(
+                Added(path: SyncService.normalize(requested.path), folder: token.folderID, token: token.description, created: given == nil),
+                status: .created)
+        }
+        router.get("v1/sync/folders") { _, _ in
+            try JSONResponse.make(Listing(folders: await service.status()))
+        }
+        router.delete("v1/sync/folders") { request, _ in
+            guard let path = request.uri.queryParameters.get("path") else { throw APIError.badRequest("missing ?path=") }
+            try await mapped { try await service.remove(path: path) }
+            return try JSONResponse.make(Removed(removed: SyncService.normalize(path)))
+        }
+    }
+
+    /// Sync errors as API errors: bad input is 400, an unknown folder 404.
+    private static func mapped<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as FolderSyncError {
+            switch error {
+            case .invalidToken, .invalidFolder: throw APIError.badRequest(error.description)
+            case .unknownFolder: throw APIError.resourceNotFound(error.description)
+            default: throw error
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import APIClient
+import NIOHTTP1
+import ArgumentParser
+import FolderSync
+import Foundation
+import Peer
+
+/// `p2p sync …`: the folders the local daemon keeps the same on every device.
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Keep local folders the same on every device (docs/sync.md).",
+        subcommands: [Add.self, List.self, Status.self, Remove.self]
+    )
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sync DIR: a new folder (prints its token), or the folder of --token.")
+        @ParentCommand var root: P2P
+        @OptionGroup var home: HomeOption
+        @Argument(help: "The directory to sync.") var directory: String
+        @Option(help: "The folder token printed where the folder was created.") var token: String?
+
+        func run() async throws {
+            let path = try SyncCommand.existingDirectory(directory)
+            if let token {
+                do { _ = try FolderToken(parsing: token) } catch { throw CLIError.badInput("\(error)") }
+            }
+            var body: [String: String] = ["path": path]
+            body["token"] = token
+            let added = try await SyncCommand.call(home.resolved(before: root.home), .POST, "/v1/sync/folders", body: try JSONEncoder().encode(body), as: AddedFolder.self)
+            if added.created {
+                print(added.token)
+            } else {
+                CLIError.report("syncing \(added.path) with folder \(added.folder)")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the synced folders.")
+        @ParentCommand var root: P2P
+        @OptionGroup var home: HomeOption
+
+        func run() async throws {
+            let listing = try await SyncCommand.call(home.resolved(before: root.home), .GET, "/v1/sync/folders", as: FolderListing.self)
+            for folder in listing.folders { print("\(folder.path)\t\(folder.folderID)\t\(folder.state.rawValue)") }
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "State, files, bytes, pending changes, conflicts and devices of each synced folder.")
+        @ParentCommand var root: P2P
+        @OptionGroup var home: HomeOption
+        @Flag(help: "Print the status as JSON (docs/api.md).") var json = false
+
+        func run() async throws {
+            let listing = try await SyncCommand.call(home.resolved(before: root.home), .GET, "/v1/sync/folders", as: FolderListing.self)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(listing), as: UTF8.self))
+            } else {
+                print(SyncStatusText.render(listing.folders), terminator: "")
+            }
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop syncing DIR; its files stay as they are.")
+        @ParentCommand var root: P2P
+        @OptionGroup var home: HomeOption
+        @Argument(help: "The synced directory.") var directory: String
+
+        func run() async throws {
+            let path = SyncService.normalize(SyncCommand.absolute(directory))
+            let encoded = path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "/-._~"))) ?? path
+            _ = try await SyncCommand.call(home.resolved(before: root.home), .DELETE, "/v1/sync/folders?path=" + encoded, as: RemovedFolder.self)
+        }
+    }
+
+    struct AddedFolder: Decodable {
+        var path: String
+        var folder: String
+        var token: String
+        var created: Bool
+    }
+
+    struct FolderListing: Codable {
+        var folders: [FolderStatus]
+    }
+
+    struct RemovedFolder: Decodable {
+        var removed: String
+    }
+
+    static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    }
+
+    static func existingDirectory(_ path: String) throws -> String {
+        let absolute = SyncService.normalize(absolute(path))
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory) else {
+            throw CLIError.badInput("no such directory: \(path)")
+        }
+        guard isDirectory.boolValue else { throw CLIError.badInput("not a directory: \(path)") }
+        return absolute
+    }
+
+    /// One request to the local daemon; a 400 is bad input (exit 2), anything else 1.
+    static func call<T: Decodable>(
+        _ peerHome: PeerHome, _ method: HTTPMethod, _ path: String, body: Data = Data(), as type: T.Type
+    ) async throws -> T {
+        let client = try APIClient.connecting(to: peerHome)
+        let response: APIClientResponse
+        do {
+            response = try await client.request(method, path, body: [UInt8](body))
+        } catch APIClientError.failed(400, let message) {
+            throw CLIError.badInput(message)
+        } catch let error as APIClientError {
+            throw CLIError.from(error, home: peerHome)
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(response.body))
+        } catch {
+            throw CLIError.failure("unexpected answer from \(client.address): \(error)")
+        }
+    }
+}
