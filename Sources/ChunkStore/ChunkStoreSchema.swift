@@ -11,6 +11,9 @@ enum ChunkStoreSchema {
         migrator.registerMigration("v1: chunk, peer, hint, meta") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("v2: records") { db in
+            try db.execute(sql: v2)
+        }
         return migrator
     }
 
@@ -78,5 +81,26 @@ enum ChunkStoreSchema {
             ('format', 'p2pstore-chunkstore'),
             ('layout_version', '1'),
             ('clean_shutdown', '0');
+        """
+
+    private static let v2 = """
+        -- Signed mutable records (SignedRecord in the node engine): per (key, signer) only the
+        -- highest sequence is kept. Signatures are verified before a row is written.
+        CREATE TABLE records (
+            -- The record's 32-byte place on the ring (placed like a chunk id).
+            key BLOB NOT NULL CHECK (typeof(key) = 'blob' AND length(key) = 32),
+            -- The signer's raw 32-byte Ed25519 public key.
+            signer BLOB NOT NULL CHECK (typeof(signer) = 'blob' AND length(signer) = 32),
+            -- The signer's sequence number, a u64 stored offset-binary (top bit flipped) as
+            -- a signed int64, so SQL order is numeric order. Only ever replaced by a higher one.
+            sequence INTEGER NOT NULL,
+            -- The opaque payload (encrypted by the writer), at most 64 KiB.
+            payload BLOB NOT NULL CHECK (typeof(payload) = 'blob' AND length(payload) <= 65536),
+            -- Ed25519 signature over "p2p-record-v1" || key || signer || sequence || payload.
+            signature BLOB NOT NULL CHECK (typeof(signature) = 'blob' AND length(signature) = 64),
+            -- When this peer stored this version (ms since the Unix epoch).
+            stored_at INTEGER NOT NULL,
+            PRIMARY KEY (key, signer)
+        ) WITHOUT ROWID;
         """
 }

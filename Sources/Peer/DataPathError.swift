@@ -1,3 +1,4 @@
+import Codecs
 import Content
 
 /// Failures of replicated reads and writes, with every peer's reason.
@@ -7,6 +8,12 @@ public enum DataPathError: Error, Sendable, CustomStringConvertible {
     /// No peer could return a chunk whose bytes match its id.
     case chunkUnavailable(chunk: ChunkID, failures: [String])
     case noPeers
+    /// Fewer than W holders acknowledged a signed record.
+    case recordQuorumNotMet(key: [UInt8], acknowledged: Int, required: Int, failures: [String])
+    /// None of a record key's holders answered.
+    case recordsUnavailable(key: [UInt8], failures: [String])
+    /// A record handed to `publishRecord` is malformed or its signature does not verify.
+    case invalidRecord(key: [UInt8], reason: String)
 
     public var description: String {
         switch self {
@@ -15,6 +22,12 @@ public enum DataPathError: Error, Sendable, CustomStringConvertible {
         case .chunkUnavailable(let chunk, let failures):
             "chunk \(chunk.description.prefix(16)) not found on any peer (\(failures.joined(separator: "; ")))"
         case .noPeers: "no peers in the placement"
+        case .recordQuorumNotMet(let key, let acknowledged, let required, let failures):
+            "write quorum not met for record key \(Hex.encode(key).prefix(16)): \(acknowledged) of \(required) acknowledgements (\(failures.joined(separator: "; ")))"
+        case .recordsUnavailable(let key, let failures):
+            "no holder of record key \(Hex.encode(key).prefix(16)) answered (\(failures.joined(separator: "; ")))"
+        case .invalidRecord(let key, let reason):
+            "invalid record under key \(Hex.encode(key).prefix(16)): \(reason)"
         }
     }
 }

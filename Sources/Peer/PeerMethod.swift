@@ -1,5 +1,5 @@
 /// RPC method numbers of the node engine (docs/protocol.md). Ranges: 0x00xx transport and
-/// diagnostics, 0x01xx membership, 0x02xx chunks.
+/// diagnostics, 0x01xx membership, 0x02xx chunks, 0x03xx signed records.
 public enum PeerMethod {
     /// Returns the callee's advertised address, so both sides learn each other's.
     public static let hello: UInt16 = 0x0001
@@ -14,4 +14,15 @@ extension PeerMethod {
     public static let fetchChunk: UInt16 = 0x0202
     /// Which of a batch of chunks the callee holds.
     public static let hasChunks: UInt16 = 0x0203
+}
+
+extension PeerMethod {
+    /// Store a signed record; the callee verifies it and keeps the highest sequence per (key, signer).
+    public static let storeRecord: UInt16 = 0x0301
+    /// Return one page of the records held under a key (every signer's latest).
+    public static let fetchRecords: UInt16 = 0x0302
+    /// Grant, renew or cancel the caller's lease on news of a key.
+    public static let subscribeRecords: UInt16 = 0x0303
+    /// Tells a subscriber that a newer record was stored under a key.
+    public static let notifyRecord: UInt16 = 0x0304
 }

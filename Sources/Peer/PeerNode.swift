@@ -22,6 +22,10 @@ public actor PeerNode {
     /// Outgoing connections, shared by membership and the data path.
     nonisolated let pool: PeerPool
     nonisolated let local: LocalChunks
+    /// Signed records held here, leases granted to subscribers, and this node's own subscriptions.
+    nonisolated let records: LocalRecords
+    nonisolated let leases = RecordLeases()
+    nonisolated let listeners = RecordListeners()
     public nonisolated let placement: Placement
     /// Counters, histograms and gauges of this node (docs/api.md lists them).
     public nonisolated let metrics: NodeMetrics
@@ -51,6 +55,7 @@ public actor PeerNode {
         self.origin = clock.now
         self.metrics = NodeMetrics(factory: metrics)
         self.local = LocalChunks(store: store)
+        self.records = LocalRecords(store: store)
         self.placement = Placement(PlacementSnapshot(
             ring: Ring(members: []), peers: [:], replicas: configuration.network.replicas, writeQuorum: configuration.network.writeQuorum))
         let service = PeerService(
@@ -115,6 +120,7 @@ public actor PeerNode {
             }
         }
         isStopped = true
+        listeners.finishAll()
         for connection in helloConnections.values { await connection.close() }
         helloConnections = [:]
         await pool.closeAll()

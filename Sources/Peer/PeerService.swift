@@ -54,6 +54,9 @@ struct PeerService: RPCService {
             let id = try parse { () throws(ChunkMessageError) in try ChunkMessages.parseFetch(request.payload) }
             guard let bytes = try await local.get(id) else { throw RPCError.notFound("chunk \(id) not held here") }
             return ByteBuffer(bytes: bytes)
+        case PeerMethod.storeRecord, PeerMethod.fetchRecords, PeerMethod.subscribeRecords, PeerMethod.notifyRecord:
+            guard let node = node.value.withLock({ $0 }) else { throw RPCError.busy("peer is starting") }
+            return try await node.answerRecordRequest(request)
         case PeerMethod.hasChunks:
             let ids = try parse { () throws(ChunkMessageError) in try ChunkMessages.parseHas(request.payload) }
             return ByteBuffer(bytes: try await local.has(ids).map { $0 ? 1 : 0 })

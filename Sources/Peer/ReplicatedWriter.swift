@@ -16,61 +16,15 @@ public struct ReplicatedWriter: ChunkSink {
     let timeout: TimeAmount
 
     public func store(id: ChunkID, bytes: [UInt8]) async throws {
-        let snapshot = placement.snapshot
-        let targets = snapshot.preferenceList(for: id.bytes)
-        guard !targets.isEmpty else { throw DataPathError.noPeers }
-        let required = snapshot.requiredAcks(for: id.bytes)
-        // Stand-ins come from beyond the preference list, each used once.
-        var standIns = snapshot.successors(for: id.bytes).dropFirst(targets.count).filter(\.isUsable)[...]
-        var plan: [(target: PlacementPeer, standIns: [PlacementPeer])] = []
-        for target in targets {
-            var reserve: [PlacementPeer] = []
-            if !target.isUsable, let standIn = standIns.popFirst() { reserve.append(standIn) }
-            plan.append((target, reserve + Array(standIns.prefix(1))))
+        let write = QuorumWrite(key: id.bytes, snapshot: placement.snapshot)
+        guard !write.replicas.isEmpty else { throw DataPathError.noPeers }
+        let outcome = await write.run(logger: logger) { peer, intended in
+            try await send(id: id, bytes: bytes, to: peer, hintFor: intended)
         }
-
-        let (results, continuation) = AsyncStream.makeStream(of: Result<Void, Error>.self)
-        for (target, reserve) in plan {
-            Task { continuation.yield(await write(id: id, bytes: bytes, to: target, standIns: reserve)) }
+        guard outcome.acknowledged >= write.required else {
+            throw DataPathError.quorumNotMet(
+                chunk: id, acknowledged: outcome.acknowledged, required: write.required, failures: outcome.failures)
         }
-        var acknowledged = 0
-        var failures: [String] = []
-        var finished = 0
-        for await result in results {
-            finished += 1
-            switch result {
-            case .success: acknowledged += 1
-            case .failure(let error): failures.append("\(error)")
-            }
-            if acknowledged >= required || finished == plan.count { break }
-        }
-        guard acknowledged >= required else {
-            throw DataPathError.quorumNotMet(chunk: id, acknowledged: acknowledged, required: required, failures: failures)
-        }
-    }
-
-    /// Writes one replica: to the target when it is up, else (or when that fails) to a
-    /// stand-in with a hint naming the target.
-    private func write(id: ChunkID, bytes: [UInt8], to target: PlacementPeer, standIns: [PlacementPeer]) async -> Result<Void, Error> {
-        var lastError: Error = DataPathError.noPeers
-        if target.isUsable {
-            do {
-                try await send(id: id, bytes: bytes, to: target, hintFor: nil)
-                return .success(())
-            } catch {
-                lastError = error
-                logger.debug("replica write failed, trying a stand-in", metadata: ["peer": "\(target.nodeID.short)", "error": "\(error)"])
-            }
-        }
-        for standIn in standIns {
-            do {
-                try await send(id: id, bytes: bytes, to: standIn, hintFor: target.nodeID.bytes)
-                return .success(())
-            } catch {
-                lastError = error
-            }
-        }
-        return .failure(lastError)
     }
 
     private func send(id: ChunkID, bytes: [UInt8], to peer: PlacementPeer, hintFor intended: [UInt8]?) async throws {

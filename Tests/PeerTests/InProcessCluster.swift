@@ -33,10 +33,11 @@ final class InProcessCluster: @unchecked Sendable {
     /// Repair and scrub off unless a test asks for them, so data-path tests see only the data path.
     static func start(
         peers: Int, replicas: Int = 3, writeQuorum: Int = 2, removalGraceSeconds: Int = 600,
-        repair: RepairConfiguration = RepairConfiguration(isEnabled: false)
+        repair: RepairConfiguration = RepairConfiguration(isEnabled: false), logger custom: Logger? = nil
     ) async throws -> InProcessCluster {
         var logger = Logger(label: "p2pstore.test.cluster")
         logger.logLevel = .critical
+        if let custom { logger = custom }
         let root = try Daemon.temporaryDirectory()
         let secret = try SecureRandom.bytes(count: 32)
         let ports = try (0..<peers).map { _ in try Daemon.freePort() }

@@ -1,0 +1,80 @@
+import Logging
+
+/// The shape every replicated write shares (chunks and signed records): one write per
+/// preference-list peer in parallel, a down or failing peer replaced by a stand-in (the next
+/// healthy peer clockwise, told whom it stands in for), done once W acknowledged; the other
+/// writes finish in the background.
+struct QuorumWrite {
+    /// One replica: its intended peer and the stand-ins to try, in order, if it fails.
+    struct Replica: Sendable {
+        var target: PlacementPeer
+        var standIns: [PlacementPeer]
+    }
+
+    let replicas: [Replica]
+    let required: Int
+
+    /// Plans a write of `key` on `snapshot`: stand-ins come from beyond the preference list,
+    /// each used first for at most one down target.
+    init(key: [UInt8], snapshot: PlacementSnapshot) {
+        let targets = snapshot.preferenceList(for: key)
+        var standIns = snapshot.successors(for: key).dropFirst(targets.count).filter(\.isUsable)[...]
+        var replicas: [Replica] = []
+        for target in targets {
+            var reserve: [PlacementPeer] = []
+            if !target.isUsable, let standIn = standIns.popFirst() { reserve.append(standIn) }
+            replicas.append(Replica(target: target, standIns: reserve + Array(standIns.prefix(1))))
+        }
+        self.replicas = replicas
+        self.required = snapshot.requiredAcks(for: key)
+    }
+
+    /// Runs `send(peer, intended)` for every replica (`intended` is nil for the target itself,
+    /// the target's NodeID bytes for a stand-in); returns the acknowledgements counted and
+    /// the failures seen by the time W acknowledged or every replica finished.
+    func run(
+        logger: Logger, _ send: @escaping @Sendable (PlacementPeer, [UInt8]?) async throws -> Void
+    ) async -> (acknowledged: Int, failures: [String]) {
+        let (results, continuation) = AsyncStream.makeStream(of: Result<Void, Error>.self)
+        for replica in replicas {
+            Task { continuation.yield(await Self.write(replica, logger: logger, send)) }
+        }
+        var acknowledged = 0
+        var failures: [String] = []
+        var finished = 0
+        for await result in results {
+            finished += 1
+            switch result {
+            case .success: acknowledged += 1
+            case .failure(let error): failures.append("\(error)")
+            }
+            if acknowledged >= required || finished == replicas.count { break }
+        }
+        return (acknowledged, failures)
+    }
+
+    /// Writes one replica: to the target when it is up, else (or when that fails) to a stand-in.
+    private static func write(
+        _ replica: Replica, logger: Logger, _ send: @Sendable (PlacementPeer, [UInt8]?) async throws -> Void
+    ) async -> Result<Void, Error> {
+        var lastError: Error = DataPathError.noPeers
+        if replica.target.isUsable {
+            do {
+                try await send(replica.target, nil)
+                return .success(())
+            } catch {
+                lastError = error
+                logger.debug("replica write failed, trying a stand-in", metadata: ["peer": "\(replica.target.nodeID.short)", "error": "\(error)"])
+            }
+        }
+        for standIn in replica.standIns {
+            do {
+                try await send(standIn, replica.target.nodeID.bytes)
+                return .success(())
+            } catch {
+                lastError = error
+            }
+        }
+        return .failure(lastError)
+    }
+}
