@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "FolderSync",
             dependencies: [
-                "Content", "OpenSSLKit", "Codecs", "ChunkStore",
+                "Content", "OpenSSLKit", "Codecs", "ChunkStore", "Peer",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -190,7 +190,7 @@ let package = Package(
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
         .testTarget(
             name: "FolderSyncTests",
-            dependencies: ["FolderSync", "Content", "OpenSSLKit", "Codecs", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["FolderSync", "Peer", "Content", "OpenSSLKit", "Codecs", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "RingTests", dependencies: ["Ring"]),
         .testTarget(

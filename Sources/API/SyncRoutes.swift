@@ -39,7 +39,10 @@ enum SyncRoutes {
             } catch {
                 throw APIError.badRequest("expected {\"path\": \"/absolute/dir\", \"token\": \"p2pfolder1:…\" (optional)}")
             }
-            let given = try requested.token.map { text in try mapped { try FolderToken(parsing: text) } }
+            var given: FolderToken?
+            if let text = requested.token {
+                do { given = try FolderToken(parsing: text) } catch { throw APIError.badRequest("\(error)") }
+            }
             let token = try await mapped { try await service.add(path: requested.path, token: given) }
             return try JSONResponse.make(
                 Added(path: SyncService.normalize(requested.path), folder: token.folderID, token: token.description, created: given == nil),

@@ -1,4 +1,5 @@
 import Content
+import Peer
 
 extension FolderSession {
     /// Stores this device's index and announces it in a signed record with the next
