@@ -188,15 +188,17 @@ let package = Package(
         ),
         .testTarget(name: "ContentTests", dependencies: ["Content", "OpenSSLKit", "Codecs"]),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
+        // What the folder-sync tests of both tiers share: folders on disk and their snapshots.
+        .target(name: "SyncTestSupport", dependencies: ["FolderSync"], path: "Tests/SyncTestSupport"),
         .testTarget(
             name: "FolderSyncTests",
-            dependencies: ["FolderSync", "Peer", "Content", "OpenSSLKit", "Codecs", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["FolderSync", "SyncTestSupport", "Peer", "Content", "OpenSSLKit", "Codecs", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "RingTests", dependencies: ["Ring"]),
         .testTarget(
             name: "PeerTests",
             dependencies: [
-                "Peer", "APIClient", "Transport", "OpenSSLKit", "Codecs", "Content", "ChunkStore", "Ring", "Membership",
+                "Peer", "APIClient", "Transport", "OpenSSLKit", "Codecs", "Content", "ChunkStore", "Ring", "Membership", "FolderSync", "SyncTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -59,9 +59,13 @@ struct FileApplier: Sendable {
         }
     }
 
-    /// Moves the local version of `path` aside as a conflict copy; returns its name.
-    func moveAside(_ relative: String, device: String, now: Date = Date()) throws -> String {
-        let copy = ConflictName.make(for: relative, secondsSince1970: Int64(now.timeIntervalSince1970), device: device)
+    /// Moves the losing version of a path aside as a conflict copy; returns its name. The
+    /// name comes from the loser alone (its mtime and its device), so every device that
+    /// resolves the same conflict makes the same copy, and they sync as one file.
+    func moveAside(_ loser: IndexEntry) throws -> String {
+        let relative = loser.path
+        let seconds = loser.modifiedNanoseconds / 1_000_000_000
+        let copy = ConflictName.make(for: relative, secondsSince1970: seconds, device: loser.modifiedBy.label)
         guard rename(absolute(relative), absolute(copy)) == 0 else {
             throw FolderSyncError.io(path: absolute(relative), operation: "rename to conflict copy", errno: errno)
         }

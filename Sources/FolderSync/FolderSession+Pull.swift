@@ -33,7 +33,7 @@ extension FolderSession {
                     poke(scan: true)
                     continue
                 }
-                let copy = try applier.moveAside(entry.path, device: deviceLabel)
+                let copy = try applier.moveAside(loser)
                 var moved = current
                 moved.entry.path = copy
                 copies[current.entry.capability] = FileApplier.CopySource(path: path + "/" + copy, recorded: moved)

@@ -16,8 +16,6 @@ public actor FolderSession {
     let timing: SyncTiming
     var logger: Logger
     let me: DeviceShortID
-    /// How conflict copies made here name this device.
-    let deviceLabel: String
     let chunks: StoredChunks
 
     var local: [String: LocalEntry]
@@ -60,7 +58,6 @@ public actor FolderSession {
         logger[metadataKey: "folder"] = "\(folderID)"
         self.logger = logger
         self.me = DeviceShortID(deviceID: network.deviceID)
-        self.deviceLabel = String(Base32.encode(network.deviceID).prefix(7))
         self.chunks = StoredChunks(network: network.chunkSink, known: try store.storedChunks())
         self.local = try store.entries(folder: folderID)
         for device in try store.devices(folder: folderID) {

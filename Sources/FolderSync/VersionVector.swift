@@ -1,3 +1,5 @@
+import Codecs
+
 /// A version vector: for each device that changed an entry, how many changes it made.
 /// Two vectors are either ordered (one saw everything the other saw) or concurrent —
 /// the case of a conflict (Syncthing's model).
@@ -78,5 +80,10 @@ extension DeviceShortID {
     /// The short id of a 32-byte device id.
     public init(deviceID: [UInt8]) {
         self = deviceID.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    /// Seven base32 characters: the start of the device id's text, as conflict copies name it.
+    public var label: String {
+        String(Base32.encode(withUnsafeBytes(of: bigEndian) { Array($0) }).prefix(7))
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Testing
 @testable import FolderSync
+import SyncTestSupport
 
 /// The sync engine on real folders, with the network in memory and each round driven by
 /// hand, so every step is deterministic. Real processes are tested in PeerTests.

@@ -7,8 +7,13 @@ final class ProcessCluster: @unchecked Sendable {
     let root: String
     let homes: [String]
     private(set) var processes: [Process?]
+    /// Added to every daemon's environment.
+    let environment: [String: String]
 
-    init(peers: Int, replicas: Int = 3, writeQuorum: Int = 2, extraInit: [String] = []) throws {
+    init(
+        peers: Int, replicas: Int = 3, writeQuorum: Int = 2, extraInit: [String] = [], environment: [String: String] = [:]
+    ) throws {
+        self.environment = environment
         root = try Daemon.temporaryDirectory()
         var homes: [String] = []
         for index in 0..<peers {
@@ -30,7 +35,7 @@ final class ProcessCluster: @unchecked Sendable {
     }
 
     func start(_ index: Int) throws {
-        processes[index] = try Daemon.start(home: homes[index], log: root + "/p\(index).log")
+        processes[index] = try Daemon.start(home: homes[index], log: root + "/p\(index).log", environment: environment)
     }
 
     func kill(_ index: Int) {
