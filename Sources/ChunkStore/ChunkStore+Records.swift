@@ -54,3 +54,20 @@ extension ChunkStore {
         }
     }
 }
+
+extension ChunkStore {
+    /// Drops the record of (key, signer) if it still has `sequence` (a newer one that arrived
+    /// meanwhile stays). Returns false when nothing was removed.
+    @discardableResult
+    public func removeRecord(key: Data, signer: Data, sequence: UInt64) throws(ChunkStoreError) -> Bool {
+        try checkOpen()
+        return try withDatabase("remove record") {
+            try database.write { db in
+                try StoredRecord
+                    .filter(StoredRecord.Columns.key == key && StoredRecord.Columns.signer == signer)
+                    .filter(StoredRecord.Columns.sequence == RingPosition.encode(sequence))
+                    .deleteAll(db) > 0
+            }
+        }
+    }
+}

@@ -36,4 +36,12 @@ public struct LocalRecords: Sendable {
             try store.recordKeys(after: key.map { Data($0) }, limit: limit).map { [UInt8]($0) }
         }
     }
+
+    /// Drops a record this peer no longer owns, unless a newer one replaced it meanwhile.
+    public func remove(_ record: SignedRecord) async throws {
+        let store = store
+        try await NIOThreadPool.singleton.runIfActive {
+            _ = try store.removeRecord(key: Data(record.key), signer: Data(record.signer), sequence: record.sequence)
+        }
+    }
 }

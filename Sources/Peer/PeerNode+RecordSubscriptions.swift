@@ -17,7 +17,7 @@ extension PeerNode {
         }
         let id = listeners.add(key: key, continuation)
         let renewal = Task {
-            while !Task.isCancelled {
+            while !Task.isCancelled, await !self.isStopped {
                 await self.registerLease(key: key, duration: RecordLeases.duration)
                 try? await Task.sleep(for: RecordLeases.renewalInterval)  // the lease renewal period
             }
@@ -25,7 +25,7 @@ extension PeerNode {
         continuation.onTermination = { _ in
             renewal.cancel()
             if self.listeners.remove(key: key, id: id) == 0 {
-                Task { await self.registerLease(key: key, duration: .zero) }
+                Task { if await !self.isStopped { await self.registerLease(key: key, duration: .zero) } }
             }
         }
         return stream
@@ -33,8 +33,7 @@ extension PeerNode {
 
     /// Asks every current holder of `key` for a lease of `duration` (zero cancels); best effort.
     nonisolated func registerLease(key: [UInt8], duration: Duration) async {
-        let write = QuorumWrite(key: key, snapshot: placement.snapshot)
-        let holders = write.replicas.compactMap { $0.target.isUsable ? $0.target : $0.standIns.first }
+        let holders = QuorumWrite(key: key, snapshot: placement.snapshot).holders
         let seconds = UInt32(duration.components.seconds)
         await withTaskGroup(of: Void.self) { group in
             for holder in holders {
@@ -78,43 +77,5 @@ extension PeerNode {
                 }
             }
         }
-    }
-
-    /// Answers the record RPCs (methods 0x03xx) for `PeerService`.
-    nonisolated func answerRecordRequest(_ request: RPCRequest) async throws -> ByteBuffer {
-        switch request.method {
-        case PeerMethod.storeRecord:
-            let record = try parse { () throws(ChunkMessageError) in try RecordMessages.parseStore(request.payload) }
-            return RecordMessages.stored(sequence: try await acceptRecord(record, from: request.peer.short))
-        case PeerMethod.fetchRecords:
-            let (key, after) = try parse { () throws(ChunkMessageError) in try RecordMessages.parseFetch(request.payload) }
-            let held = try await records.records(key: key, after: after, limit: RecordMessages.maximumPageCount)
-            var page: [SignedRecord] = []
-            var size = 0
-            for record in held {
-                let encodedSize = record.payload.count + SignedRecord.maximumEncodedSize - SignedRecord.maxPayloadSize
-                if !page.isEmpty && size + encodedSize > RecordMessages.pageBudget { break }
-                page.append(record)
-                size += encodedSize
-            }
-            return RecordMessages.page(page, more: page.count < held.count)
-        case PeerMethod.subscribeRecords:
-            let (key, seconds) = try parse { () throws(ChunkMessageError) in try RecordMessages.parseSubscribe(request.payload) }
-            guard leases.grant(key: key, to: request.peer, for: .seconds(Int(seconds)), now: .now) else {
-                logger.info("refused a record lease: too many", metadata: ["peer": "\(request.peer.short)"])
-                throw RPCError.busy("too many record leases")
-            }
-            return ByteBuffer()
-        case PeerMethod.notifyRecord:
-            let key = try parse { () throws(ChunkMessageError) in try RecordMessages.parseNotify(request.payload) }
-            guard listeners.deliver(key) else { throw RPCError.notFound("no subscription to key \(Hex.encode(key).prefix(16))") }
-            return ByteBuffer()
-        default:
-            throw RPCError.unknownMethod(request.method)
-        }
-    }
-
-    private nonisolated func parse<T>(_ body: () throws(ChunkMessageError) -> T) throws -> T {
-        do { return try body() } catch { throw RPCError.badRequest(error.reason) }
     }
 }

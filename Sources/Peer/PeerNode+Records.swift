@@ -44,8 +44,7 @@ extension PeerNode {
         }
         let write = QuorumWrite(key: key, snapshot: placement.snapshot)
         guard !write.replicas.isEmpty else { throw DataPathError.noPeers }
-        // Each target that is up, or else the stand-in a publish would have used for it.
-        let holders = write.replicas.compactMap { $0.target.isUsable ? $0.target : $0.standIns.first }
+        let holders = write.holders
         let answers = await withTaskGroup(of: (PlacementPeer, Result<[SignedRecord], Error>).self) { group in
             for holder in holders {
                 group.addTask {
@@ -110,7 +109,7 @@ extension PeerNode {
         }
     }
 
-    private nonisolated func store(_ record: SignedRecord, on peer: PlacementPeer) async throws {
+    nonisolated func store(_ record: SignedRecord, on peer: PlacementPeer) async throws {
         if peer.isSelf {
             _ = try await acceptRecord(record, from: "self")
             return

@@ -29,6 +29,8 @@ extension PeerNode {
         while !Task.isCancelled {
             let report = await repairPass()
             if Task.isCancelled { break }
+            await repairRecords()
+            if Task.isCancelled { break }
             recordRepair(report)
             try? await Task.sleep(for: repairConfiguration.passInterval)  // pass period, not synchronization
         }

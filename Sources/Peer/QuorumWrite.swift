@@ -29,6 +29,11 @@ struct QuorumWrite {
         self.required = snapshot.requiredAcks(for: key)
     }
 
+    /// Who holds the key now: each target that is up, or else the stand-in a write would use for it.
+    var holders: [PlacementPeer] {
+        replicas.compactMap { $0.target.isUsable ? $0.target : $0.standIns.first }
+    }
+
     /// Runs `send(peer, intended)` for every replica (`intended` is nil for the target itself,
     /// the target's NodeID bytes for a stand-in); returns the acknowledgements counted and
     /// the failures seen by the time W acknowledged or every replica finished.

@@ -116,6 +116,27 @@ import Transport
         })
         await cluster.stop()
     }
+
+    @Test func theRepairPassGivesEveryOwnerTheRecordsAndHandsOverStrayCopies() async throws {
+        let cluster = try await InProcessCluster.start(peers: 5, repair: SelfHealingTests.fast)
+        #expect(await cluster.waitUntilAllSee(alive: 5))
+        let key = try Self.randomKey()
+        let holders = await Self.holders(of: key, in: cluster)
+        let stray = try #require(cluster.nodes.indices.first { !holders.contains($0) })
+        let first = try cluster.nodes[0].signRecord(key: key, sequence: 1, payload: [1])
+        let second = try SignedRecord.sign(key: key, sequence: 2, payload: [2], with: Ed25519PrivateKey())
+        // A copy on a peer that does not own the key (a stand-in's), and one on a single owner.
+        try await cluster.nodes[stray].records.put(first)
+        try await cluster.nodes[holders[2]].records.put(second)
+
+        #expect(await cluster.waitUntil(timeout: .seconds(60)) {
+            for index in holders where Set((try? await cluster.nodes[index].records.records(key: key)) ?? []) != [first, second] {
+                return false
+            }
+            return (try? await cluster.nodes[stray].records.records(key: key))?.isEmpty == true
+        })
+        await cluster.stop()
+    }
 }
 
 /// What a subscription stream delivered.
