@@ -6,7 +6,7 @@ extension FolderSession {
     /// sequence number.
     func publishOnce() async throws {
         let index = FolderIndex(device: network.deviceID, entries: local.values.map(\.entry))
-        let encoded = try await FileEncoder(sink: chunks, cipher: network.cipher).encode(index.encoded())
+        let encoded = try await FileEncoder(sink: chunks, cipher: cipher).encode(index.encoded())
         try store.markStored(chunks.takePending())
         let announcement = IndexAnnouncement(
             indexCapability: encoded.capability.description, entryCount: UInt32(index.entries.count),

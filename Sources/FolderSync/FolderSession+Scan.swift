@@ -71,7 +71,7 @@ extension FolderSession {
             return IndexEntry(path: relative, kind: .symlink, mode: found.mode, symlinkTarget: found.symlinkTarget)
         case .file:
             let absolute = path + "/" + relative
-            let encoder = FileEncoder(sink: chunks, cipher: network.cipher)
+            let encoder = FileEncoder(sink: chunks, cipher: cipher)
             let encoded: EncodedFile
             do {
                 encoded = try await encoder.encode(contentsOfFile: absolute)

@@ -17,6 +17,7 @@ public actor FolderSession {
     var logger: Logger
     let me: DeviceShortID
     let chunks: StoredChunks
+    let cipher: ConvergentCipher
 
     var local: [String: LocalEntry]
     var remote: [[UInt8]: RemoteIndex] = [:]
@@ -58,6 +59,7 @@ public actor FolderSession {
         logger[metadataKey: "folder"] = "\(folderID)"
         self.logger = logger
         self.me = DeviceShortID(deviceID: network.deviceID)
+        self.cipher = try ConvergentCipher(convergenceSecret: token.convergenceSecret)
         self.chunks = StoredChunks(network: network.chunkSink, known: try store.storedChunks())
         self.local = try store.entries(folder: folderID)
         for device in try store.devices(folder: folderID) {

@@ -42,6 +42,11 @@ public struct FolderToken: Sendable, Hashable, CustomStringConvertible {
     /// of names, sizes or capabilities.
     var announcementKey: [UInt8] { derive("p2p-folder-v1 announcement key") }
 
+    /// The folder's convergent-encryption secret: every device of the folder encrypts
+    /// equal content to equal chunks (so a file moved or copied on one device is not
+    /// downloaded again elsewhere), and peers outside the folder cannot confirm a guess.
+    var convergenceSecret: [UInt8] { derive("p2p-folder-v1 convergence secret") }
+
     /// A name for the folder that reveals nothing: for logs, file names and the API.
     public var folderID: String { String(Hex.encode(derive("p2p-folder-v1 id")).prefix(16)) }
 

@@ -12,8 +12,6 @@ public protocol SyncNetwork: Sendable {
     var chunkSink: any ChunkSink { get }
     /// Where chunks are read from, verified by the decoder.
     var chunkSource: any ChunkSource { get }
-    /// The network's convergent cipher, so equal content gets equal capabilities.
-    var cipher: ConvergentCipher { get }
     /// Signs this device's records.
     func sign(recordKey: [UInt8], sequence: UInt64, payload: [UInt8]) throws -> SignedRecord
     /// Stores a record on the peers responsible for its key.

@@ -17,7 +17,6 @@ struct PeerSyncNetwork: SyncNetwork {
     var deviceID: [UInt8] { node.identityKey.publicKey.rawRepresentation }
     var chunkSink: any ChunkSink { encoder.sink }
     var chunkSource: any ChunkSource { node.fileDecoder().source }
-    var cipher: ConvergentCipher { encoder.cipher }
 
     func sign(recordKey: [UInt8], sequence: UInt64, payload: [UInt8]) throws -> SignedRecord {
         try node.signRecord(key: recordKey, sequence: sequence, payload: payload)

@@ -9,13 +9,10 @@ import Synchronization
 /// signer). The disk side of each device is real.
 final class MemoryNetwork: Sendable {
     let chunks = InMemoryChunkStore()
-    let cipher: ConvergentCipher
     let records = Mutex<[[UInt8]: [[UInt8]: SignedRecord]]>([:])
     let uploadedChunks = Atomic<Int>(0)
 
-    init() throws {
-        cipher = try ConvergentCipher(convergenceSecret: Array(repeating: 7, count: 32))
-    }
+    init() throws {}
 
     func device() throws -> Device { try Device(network: self) }
 
@@ -30,7 +27,6 @@ final class MemoryNetwork: Sendable {
         var deviceID: [UInt8] { key.publicKey.rawRepresentation }
         var chunkSink: any ChunkSink { CountingSink(network: network) }
         var chunkSource: any ChunkSource { network.chunks }
-        var cipher: ConvergentCipher { network.cipher }
 
         init(network: MemoryNetwork) throws {
             self.network = network
