@@ -8,49 +8,38 @@ extension FolderSession {
     /// what the planner decides.
     func pullOnce() async throws {
         try await refreshRemoteIndexes()
-        let ignore = ignoreRules()
-        let actions = SyncPlanner(device: me, ignore: ignore).plan(local: local.mapValues(\.entry), remote: remote.values.map(\.index))
+        let actions = SyncPlanner(device: me, ignore: ignoreRules()).plan(
+            local: local.mapValues(\.entry), remote: remote.values.map(\.index))
         guard !actions.isEmpty else {
             pendingRemote = 0
             return
         }
         let applier = FileApplier(root: path, decoder: FileDecoder(source: network.chunkSource), logger: logger)
-        var copies = localCopies()
+        // Directories first (parents before children), then files and links in parallel,
+        // then deletions (children before parents): the planner's order, in three phases.
+        let directories = actions.prefix { !$0.entry.deleted && $0.entry.kind == .directory }
+        let deletions = actions.reversed().prefix { $0.entry.deleted }.reversed()
+        let files = actions[directories.endIndex..<(actions.endIndex - deletions.count)]
+        var outcomes: [(IndexEntry, FileApplier.Outcome)] = []
+        for action in directories {
+            outcomes.append((action.entry, await perform(action, current: local[action.entry.path], copies: [:], applier: applier)))
+        }
+        let copies = localCopies()
+        let current = local
+        outcomes += try await Self.concurrently(Array(files), limit: 8) { action in
+            (action.entry, await self.perform(action, current: current[action.entry.path], copies: copies, applier: applier))
+        }
+        for action in deletions {
+            outcomes.append((action.entry, await perform(action, current: local[action.entry.path], copies: [:], applier: applier)))
+        }
+
         var changed: [LocalEntry] = []
         var unfinished = 0
-        for action in actions {
-            if Task.isCancelled { throw CancellationError() }
-            let entry = action.entry
-            switch action {
-            case .adopt:
-                let updated = LocalEntry(entry: entry, inode: local[entry.path]?.inode ?? 0)
-                local[entry.path] = updated
-                changed.append(updated)
-                continue
-            case .applyAfterConflictCopy(_, let loser):
-                guard let current = local[entry.path], DiskEntry.lstat(path + "/" + entry.path)?.matches(loser, inode: current.inode) == true else {
-                    unfinished += 1
-                    poke(scan: true)
-                    continue
-                }
-                let copy = try applier.moveAside(loser)
-                var moved = current
-                moved.entry.path = copy
-                copies[current.entry.capability] = FileApplier.CopySource(path: path + "/" + copy, recorded: moved)
-                local[entry.path] = nil
-                logger.notice("conflict: kept this device's version as a copy", metadata: ["path": "\(entry.path)", "copy": "\(copy)"])
-                poke(scan: true)
-            case .apply:
-                break
-            }
-            let source = entry.kind == .file ? copies[entry.capability] : nil
-            switch await applier.apply(entry, current: local[entry.path], copySource: source) {
+        for (entry, outcome) in outcomes {
+            switch outcome {
             case .applied(let updated):
                 local[entry.path] = updated
                 changed.append(updated)
-                if entry.kind == .file && !entry.deleted {
-                    copies[entry.capability] = FileApplier.CopySource(path: path + "/" + entry.path, recorded: updated)
-                }
             case .changedLocally:
                 unfinished += 1
                 poke(scan: true)
@@ -64,6 +53,58 @@ extension FolderSession {
         if !changed.isEmpty {
             needPublish = true
             logger.info("applied remote changes", metadata: ["applied": "\(changed.count)", "unfinished": "\(unfinished)"])
+        }
+    }
+
+    /// Carries out one action; safe to run beside actions on other paths.
+    private nonisolated func perform(
+        _ action: SyncPlanner.Action, current: LocalEntry?, copies: [String: FileApplier.CopySource], applier: FileApplier
+    ) async -> FileApplier.Outcome {
+        let entry = action.entry
+        var current = current
+        switch action {
+        case .adopt:
+            return .applied(LocalEntry(entry: entry, inode: current?.inode ?? 0))
+        case .applyAfterConflictCopy(_, let loser):
+            guard let recorded = current, DiskEntry.lstat(path + "/" + entry.path)?.matches(loser, inode: recorded.inode) == true else {
+                return .changedLocally
+            }
+            do {
+                let copy = try applier.moveAside(loser)
+                logger.notice("conflict: kept the losing version as a copy", metadata: ["path": "\(entry.path)", "copy": "\(copy)"])
+                poke(scan: true)
+            } catch {
+                return .failed("\(error)")
+            }
+            current = nil
+        case .apply:
+            break
+        }
+        let source = entry.kind == .file ? copies[entry.capability] : nil
+        return await applier.apply(entry, current: current, copySource: source)
+    }
+
+    /// Runs `body` over `items`, at most `limit` at a time; results in input order.
+    static func concurrently<Item: Sendable, Result: Sendable>(
+        _ items: [Item], limit: Int, _ body: @escaping @Sendable (Item) async throws -> Result
+    ) async throws -> [Result] {
+        try await withThrowingTaskGroup(of: (Int, Result).self) { group in
+            var results: [Result?] = Array(repeating: nil, count: items.count)
+            var next = 0
+            while next < min(limit, items.count) {
+                let index = next
+                group.addTask { (index, try await body(items[index])) }
+                next += 1
+            }
+            while let (index, result) = try await group.next() {
+                results[index] = result
+                if next < items.count {
+                    let index = next
+                    group.addTask { (index, try await body(items[index])) }
+                    next += 1
+                }
+            }
+            return results.map { $0! }
         }
     }
 

@@ -18,13 +18,21 @@ extension FolderSession {
 
         var changed: [LocalEntry] = []
         var versionsMade = 0
-        for (relative, found) in disk.sorted(by: { $0.key < $1.key }) {
-            let old = local[relative]
-            if let old, found.matches(old.entry, inode: old.inode) { continue }
-            guard var entry = try await describe(relative, found) else {
+        let candidates = disk.filter { relative, found in
+            guard let old = local[relative] else { return true }
+            return !found.matches(old.entry, inode: old.inode)
+        }.sorted { $0.key < $1.key }
+        // Files are read, encrypted and stored several at a time: most of a small file's
+        // cost is the round trips to its replicas.
+        let described = try await Self.concurrently(candidates, limit: 8) { relative, found in
+            try await self.describe(relative, found)
+        }
+        for ((relative, found), description) in zip(candidates, described) {
+            guard var entry = description else {
                 poke(scan: true)  // changed while being read: look again
                 continue
             }
+            let old = local[relative]
             if let old, !old.entry.deleted, old.entry.hasSameContent(as: entry) {
                 // Same state, new inode (a copy put back in place): nothing to announce.
                 entry = old.entry
@@ -63,7 +71,7 @@ extension FolderSession {
 
     /// The entry for what the disk holds at `relative`; files are read, encrypted and
     /// stored (only chunks not stored before travel). Nil if the file changed meanwhile.
-    private func describe(_ relative: String, _ found: DiskEntry) async throws -> IndexEntry? {
+    private nonisolated func describe(_ relative: String, _ found: DiskEntry) async throws -> IndexEntry? {
         switch found.kind {
         case .directory:
             return IndexEntry(path: relative, kind: .directory, mode: found.mode)

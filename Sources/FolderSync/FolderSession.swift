@@ -14,7 +14,7 @@ public actor FolderSession {
     let network: any SyncNetwork
     let store: FolderIndexStore
     let timing: SyncTiming
-    var logger: Logger
+    let logger: Logger
     let me: DeviceShortID
     let chunks: StoredChunks
     let cipher: ConvergentCipher
