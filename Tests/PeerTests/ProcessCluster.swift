@@ -75,7 +75,8 @@ final class ProcessCluster: @unchecked Sendable {
 
     func shutdown() {
         for index in processes.indices { kill(index) }
-        try? FileManager.default.removeItem(atPath: root)
+        // P2P_KEEP_TEST_DIRS=1 keeps homes and logs for a post-mortem.
+        if ProcessInfo.processInfo.environment["P2P_KEEP_TEST_DIRS"] == nil { try? FileManager.default.removeItem(atPath: root) }
     }
 }
 

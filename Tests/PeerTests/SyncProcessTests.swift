@@ -103,6 +103,29 @@ import Testing
         #expect(status.stdout.contains("conflicts  1"), "\(status.stdout)")
     }
 
+    @Test func fiveThousandSmallFilesAndA256MiBFileArrive() async throws {
+        let devices = try await Devices()
+        let a = devices.trees[0]
+        try a.write(".p2pignore", "many/d7/\n")
+        for index in 0..<5_000 {
+            try a.write("many/d\(index % 50)/f\(index).txt", "small file \(index)\n" + String(repeating: "x", count: index % 300))
+        }
+        try a.link("many/link", to: "d1/f1.txt")
+        let big = a.root + "/big.bin"
+        _ = FileManager.default.createFile(atPath: big, contents: nil)
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: big))
+        let random = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/dev/urandom"))
+        for _ in 0..<32 { try output.write(contentsOf: random.readData(ofLength: 8 << 20)) }
+        try output.close()
+        let ignored = Set((try a.snapshot()).keys.filter { $0.hasPrefix("many/d7") })
+        #expect(ignored.count == 101)
+        #expect(await devices.converge(excluding: ignored, timeout: .seconds(Double(ProcessInfo.processInfo.environment["P2P_BULK_TIMEOUT"] ?? "600") ?? 600)),
+                "bulk: \(devices.differences(1)) | \(devices.differences(2))")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: devices.trees[1].root + "/many/link") == "d1/f1.txt")
+        #expect(FileManager.default.contentsEqual(atPath: big, andPath: devices.trees[2].root + "/big.bin"))
+        #expect(devices.trees[1].read("many/d7/f7.txt") == nil)
+    }
+
     @Test func badInputIsRefused() async throws {
         let devices = try await Devices()
         let cluster = devices.cluster
