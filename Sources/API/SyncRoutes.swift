@@ -7,35 +7,14 @@ import Hummingbird
 /// - `GET` → `{"folders": [FolderStatus…]}`
 /// - `DELETE ?path=/abs/dir` → `{"removed": "/abs/dir"}`; the files stay.
 enum SyncRoutes {
-    struct AddRequest: Decodable {
-        var path: String
-        var token: String?
-    }
-
-    struct Added: Encodable {
-        var path: String
-        var folder: String
-        var token: String
-        /// True when this call made a new folder (and its token is new).
-        var created: Bool
-    }
-
-    struct Listing: Encodable {
-        var folders: [FolderStatus]
-    }
-
-    struct Removed: Encodable {
-        var removed: String
-    }
-
     static let maximumRequestSize = 64 * 1024
 
     static func add<Context: RequestContext>(to router: some RouterMethods<Context>, service: SyncService) {
         router.post("v1/sync/folders") { request, context in
             let body = try await request.body.collect(upTo: maximumRequestSize)
-            let requested: AddRequest
+            let requested: FolderAPIDocuments.AddRequest
             do {
-                requested = try JSONDecoder().decode(AddRequest.self, from: Data(buffer: body))
+                requested = try JSONDecoder().decode(FolderAPIDocuments.AddRequest.self, from: Data(buffer: body))
             } catch {
                 throw APIError.badRequest("expected {\"path\": \"/absolute/dir\", \"token\": \"p2pfolder1:…\" (optional)}")
             }
@@ -45,16 +24,16 @@ enum SyncRoutes {
             }
             let token = try await mapped { try await service.add(path: requested.path, token: given) }
             return try JSONResponse.make(
-                Added(path: SyncService.normalize(requested.path), folder: token.folderID, token: token.description, created: given == nil),
+                FolderAPIDocuments.Added(path: SyncService.normalize(requested.path), folder: token.folderID, token: token.description, created: given == nil),
                 status: .created)
         }
         router.get("v1/sync/folders") { _, _ in
-            try JSONResponse.make(Listing(folders: await service.status()))
+            try JSONResponse.make(FolderAPIDocuments.Listing(folders: await service.status()))
         }
         router.delete("v1/sync/folders") { request, _ in
             guard let path = request.uri.queryParameters.get("path") else { throw APIError.badRequest("missing ?path=") }
             try await mapped { try await service.remove(path: path) }
-            return try JSONResponse.make(Removed(removed: SyncService.normalize(path)))
+            return try JSONResponse.make(FolderAPIDocuments.Removed(removed: SyncService.normalize(path)))
         }
     }
 

@@ -26,9 +26,8 @@ struct SyncCommand: AsyncParsableCommand {
             if let token {
                 do { _ = try FolderToken(parsing: token) } catch { throw CLIError.badInput("\(error)") }
             }
-            var body: [String: String] = ["path": path]
-            body["token"] = token
-            let added = try await SyncCommand.call(home.resolved(before: root.home), .POST, "/v1/sync/folders", body: try JSONEncoder().encode(body), as: AddedFolder.self)
+            let body = FolderAPIDocuments.AddRequest(path: path, token: token)
+            let added = try await SyncCommand.call(home.resolved(before: root.home), .POST, "/v1/sync/folders", body: try JSONEncoder().encode(body), as: FolderAPIDocuments.Added.self)
             if added.created {
                 print(added.token)
             } else {
@@ -43,7 +42,7 @@ struct SyncCommand: AsyncParsableCommand {
         @OptionGroup var home: HomeOption
 
         func run() async throws {
-            let listing = try await SyncCommand.call(home.resolved(before: root.home), .GET, "/v1/sync/folders", as: FolderListing.self)
+            let listing = try await SyncCommand.call(home.resolved(before: root.home), .GET, "/v1/sync/folders", as: FolderAPIDocuments.Listing.self)
             for folder in listing.folders { print("\(folder.path)\t\(folder.folderID)\t\(folder.state.rawValue)") }
         }
     }
@@ -56,7 +55,7 @@ struct SyncCommand: AsyncParsableCommand {
         @Flag(help: "Print the status as JSON (docs/api.md).") var json = false
 
         func run() async throws {
-            let listing = try await SyncCommand.call(home.resolved(before: root.home), .GET, "/v1/sync/folders", as: FolderListing.self)
+            let listing = try await SyncCommand.call(home.resolved(before: root.home), .GET, "/v1/sync/folders", as: FolderAPIDocuments.Listing.self)
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
@@ -76,23 +75,8 @@ struct SyncCommand: AsyncParsableCommand {
         func run() async throws {
             let path = SyncService.normalize(SyncCommand.absolute(directory))
             let encoded = path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "/-._~"))) ?? path
-            _ = try await SyncCommand.call(home.resolved(before: root.home), .DELETE, "/v1/sync/folders?path=" + encoded, as: RemovedFolder.self)
+            _ = try await SyncCommand.call(home.resolved(before: root.home), .DELETE, "/v1/sync/folders?path=" + encoded, as: FolderAPIDocuments.Removed.self)
         }
-    }
-
-    struct AddedFolder: Decodable {
-        var path: String
-        var folder: String
-        var token: String
-        var created: Bool
-    }
-
-    struct FolderListing: Codable {
-        var folders: [FolderStatus]
-    }
-
-    struct RemovedFolder: Decodable {
-        var removed: String
     }
 
     static func absolute(_ path: String) -> String {
