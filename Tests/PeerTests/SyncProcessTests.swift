@@ -74,6 +74,20 @@ import Testing
         let status = try devices.cluster.p2p(1, ["sync", "status", "--json"])
         #expect(status.status == 0)
         #expect(status.stdout.contains("\"files\"") && status.stdout.contains(devices.trees[1].root))
+
+        // Device C leaves the folder (its files stay) and joins again into an empty
+        // directory: a device added later receives the whole folder.
+        let removed = try devices.cluster.p2p(2, ["sync", "remove", devices.trees[2].root])
+        #expect(removed.status == 0, "\(removed.stderr)")
+        #expect(devices.trees[2].read("docs/readme.md") == "# hello, edited")
+        let late = FolderTree(root: devices.cluster.root + "/late")
+        try FileManager.default.createDirectory(atPath: late.root, withIntermediateDirectories: true)
+        let joined = try devices.cluster.p2p(2, ["sync", "add", late.root, "--token", devices.token])
+        #expect(joined.status == 0, "\(joined.stderr)")
+        var expected = try a.snapshot()
+        for path in ignored { expected[path] = nil }
+        let arrived = await Daemon.eventually(timeout: .seconds(90)) { (try? late.snapshot()) == expected }
+        #expect(arrived, "late device: \(Set((try? late.snapshot())?.keys.map { $0 } ?? []).symmetricDifference(expected.keys).sorted().prefix(5))")
     }
 
     @Test func concurrentEditsKeepBothAndAnOfflineDeviceCatchesUp() async throws {
