@@ -1,6 +1,7 @@
 import Content
 import Foundation
 import Logging
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,10 +11,18 @@ import Glibc
 /// renamed over the old one only if the old one is still what the index recorded. A path
 /// changed locally since the last scan is left alone and reported, so the next scan turns
 /// it into a version of its own (and, if concurrent, a conflict).
-struct FileApplier: Sendable {
+final class FileApplier: Sendable {
     let root: String
     let decoder: FileDecoder
     let logger: Logger
+    /// Directories whose entries changed and are not yet synced.
+    private let directories = Mutex<Set<String>>([])
+
+    init(root: String, decoder: FileDecoder, logger: Logger) {
+        self.root = root
+        self.decoder = decoder
+        self.logger = logger
+    }
 
     enum Outcome: Sendable {
         /// Done; the entry as now on disk.
@@ -210,12 +219,24 @@ struct FileApplier: Sendable {
         }
     }
 
-    /// Makes a rename or creation in a directory durable.
+    /// Notes that a rename or creation in a directory must be made durable; `flush`
+    /// syncs each noted directory once, before the index records what was applied.
     private func syncDirectory(of path: String) {
         let parent = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
-        let fd = open(parent.isEmpty ? "/" : parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { return }
-        fsync(fd)
-        close(fd)
+        directories.withLock { _ = $0.insert(parent.isEmpty ? "/" : parent) }
+    }
+
+    /// Syncs every directory changed since the last call.
+    func flush() {
+        let pending = directories.withLock { set in
+            defer { set = [] }
+            return set
+        }
+        for directory in pending {
+            let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            fsync(fd)
+            close(fd)
+        }
     }
 }

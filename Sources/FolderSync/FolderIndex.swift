@@ -8,6 +8,8 @@ public struct FolderIndex: Sendable, Hashable {
     static let formatVersion: UInt8 = 1
     /// Bounds for decoding an index received from the network.
     public static let maxEntries = 2_000_000
+    /// Largest encoded index a device loads from the network.
+    public static let maxEncodedSize: UInt64 = 512 << 20
 
     /// The announcing device's full id (32 bytes).
     public var device: [UInt8]

@@ -33,6 +33,8 @@ extension FolderSession {
             outcomes.append((action.entry, await perform(action, current: local[action.entry.path], copies: [:], applier: applier)))
         }
 
+        // Every rename is durable before the index says it happened.
+        applier.flush()
         var changed: [LocalEntry] = []
         var unfinished = 0
         for (entry, outcome) in outcomes {
@@ -129,7 +131,12 @@ extension FolderSession {
             if let held = remote[record.signer], held.sequence >= record.sequence { continue }
             do {
                 let announcement = try IndexAnnouncement(opening: record.payload, token: token, signer: record.signer)
-                let bytes = try await decoder.read(try Capability(parsing: announcement.indexCapability))
+                let capability = try Capability(parsing: announcement.indexCapability)
+                let size = try await decoder.info(capability).size
+                guard size <= FolderIndex.maxEncodedSize else {
+                    throw FolderSyncError.malformed(what: "folder index", reason: "\(size) bytes is over the limit of \(FolderIndex.maxEncodedSize)")
+                }
+                let bytes = try await decoder.read(capability)
                 let index = try FolderIndex(decoding: bytes)
                 guard index.device == record.signer else {
                     throw FolderSyncError.malformed(what: "folder index", reason: "announced by another device")
