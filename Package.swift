@@ -178,7 +178,7 @@ let package = Package(
         .testTarget(
             name: "TransportTests",
             dependencies: [
-                "Transport", "OpenSSLKit",
+                "Transport", "OpenSSLKit", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -188,17 +188,21 @@ let package = Package(
         ),
         .testTarget(name: "ContentTests", dependencies: ["Content", "OpenSSLKit", "Codecs"]),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
-        // What the folder-sync tests of both tiers share: folders on disk and their snapshots.
-        .target(name: "SyncTestSupport", dependencies: ["FolderSync"], path: "Tests/SyncTestSupport"),
+        // What several test targets share: captured logs, folders on disk and their snapshots.
+        .target(
+            name: "TestSupport",
+            dependencies: ["FolderSync", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "FolderSyncTests",
-            dependencies: ["FolderSync", "SyncTestSupport", "Peer", "Content", "OpenSSLKit", "Codecs", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["FolderSync", "TestSupport", "Peer", "Content", "OpenSSLKit", "Codecs", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "RingTests", dependencies: ["Ring"]),
         .testTarget(
             name: "PeerTests",
             dependencies: [
-                "Peer", "APIClient", "Transport", "OpenSSLKit", "Codecs", "Content", "ChunkStore", "Ring", "Membership", "FolderSync", "SyncTestSupport",
+                "Peer", "APIClient", "Transport", "OpenSSLKit", "Codecs", "Content", "ChunkStore", "Ring", "Membership", "FolderSync", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import Testing
 @testable import FolderSync
-import SyncTestSupport
+import TestSupport
 
 /// The sync engine on real folders, with the network in memory and each round driven by
 /// hand, so every step is deterministic. Real processes are tested in PeerTests.
@@ -32,7 +32,7 @@ struct FolderSessionTests {
 
     let network: MemoryNetwork
     let token: FolderToken
-    let logs = CapturedLogs()
+    let logs = LogCapture()
 
     init() throws {
         network = try MemoryNetwork()
@@ -122,13 +122,13 @@ struct FolderSessionTests {
         network.plant(first)
         try b.tree.write("local.txt", "b")
         await b.sync()
-        #expect(logs.all.contains { $0.contains("older folder record") })
+        #expect(logs.mentions("older folder record"))
         #expect(b.tree.read("two.txt") == "2")
         var forged = first
         forged.sequence = 1_000
         network.plant(forged)
         await b.sync()
-        #expect(logs.all.contains { $0.contains("bad signature") })
+        #expect(logs.mentions("bad signature"))
         #expect(b.tree.read("two.txt") == "2" && b.tree.read("one.txt") == "1")
     }
 

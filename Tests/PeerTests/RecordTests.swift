@@ -1,6 +1,7 @@
 import Codecs
 import OpenSSLKit
 @testable import Peer
+import TestSupport
 import Testing
 import Transport
 
@@ -19,8 +20,8 @@ import Transport
     }
 
     @Test func publishedRecordsAreFetchedElsewhereAndTheHighestSequenceWins() async throws {
-        let logs = RecordedLogs()
-        let cluster = try await InProcessCluster.start(peers: 5, logger: logs.logger())
+        let logs = LogCapture()
+        let cluster = try await InProcessCluster.start(peers: 5, logger: logs.logger(level: .warning))
         #expect(await cluster.waitUntilAllSee(alive: 5))
         let key = try Self.randomKey()
         let holders = await Self.holders(of: key, in: cluster)

@@ -1,6 +1,6 @@
 import Foundation
 import FolderSync
-import SyncTestSupport
+import TestSupport
 import Testing
 
 /// Folder sync between three devices, each a real `p2pd` of one network, driven through

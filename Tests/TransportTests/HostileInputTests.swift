@@ -1,6 +1,7 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import OpenSSLKit
+import TestSupport
 import Testing
 import Transport
 

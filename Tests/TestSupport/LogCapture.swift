@@ -1,36 +1,43 @@
 import Logging
-import NIOConcurrencyHelpers
+import Synchronization
 
-/// Collects every log record of the loggers it makes, so tests can assert that a
-/// connection was closed *with a logged reason*.
-final class LogCapture: Sendable {
-    struct Record: Sendable, CustomStringConvertible {
-        let level: Logger.Level
-        let message: String
-        let metadata: [String: String]
+/// Collects every log record of the loggers it makes, so tests can assert that input was
+/// refused or dropped *with a logged reason*.
+public final class LogCapture: Sendable {
+    public struct Record: Sendable, CustomStringConvertible {
+        public let level: Logger.Level
+        public let message: String
+        public let metadata: [String: String]
 
-        var description: String {
+        public var description: String {
             ([message] + metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }).joined(separator: " ")
         }
     }
 
-    private let records = NIOLockedValueBox<[Record]>([])
+    private let records = Mutex<[Record]>([])
 
-    func logger(label: String = "p2pstore.test.captured", level: Logger.Level = .debug) -> Logger {
+    public init() {}
+
+    public func logger(label: String = "p2pstore.test.captured", level: Logger.Level = .debug) -> Logger {
         var logger = Logger(label: label) { _ in Handler(capture: self) }
         logger.logLevel = level
         return logger
     }
 
-    var all: [Record] { records.withLockedValue { $0 } }
+    public var all: [Record] { records.withLock { $0 } }
 
     /// Records of the connection whose server-side `remote` metadata is `remote`.
-    func records(remote: String) -> [Record] {
+    public func records(remote: String) -> [Record] {
         all.filter { $0.metadata["remote"] == remote }
     }
 
+    /// Whether some record's message or metadata mentions `text`.
+    public func mentions(_ text: String) -> Bool {
+        all.contains { $0.description.contains(text) }
+    }
+
     fileprivate func append(_ record: Record) {
-        records.withLockedValue { $0.append(record) }
+        records.withLock { $0.append(record) }
     }
 
     private struct Handler: LogHandler {
