@@ -8,12 +8,28 @@ import Darwin
 /// is opened, so a rescan of an unchanged tree costs one `fstatat` per entry. Symlinks
 /// are reported, never followed; nothing outside the root is visited.
 public struct FolderScanner: Sendable {
+    /// The empty file at a synced folder's root that says "this is the folder": without
+    /// it (an unmounted disk, a deleted folder) nothing is scanned, so a missing folder is
+    /// never mistaken for one whose files were all deleted (Syncthing's `.stfolder`).
+    public static let markerName = ".p2pfolder"
+
     public let root: String
     public let ignore: IgnoreRules
 
     public init(root: String, ignore: IgnoreRules) {
         self.root = root
         self.ignore = ignore
+    }
+
+    /// Whether the folder's marker is in place.
+    public var hasMarker: Bool { DiskEntry.lstat(root + "/" + Self.markerName)?.kind == .file }
+
+    /// Puts the marker in place (a new folder).
+    public func placeMarker() throws(FolderSyncError) {
+        let fd = open(root + "/" + Self.markerName, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .io(path: root + "/" + Self.markerName, operation: "create", errno: errno) }
+        fsync(fd)
+        close(fd)
     }
 
     /// Every synced path under `subtree` ("" for the whole folder), with its state.
@@ -42,7 +58,12 @@ public struct FolderScanner: Sendable {
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
             if name == "." || name == ".." { continue }
-            if relative.isEmpty && name == IgnoreRules.fileName { continue }
+            if relative.isEmpty && (name == IgnoreRules.fileName || name == Self.markerName) { continue }
+            if name.hasPrefix(IgnoreRules.temporaryPrefix) {
+                // Left by an apply that did not finish (applies never run beside a scan).
+                unlinkat(fd, name, 0)
+                continue
+            }
             let path = relative.isEmpty ? name : relative + "/" + name
             guard let entry = DiskEntry.inDirectory(fd, name: name, path: absolute + "/" + name) else { continue }
             guard !ignore.matches(path, isDirectory: entry.kind == .directory) else { continue }

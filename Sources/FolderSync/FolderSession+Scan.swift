@@ -13,6 +13,15 @@ extension FolderSession {
     func scanOnce() async throws {
         let ignore = ignoreRules()
         let scanner = FolderScanner(root: path, ignore: ignore)
+        if !scanner.hasMarker {
+            // A folder this device never synced gets its marker; one it synced before and
+            // that lost it is missing (or unmounted), not empty.
+            guard local.isEmpty, DiskEntry.lstat(path)?.kind == .directory else {
+                throw FolderSyncError.invalidFolder(
+                    path: path, reason: "its \(FolderScanner.markerName) marker is missing: is the folder deleted or its disk unmounted? Nothing is scanned until it is back")
+            }
+            try scanner.placeMarker()
+        }
         let disk = try await Task.detached { try scanner.scan() }.value
         watcher?.watch([""] + disk.filter { $0.value.kind == .directory }.map(\.key))
 
@@ -28,10 +37,8 @@ extension FolderSession {
             try await self.describe(relative, found)
         }
         for ((relative, found), description) in zip(candidates, described) {
-            guard var entry = description else {
-                poke(scan: true)  // changed while being read: look again
-                continue
-            }
+            // Changed while being read: the watcher (or the periodic rescan) brings it back.
+            guard var entry = description else { continue }
             let old = local[relative]
             if let old, !old.entry.deleted, old.entry.hasSameContent(as: entry) {
                 // Same state, new inode (a copy put back in place): nothing to announce.

@@ -52,6 +52,7 @@ public actor SyncService {
                 throw FolderSyncError.invalidFolder(path: path, reason: "it overlaps the synced folder \(folder.path)")
             }
         }
+        try FolderScanner(root: path, ignore: .none).placeMarker()
         try DurableWrite.write(Array(token.description.utf8), to: tokenPath(token.folderID), mode: 0o600)
         try store.addFolder(id: token.folderID, path: path)
         try launch(path: path, id: token.folderID, token: token)

@@ -148,3 +148,28 @@ struct FolderSessionTests {
         #expect(try a.tree.snapshot() == (try b.tree.snapshot()))
     }
 }
+
+extension FolderSessionTests {
+    @Test func aFolderThatDisappearsIsNotTakenForDeletions() async throws {
+        let a = try device("a"), b = try device("b")
+        try a.tree.write("keep/me.txt", "precious")
+        try await converge([a, b])
+        #expect(b.tree.read("keep/me.txt") == "precious")
+        // A's disk is "unmounted": the folder is empty and its marker gone.
+        try a.tree.remove("keep")
+        try a.tree.remove(FolderScanner.markerName)
+        await a.sync()
+        #expect(await a.session.status().state == .error)
+        try await converge([b])
+        #expect(b.tree.read("keep/me.txt") == "precious")
+    }
+
+    @Test func leftoverTemporaryFilesAreRemovedAndNeverSynced() async throws {
+        let a = try device("a"), b = try device("b")
+        try a.tree.write("dir/" + IgnoreRules.temporaryPrefix + "crashed", "half a file")
+        try a.tree.write("dir/real.txt", "real")
+        try await converge([a, b])
+        #expect(a.tree.read("dir/" + IgnoreRules.temporaryPrefix + "crashed") == nil)
+        #expect(try b.tree.snapshot().keys.sorted() == ["dir", "dir/real.txt"])
+    }
+}
