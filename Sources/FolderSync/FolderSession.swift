@@ -37,6 +37,7 @@ public actor FolderSession {
     struct Flags {
         var scan = true
         var pull = true
+        var publish = false
     }
 
     /// Another device's index, as last fetched.
@@ -75,13 +76,16 @@ public actor FolderSession {
             for await _ in network.subscribe(key: token.recordKey) { self?.poke(pull: true) }
         }
         let timer = Task { [timing, weak self] in
-            var sinceRescan = Duration.zero
+            var sinceRescan = Duration.zero, sinceRepublish = Duration.zero
             while !Task.isCancelled {
                 try? await Task.sleep(for: timing.pollInterval)
                 sinceRescan += timing.pollInterval
+                sinceRepublish += timing.pollInterval
                 let rescan = sinceRescan >= timing.rescanInterval
+                let republish = sinceRepublish >= timing.republishInterval
                 if rescan { sinceRescan = .zero }
-                self?.poke(scan: rescan, pull: true)
+                if republish { sinceRepublish = .zero }
+                self?.poke(scan: rescan, pull: true, publish: republish)
             }
         }
         defer {
@@ -94,18 +98,20 @@ public actor FolderSession {
             if Task.isCancelled { break }
             try? await Task.sleep(for: timing.debounce)
             let work = flags.withLock { flags in
-                defer { flags = Flags(scan: false, pull: false) }
+                defer { flags = Flags(scan: false, pull: false, publish: false) }
                 return flags
             }
+            if work.publish { needPublish = true }
             await step(scan: work.scan, pull: work.pull)
         }
     }
 
-    /// Asks the loop to scan and/or pull soon.
-    public nonisolated func poke(scan: Bool = false, pull: Bool = false) {
+    /// Asks the loop to scan, pull and/or republish soon.
+    public nonisolated func poke(scan: Bool = false, pull: Bool = false, publish: Bool = false) {
         flags.withLock { flags in
             flags.scan = flags.scan || scan
             flags.pull = flags.pull || pull
+            flags.publish = flags.publish || publish
         }
         wake.continuation.yield()
     }
