@@ -99,8 +99,11 @@ final class FileApplier: Sendable {
     }
 
     private func makeDirectory(_ path: String, disk: DiskEntry?, entry: IndexEntry) throws -> Outcome {
-        if let disk, disk.kind != .directory { return .failed("\(entry.path) is not a directory here") }
-        if disk == nil {
+        if let disk, disk.kind != .directory {
+            // A file or link replaced by a directory; `apply` checked it is the recorded one.
+            guard unlink(path) == 0 else { throw FolderSyncError.io(path: path, operation: "delete", errno: errno) }
+        }
+        if disk?.kind != .directory {
             try makeParents(of: entry.path)
             guard mkdir(path, mode_t(entry.mode & 0o7777)) == 0 || errno == EEXIST else {
                 throw FolderSyncError.io(path: path, operation: "mkdir", errno: errno)

@@ -173,3 +173,20 @@ extension FolderSessionTests {
         #expect(try b.tree.snapshot().keys.sorted() == ["dir", "dir/real.txt"])
     }
 }
+
+extension FolderSessionTests {
+    @Test func aFileReplacedByADirectoryAndBack() async throws {
+        let a = try device("a"), b = try device("b")
+        try a.tree.write("thing", "a file")
+        try await converge([a, b])
+        try a.tree.remove("thing")
+        try a.tree.write("thing/inside.txt", "now a directory")
+        try await converge([a, b])
+        #expect(b.tree.read("thing/inside.txt") == "now a directory")
+        try a.tree.remove("thing")
+        try a.tree.write("thing", "a file again")
+        try await converge([a, b], rounds: 6)
+        #expect(try b.tree.snapshot() == (try a.tree.snapshot()))
+        #expect(b.tree.read("thing") == "a file again")
+    }
+}
