@@ -17,10 +17,11 @@ public struct MembershipStateMachine: Sendable {
     /// This peer's id.
     public let localID: MemberID
 
-    var table: [MemberID: Member] = [:]
-    /// Members to probe, shuffled once per round; may hold stale entries that the
-    /// selection skips, so membership changes never cost O(n).
-    var probeOrder: [MemberID] = []
+    var table = MemberTable()
+    /// Rows of the members to probe, shuffled once per round; may hold stale entries
+    /// that the selection skips, so membership changes never cost O(n). Rebuilt
+    /// whenever rows move (`MemberTable.removeAll`).
+    var probeOrder: [Int32] = []
     var probeIndex = 0
     /// Alive and suspect members, this peer included: the `n` of the formulas.
     var activeCount = 1
@@ -68,7 +69,7 @@ public struct MembershipStateMachine: Sendable {
         self.configuration = configuration
         self.localID = local.id
         self.random = Xoshiro256StarStar(seed: seed)
-        table[local.id] = Member(record: local, state: .alive, since: now)
+        table.append(Member(record: local, state: .alive, since: now))
         nextProbeAt = now + configuration.probeInterval
         nextGossipAt = now + configuration.gossipInterval
         nextPushPullAt = now + configuration.pushPullInterval
@@ -78,13 +79,16 @@ public struct MembershipStateMachine: Sendable {
     // MARK: - Queries
 
     /// This peer as the others should see it.
-    public var localMember: Member { table[localID]! }
+    public var localMember: Member {
+        get { table[0] }
+        set { table[0] = newValue }
+    }
 
     /// Every known member, this peer included, in no particular order.
-    public var members: Dictionary<MemberID, Member>.Values { table.values }
+    public var members: MemberTable { table }
 
     /// The member with `id`, if known.
-    public func member(_ id: MemberID) -> Member? { table[id] }
+    public func member(_ id: MemberID) -> Member? { table[id: id] }
 
     /// Alive and suspect members, this peer included.
     public var activeMemberCount: Int { activeCount }
@@ -92,9 +96,11 @@ public struct MembershipStateMachine: Sendable {
     /// Lifeguard local health: 0 is healthy; probes slow down by `health + 1`.
     public var localHealth: Int { health }
 
-    /// The latest time by which `tick` should be called again.
+    /// The latest time by which `tick` should be called again. Gossip rounds with
+    /// nothing to send are skipped, so an idle member wakes about once per probe.
     public var nextDeadline: Duration {
-        var deadline = min(nextGossipAt, nextPushPullAt, nextReconnectAt)
+        var deadline = min(nextPushPullAt, nextReconnectAt)
+        if !broadcasts.isEmpty { deadline = min(deadline, nextGossipAt) }
         if !isLeaving { deadline = min(deadline, nextProbeAt) }
         if let probe { deadline = min(deadline, probe.indirectSent ? probe.deadline : probe.indirectAt) }
         if let nextJoinAt { deadline = min(deadline, nextJoinAt) }
@@ -111,12 +117,12 @@ public struct MembershipStateMachine: Sendable {
         let own = localMember.address
         self.seeds = seeds.filter { $0 != own }
         sendJoin(now: now)
-        return takeActions()
+        return finish(now: now)
     }
 
     /// Handles one packet whose `sender` the driver has authenticated.
     public mutating func receive(_ packet: MembershipPacket, now: Duration) -> [MembershipAction] {
-        guard packet.sender != localID else { return takeActions() }
+        guard packet.sender != localID else { return finish(now: now) }
         for update in packet.gossip { apply(update, now: now) }
         let sender = MembershipEndpoint(id: packet.sender, address: packet.senderAddress)
         switch packet.message {
@@ -137,7 +143,7 @@ public struct MembershipStateMachine: Sendable {
                 send(.pushPull(PushPullState(isResponse: true, isJoin: false, members: snapshot())), to: sender)
             }
         }
-        return takeActions()
+        return finish(now: now)
     }
 
     /// Runs every timer due at `now`: probes, suspicion timeouts, gossip, push-pull.
@@ -147,7 +153,7 @@ public struct MembershipStateMachine: Sendable {
             advanceProbe(now: now)
             if now >= nextProbeAt { startProbe(now: now) }
         }
-        let expired = suspicions.filter { $0.value.deadline <= now }.keys.sorted()
+        let expired = suspicions.isEmpty ? [] : suspicions.filter { $0.value.deadline <= now }.keys.sorted()
         for id in expired {
             guard let suspicion = suspicions[id] else { continue }
             applyDead(id, incarnation: suspicion.incarnation, accuser: localID, isLeft: false, now: now)
@@ -167,7 +173,7 @@ public struct MembershipStateMachine: Sendable {
         if let joinAt = nextJoinAt, now >= joinAt {
             if activeCount > 1 || isLeaving { nextJoinAt = nil } else { sendJoin(now: now) }
         }
-        return takeActions()
+        return finish(now: now)
     }
 
     /// Adds members learnt elsewhere (a table persisted before a restart, or a
@@ -176,9 +182,9 @@ public struct MembershipStateMachine: Sendable {
     /// is restored as `alive`, since its suspicion timer is not carried over.
     public mutating func restore(_ snapshots: [MemberSnapshot], now: Duration) {
         table.reserveCapacity(table.count + snapshots.count)
-        for snapshot in snapshots where snapshot.record.id != localID && table[snapshot.record.id] == nil {
+        for snapshot in snapshots where snapshot.record.id != localID && table.row(of: snapshot.record.id) == nil {
             let state: MemberState = snapshot.state == .suspect ? .alive : snapshot.state
-            table[snapshot.record.id] = Member(record: snapshot.record, state: state, since: now)
+            table.append(Member(record: snapshot.record, state: state, since: now))
             if state == .alive { activeCount += 1 }
             if state == .dead { deadIDs.insert(snapshot.record.id) }
         }
@@ -188,34 +194,37 @@ public struct MembershipStateMachine: Sendable {
     /// Leaves gracefully: tells several members directly and gossips `left`. The driver
     /// should keep calling `tick` for a few gossip intervals before closing.
     public mutating func leave(now: Duration) -> [MembershipAction] {
-        guard !isLeaving else { return takeActions() }
+        guard !isLeaving else { return finish(now: now) }
         isLeaving = true
         probe = nil
         nextJoinAt = nil
-        var local = localMember
-        local.state = .left
-        local.since = now
-        table[localID] = local
+        localMember.state = .left
+        localMember.since = now
         activeCount -= 1
-        broadcasts.enqueue(.left(localID, incarnation: local.incarnation))
-        for target in randomMembers(configuration.leaveFanout, excluding: [], where: { $0.isActive }) {
+        broadcasts.enqueue(.left(localID, incarnation: localMember.incarnation))
+        for target in randomMembers(configuration.leaveFanout, where: { $0.isActive }) {
             send(.gossip, to: endpoint(of: target))
         }
-        return takeActions()
+        return finish(now: now)
     }
 
     /// Publishes new load figures (bumps the incarnation so the update wins everywhere).
     public mutating func updateMeta(_ meta: MemberMeta, now: Duration) -> [MembershipAction] {
-        var local = localMember
-        guard local.record.meta != meta, !isLeaving else { return takeActions() }
-        local.record.meta = meta
-        local.record.incarnation += 1
-        table[localID] = local
-        broadcasts.enqueue(.alive(local.record))
-        return takeActions()
+        guard localMember.record.meta != meta, !isLeaving else { return finish(now: now) }
+        localMember.record.meta = meta
+        localMember.record.incarnation += 1
+        broadcasts.enqueue(.alive(localMember.record))
+        return finish(now: now)
     }
 
-    mutating func takeActions() -> [MembershipAction] {
+    /// Ends a call: puts an idle gossip timer back on its grid if updates now wait, and
+    /// hands over the actions.
+    mutating func finish(now: Duration) -> [MembershipAction] {
+        if !broadcasts.isEmpty, nextGossipAt <= now {
+            let interval = configuration.gossipInterval
+            nextGossipAt = nextGossipAt + interval * Int((now - nextGossipAt) / interval)
+            while nextGossipAt <= now { nextGossipAt += interval }
+        }
         let taken = actions
         actions = []
         return taken

@@ -39,7 +39,7 @@ public struct MembershipCostModel: Hashable, Sendable, Codable {
         let perRecord = pushPull(2) - pushPull(1)
         self.peers = peers
         pushPullBytes = pushPull(1) + perRecord * Double(peers - 1)
-        pushPullPeriodSeconds = DetectionExperiment.pushPullPeriod(configuration, members: peers).seconds
+        pushPullPeriodSeconds = configuration.pushPullPeriod(members: peers).seconds
         bytesPerSecond = Double(ping + ack) / configuration.probeInterval.seconds + 2 * pushPullBytes / pushPullPeriodSeconds
         suspicionMinimumSeconds = configuration.suspicionMinimum(members: peers).seconds
         tableBytes = Self.tableBytesPerMember * Double(peers)
