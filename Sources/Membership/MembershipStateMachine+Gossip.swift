@@ -1,8 +1,8 @@
 extension MembershipStateMachine {
-    /// Queues `message` to `destination` with as many waiting updates as fit.
-    mutating func send(_ message: MembershipMessage, to destination: MembershipEndpoint) {
-        let gossip = broadcasts.take(
-            maximum: configuration.maxPiggybackUpdates,
+    /// Queues `message` to `destination` with `first` and as many waiting updates as fit.
+    mutating func send(_ message: MembershipMessage, to destination: MembershipEndpoint, first: [MemberUpdate] = []) {
+        let gossip = first + broadcasts.take(
+            maximum: configuration.maxPiggybackUpdates - first.count,
             transmitLimit: configuration.retransmitLimit(members: activeCount)
         )
         let packet = MembershipPacket(sender: localID, senderAddress: localMember.address, message: message, gossip: gossip)

@@ -25,7 +25,11 @@ extension MembershipStateMachine {
             target: target, incarnation: member.incarnation, seq: seq,
             indirectAt: now + scaled(configuration.probeTimeout), deadline: now + period
         )
-        send(.ping(seq: seq, target: target), to: endpoint(of: member))
+        // Lifeguard's buddy system: a suspect hears of its suspicion from every prober,
+        // not only if the gossip happens to reach it before its retransmissions end.
+        let buddy: [MemberUpdate] = member.state == .suspect
+            ? [.suspect(target, incarnation: member.incarnation, accuser: localID)] : []
+        send(.ping(seq: seq, target: target), to: endpoint(of: member), first: buddy)
     }
 
     /// Moves a probe in flight on: indirect probes after the probe timeout, suspicion

@@ -96,11 +96,9 @@ public struct MembershipStateMachine: Sendable {
     /// Lifeguard local health: 0 is healthy; probes slow down by `health + 1`.
     public var localHealth: Int { health }
 
-    /// The latest time by which `tick` should be called again. Gossip rounds with
-    /// nothing to send are skipped, so an idle member wakes about once per probe.
+    /// The latest time by which `tick` should be called again.
     public var nextDeadline: Duration {
-        var deadline = min(nextPushPullAt, nextReconnectAt)
-        if !broadcasts.isEmpty { deadline = min(deadline, nextGossipAt) }
+        var deadline = min(nextGossipAt, nextPushPullAt, nextReconnectAt)
         if !isLeaving { deadline = min(deadline, nextProbeAt) }
         if let probe { deadline = min(deadline, probe.indirectSent ? probe.deadline : probe.indirectAt) }
         if let nextJoinAt { deadline = min(deadline, nextJoinAt) }
@@ -117,12 +115,12 @@ public struct MembershipStateMachine: Sendable {
         let own = localMember.address
         self.seeds = seeds.filter { $0 != own }
         sendJoin(now: now)
-        return finish(now: now)
+        return takeActions()
     }
 
     /// Handles one packet whose `sender` the driver has authenticated.
     public mutating func receive(_ packet: MembershipPacket, now: Duration) -> [MembershipAction] {
-        guard packet.sender != localID else { return finish(now: now) }
+        guard packet.sender != localID else { return takeActions() }
         for update in packet.gossip { apply(update, now: now) }
         let sender = MembershipEndpoint(id: packet.sender, address: packet.senderAddress)
         switch packet.message {
@@ -143,7 +141,7 @@ public struct MembershipStateMachine: Sendable {
                 send(.pushPull(PushPullState(isResponse: true, isJoin: false, members: snapshot())), to: sender)
             }
         }
-        return finish(now: now)
+        return takeActions()
     }
 
     /// Runs every timer due at `now`: probes, suspicion timeouts, gossip, push-pull.
@@ -173,7 +171,7 @@ public struct MembershipStateMachine: Sendable {
         if let joinAt = nextJoinAt, now >= joinAt {
             if activeCount > 1 || isLeaving { nextJoinAt = nil } else { sendJoin(now: now) }
         }
-        return finish(now: now)
+        return takeActions()
     }
 
     /// Adds members learnt elsewhere (a table persisted before a restart, or a
@@ -194,7 +192,7 @@ public struct MembershipStateMachine: Sendable {
     /// Leaves gracefully: tells several members directly and gossips `left`. The driver
     /// should keep calling `tick` for a few gossip intervals before closing.
     public mutating func leave(now: Duration) -> [MembershipAction] {
-        guard !isLeaving else { return finish(now: now) }
+        guard !isLeaving else { return takeActions() }
         isLeaving = true
         probe = nil
         nextJoinAt = nil
@@ -205,26 +203,19 @@ public struct MembershipStateMachine: Sendable {
         for target in randomMembers(configuration.leaveFanout, where: { $0.isActive }) {
             send(.gossip, to: endpoint(of: target))
         }
-        return finish(now: now)
+        return takeActions()
     }
 
     /// Publishes new load figures (bumps the incarnation so the update wins everywhere).
     public mutating func updateMeta(_ meta: MemberMeta, now: Duration) -> [MembershipAction] {
-        guard localMember.record.meta != meta, !isLeaving else { return finish(now: now) }
+        guard localMember.record.meta != meta, !isLeaving else { return takeActions() }
         localMember.record.meta = meta
         localMember.record.incarnation += 1
         broadcasts.enqueue(.alive(localMember.record))
-        return finish(now: now)
+        return takeActions()
     }
 
-    /// Ends a call: puts an idle gossip timer back on its grid if updates now wait, and
-    /// hands over the actions.
-    mutating func finish(now: Duration) -> [MembershipAction] {
-        if !broadcasts.isEmpty, nextGossipAt <= now {
-            let interval = configuration.gossipInterval
-            nextGossipAt = nextGossipAt + interval * Int((now - nextGossipAt) / interval)
-            while nextGossipAt <= now { nextGossipAt += interval }
-        }
+    mutating func takeActions() -> [MembershipAction] {
         let taken = actions
         actions = []
         return taken
