@@ -48,6 +48,22 @@ import Testing
         #expect(reordered == reordered.sorted() && Set(table.idOrder).count == 197)
     }
 
+    @Test func aPingToASuspectCarriesItsSuspicionFirst() {
+        var machine = MembershipStateMachine(local: record(1), seed: 5, now: .zero)
+        machine.restore([MemberSnapshot(record: record(2), state: .alive)], now: .zero)
+        let rumour = MembershipPacket(
+            sender: record(3).id, senderAddress: "h3:1", message: .gossip,
+            gossip: [.suspect(record(2).id, incarnation: 1, accuser: record(3).id)]
+        )
+        _ = machine.receive(rumour, now: .milliseconds(100))
+        #expect(machine.member(record(2).id)?.state == .suspect)
+        let pings = machine.tick(now: .seconds(1)).compactMap { action -> MembershipPacket? in
+            if case .send(let packet, _) = action, case .ping = packet.message { packet } else { nil }
+        }
+        #expect(pings.count == 1)
+        #expect(pings.first?.gossip.first == .suspect(record(2).id, incarnation: 1, accuser: record(1).id))
+    }
+
     @Test func pushPullPeriodStretchesToTheBandwidthBudget() {
         var configuration = MembershipConfiguration()
         // memberlist's scaling decides up to ≈ 1,300 members ...
