@@ -24,7 +24,7 @@ struct P2PSim: ParsableCommand {
     var tokens = 1024
 
     @Option(help: "Peer counts for the failure-detection experiment.")
-    var detectionPeers = "100,1000,2000"
+    var detectionPeers = "100,1000,2000,10000"
 
     @Option(help: "Message loss rates for the failure-detection experiment.")
     var loss = "0.01,0.05,0.2"
