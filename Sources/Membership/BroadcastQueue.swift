@@ -33,6 +33,7 @@ struct BroadcastQueue: Sendable {
     /// Takes up to `maximum` updates, newest first among the least transmitted, and
     /// counts one transmission for each.
     mutating func take(maximum: Int, transmitLimit: Int) -> [MemberUpdate] {
+        guard !entries.isEmpty, maximum > 0 else { return [] }
         var taken = [MemberUpdate]()
         var promoted = [(bucket: Int, ticket: Ticket)]()
         var bucket = 0

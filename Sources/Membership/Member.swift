@@ -1,31 +1,3 @@
-/// What a member tells the others about itself; the member alone changes it, and every
-/// change carries a higher incarnation.
-public struct MemberRecord: Hashable, Sendable {
-    public var id: MemberID
-    /// Where peers reach it, "host:port".
-    public var address: String
-    /// Failure domain used by placement.
-    public var zone: String
-    /// Bytes it offers for storage.
-    public var capacity: UInt64
-    /// Load figures for status pages and placement decisions.
-    public var meta: MemberMeta
-    /// Lamport-style version of this record; a member refutes suspicion by raising it.
-    public var incarnation: UInt64
-
-    public init(
-        id: MemberID, address: String, zone: String, capacity: UInt64,
-        meta: MemberMeta = MemberMeta(), incarnation: UInt64
-    ) {
-        self.id = id
-        self.address = address
-        self.zone = zone
-        self.capacity = capacity
-        self.meta = meta
-        self.incarnation = incarnation
-    }
-}
-
 /// Load figures a member publishes about itself.
 public struct MemberMeta: Hashable, Sendable {
     /// Bytes of chunks stored.

@@ -13,8 +13,15 @@ public struct MembershipConfiguration: Hashable, Sendable {
     public var suspicionMaxTimeoutMult = 6
     /// Each update is piggy-backed `retransmitMult × ceil(log10(n + 1))` times.
     public var retransmitMult = 4
-    /// Full state exchange with one random member (scaled up beyond 32 members).
+    /// Full state exchange with one random member (scaled up beyond 32 members, and
+    /// further by `pushPullBytesPerSecond`).
     public var pushPullInterval: Duration = .seconds(30)
+    /// The full-state traffic a peer may spend on its periodic push-pulls, in bytes
+    /// per second: beyond ≈ 1,300 members the push-pull period stretches so that a
+    /// request plus a response, each `members × estimatedRecordBytes`, fit in it. With
+    /// memberlist's scaling alone this traffic grows as n / log n (4.9 KB/s at 10,000
+    /// members); with the cap it stays at this figure (docs/scale.md).
+    public var pushPullBytesPerSecond = 1_024
     /// Gossip-only packets to `gossipNodes` random members this often, while updates wait.
     public var gossipInterval: Duration = .milliseconds(200)
     /// Fan-out of each gossip round.
@@ -66,12 +73,20 @@ public struct MembershipConfiguration: Hashable, Sendable {
         return firstProbe + suspicionMaximum(members: members) + dissemination
     }
 
-    /// The push-pull interval for a cluster of `members`, scaled like memberlist's so
-    /// the total full-state traffic grows only logarithmically.
-    func pushPullPeriod(members: Int) -> Duration {
+    /// An encoded member record in a push-pull with an IPv4 "host:port" address, a
+    /// short zone name and a TB-sized capacity.
+    public static let estimatedRecordBytes = 72
+
+    /// The push-pull period for a cluster of `members`: memberlist's scaling (× 2 at 33
+    /// members, one more step per doubling), stretched further where the full-state
+    /// traffic would exceed `pushPullBytesPerSecond`.
+    public func pushPullPeriod(members: Int) -> Duration {
         guard members > 32 else { return pushPullInterval }
         let multiplier = ceiling(log2(Double(members)) - 5) + 1
-        return pushPullInterval * multiplier
+        let scaled = pushPullInterval * multiplier
+        guard pushPullBytesPerSecond > 0 else { return scaled }
+        let capped = Duration.seconds(Double(2 * members * Self.estimatedRecordBytes) / Double(pushPullBytesPerSecond))
+        return max(scaled, capped)
     }
 }
 

@@ -1,8 +1,8 @@
 extension MembershipStateMachine {
-    /// Queues `message` to `destination` with as many waiting updates as fit.
-    mutating func send(_ message: MembershipMessage, to destination: MembershipEndpoint) {
-        let gossip = broadcasts.take(
-            maximum: configuration.maxPiggybackUpdates,
+    /// Queues `message` to `destination` with `first` and as many waiting updates as fit.
+    mutating func send(_ message: MembershipMessage, to destination: MembershipEndpoint, first: [MemberUpdate] = []) {
+        let gossip = first + broadcasts.take(
+            maximum: configuration.maxPiggybackUpdates - first.count,
             transmitLimit: configuration.retransmitLimit(members: activeCount)
         )
         let packet = MembershipPacket(sender: localID, senderAddress: localMember.address, message: message, gossip: gossip)
@@ -13,7 +13,7 @@ extension MembershipStateMachine {
     mutating func gossipRound(now: Duration) {
         guard !broadcasts.isEmpty else { return }
         let window = configuration.gossipToTheDeadTime
-        let targets = randomMembers(configuration.gossipNodes, excluding: []) { member in
+        let targets = randomMembers(configuration.gossipNodes) { member in
             member.isActive || (member.state == .dead && now - member.since < window)
         }
         for target in targets {
@@ -24,7 +24,7 @@ extension MembershipStateMachine {
 
     /// Anti-entropy: full state with one random live member.
     mutating func pushPullRound() {
-        guard let target = randomMembers(1, excluding: [], where: { $0.state == .alive }).first else { return }
+        guard let target = randomMembers(1, where: { $0.state == .alive }).first else { return }
         send(.pushPull(PushPullState(isResponse: false, isJoin: false, members: snapshot())), to: endpoint(of: target))
     }
 
@@ -42,7 +42,7 @@ extension MembershipStateMachine {
         let probability = 4 * Double(deadIDs.count) / Double(max(1, activeCount))
         guard probability >= 1 || Double(random.next() >> 11) * 0x1p-53 < probability else { return }
         let dead = deadIDs.sorted()
-        guard let id = dead.randomElement(using: &random), let member = table[id] else { return }
+        guard let id = dead.randomElement(using: &random), let member = table[id: id] else { return }
         send(.pushPull(PushPullState(isResponse: false, isJoin: false, members: snapshot())), to: endpoint(of: member))
     }
 

@@ -17,13 +17,19 @@ extension MembershipStateMachine {
     mutating func startProbe(now: Duration) {
         let period = scaled(configuration.probeInterval)
         nextProbeAt = now + period
-        guard let target = nextProbeTarget(now: now), let member = table[target] else { return }
+        guard let row = nextProbeTarget(now: now) else { return }
+        let member = table[row]
+        let target = member.id
         let seq = nextSequence()
         probe = Probe(
             target: target, incarnation: member.incarnation, seq: seq,
             indirectAt: now + scaled(configuration.probeTimeout), deadline: now + period
         )
-        send(.ping(seq: seq, target: target), to: endpoint(of: member))
+        // Lifeguard's buddy system: a suspect hears of its suspicion from every prober,
+        // not only if the gossip happens to reach it before its retransmissions end.
+        let buddy: [MemberUpdate] = member.state == .suspect
+            ? [.suspect(target, incarnation: member.incarnation, accuser: localID)] : []
+        send(.ping(seq: seq, target: target), to: endpoint(of: member), first: buddy)
     }
 
     /// Moves a probe in flight on: indirect probes after the probe timeout, suspicion
@@ -32,9 +38,9 @@ extension MembershipStateMachine {
         guard var current = probe else { return }
         if !current.indirectSent, now >= current.indirectAt {
             current.indirectSent = true
-            if let target = table[current.target] {
+            if let target = table[id: current.target] {
                 let helpers = randomMembers(
-                    configuration.indirectChecks, excluding: [current.target], where: { $0.state == .alive }
+                    configuration.indirectChecks, excluding: current.target, where: { $0.state == .alive }
                 )
                 for helper in helpers {
                     send(
@@ -91,15 +97,15 @@ extension MembershipStateMachine {
         }
     }
 
-    /// The next alive or suspect member in round-robin order, reshuffling (and
-    /// dropping stale entries) once per round.
-    mutating func nextProbeTarget(now: Duration) -> MemberID? {
+    /// The row of the next alive or suspect member in round-robin order, reshuffling
+    /// (and dropping stale entries) once per round.
+    mutating func nextProbeTarget(now: Duration) -> Int? {
         var rebuilt = false
         while true {
             while probeIndex < probeOrder.count {
-                let id = probeOrder[probeIndex]
+                let row = Int(probeOrder[probeIndex])
                 probeIndex += 1
-                if id != localID, table[id]?.isActive == true { return id }
+                if row != 0, table.states[row] == .alive || table.states[row] == .suspect { return row }
             }
             guard !rebuilt else { return nil }
             rebuildProbeOrder(now: now)
@@ -108,58 +114,75 @@ extension MembershipStateMachine {
     }
 
     /// Starts a new round: active members plus the recently dead (who still get gossip),
-    /// shuffled. Also forgets members dead or left for longer than the retention.
+    /// shuffled. First forgets members dead or left for longer than the retention.
     mutating func rebuildProbeOrder(now: Duration) {
-        var order = [MemberID]()
-        order.reserveCapacity(table.count)
-        var forgotten = [MemberID]()
-        for member in table.values where member.id != localID {
-            if member.isActive || (member.state == .dead && now - member.since < configuration.gossipToTheDeadTime) {
-                order.append(member.id)
-            } else if now - member.since >= configuration.deadRetention {
-                forgotten.append(member.id)
+        var forgotten = Set<Int>()
+        for row in 1..<table.count {
+            let member = table[row]
+            if !member.isActive, member.state != .dead || now - member.since >= configuration.gossipToTheDeadTime,
+               now - member.since >= configuration.deadRetention {
+                forgotten.insert(row)
             }
         }
-        for id in forgotten.sorted() {
-            table[id] = nil
-            deadIDs.remove(id)
-            actions.append(.memberForgotten(id))
+        if !forgotten.isEmpty {
+            let ids = forgotten.map { table.records[$0].id }.sorted()
+            table.removeAll(rows: forgotten)
+            for id in ids {
+                deadIDs.remove(id)
+                actions.append(.memberForgotten(id))
+            }
         }
-        // Dictionary order differs between processes; sort first so a seed decides.
-        order.sort()
+        var order = [Int32]()
+        order.reserveCapacity(table.count)
+        // Id order, not row order, before the shuffle: rows depend on arrival order.
+        for row in table.idOrder where row != 0 {
+            let member = table[Int(row)]
+            if member.isActive || (member.state == .dead && now - member.since < configuration.gossipToTheDeadTime) {
+                order.append(row)
+            }
+        }
         order.shuffle(using: &random)
         probeOrder = order
         probeIndex = 0
     }
 
-    /// Adds a member to the current round at a random place not yet passed.
-    mutating func addToProbeOrder(_ id: MemberID) {
-        probeOrder.append(id)
+    /// Adds the member at `row` to the current round at a random place not yet passed.
+    mutating func addToProbeOrder(row: Int) {
+        probeOrder.append(Int32(row))
         let slot = Int.random(in: probeIndex...(probeOrder.count - 1), using: &random)
         probeOrder.swapAt(slot, probeOrder.count - 1)
     }
 
     /// Up to `count` distinct random members other than this peer and `excluded` that
     /// satisfy `filter`. Samples the probe order, so it costs O(count) for large tables.
-    mutating func randomMembers(_ count: Int, excluding excluded: Set<MemberID>, where filter: (Member) -> Bool) -> [Member] {
+    mutating func randomMembers(_ count: Int, excluding excluded: MemberID? = nil, where filter: (Member) -> Bool) -> [Member] {
         guard count > 0 else { return [] }
         var chosen = [Member]()
-        var seen = excluded
-        seen.insert(localID)
+        var seen: [Int32] = [0]
+        if let excluded, let row = table.row(of: excluded) { seen.append(Int32(row)) }
         if probeOrder.count <= 4 * count {
             var candidates = probeOrder.filter { !seen.contains($0) }
-            candidates.sort()
+            candidates.sort { table.records[Int($0)].id < table.records[Int($1)].id }
             candidates.shuffle(using: &random)
-            for id in candidates where chosen.count < count {
-                if let member = table[id], filter(member), seen.insert(id).inserted { chosen.append(member) }
+            for row in candidates where chosen.count < count && !seen.contains(row) {
+                let member = table[Int(row)]
+                if filter(member) {
+                    seen.append(row)
+                    chosen.append(member)
+                }
             }
             return chosen
         }
         var attempts = 0
         while chosen.count < count, attempts < 8 * count {
             attempts += 1
-            let id = probeOrder[Int.random(in: 0..<probeOrder.count, using: &random)]
-            if let member = table[id], filter(member), seen.insert(id).inserted { chosen.append(member) }
+            let row = probeOrder[Int.random(in: 0..<probeOrder.count, using: &random)]
+            guard !seen.contains(row) else { continue }
+            let member = table[Int(row)]
+            if filter(member) {
+                seen.append(row)
+                chosen.append(member)
+            }
         }
         return chosen
     }

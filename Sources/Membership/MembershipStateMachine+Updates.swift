@@ -20,15 +20,16 @@ extension MembershipStateMachine {
             if record.incarnation > localMember.incarnation, !isLeaving { refute(above: record.incarnation) }
             return
         }
-        guard let existing = table[record.id] else {
+        guard let row = table.row(of: record.id) else {
             let member = Member(record: record, state: .alive, since: now)
-            table[record.id] = member
+            let row = table.append(member)
             activeCount += 1
-            addToProbeOrder(record.id)
+            addToProbeOrder(row: row)
             broadcasts.enqueue(.alive(record))
             actions.append(.memberChanged(MembershipEvent(member: member, previousState: nil)))
             return
         }
+        let existing = table[row]
         guard record.incarnation > existing.incarnation else { return }
         suspicions[record.id] = nil
         var member = existing
@@ -39,10 +40,10 @@ extension MembershipStateMachine {
             member.since = now
             if !existing.isActive {
                 activeCount += 1
-                addToProbeOrder(record.id)
+                addToProbeOrder(row: row)
             }
         }
-        table[record.id] = member
+        table[row] = member
         broadcasts.enqueue(.alive(record))
         if existing.state != .alive || !sameContent(existing.record, record) {
             actions.append(.memberChanged(MembershipEvent(member: member, previousState: existing.state)))
@@ -51,7 +52,9 @@ extension MembershipStateMachine {
 
     /// Suspects an alive member, or counts another accuser of a suspect one.
     mutating func applySuspect(_ id: MemberID, incarnation: UInt64, accuser: MemberID, now: Duration) {
-        guard var member = table[id], incarnation >= member.incarnation else { return }
+        guard let row = table.row(of: id) else { return }
+        var member = table[row]
+        guard incarnation >= member.incarnation else { return }
         if id == localID {
             if !isLeaving { refute(above: incarnation) }
             return
@@ -69,7 +72,7 @@ extension MembershipStateMachine {
         member.record.incarnation = incarnation
         member.state = .suspect
         member.since = now
-        table[id] = member
+        table[row] = member
         broadcasts.enqueue(.suspect(id, incarnation: incarnation, accuser: accuser))
         let n = activeCount
         let wanted = n - 2 < configuration.suspicionMult - 2 ? 0 : configuration.suspicionMult - 2
@@ -82,7 +85,9 @@ extension MembershipStateMachine {
 
     /// Declares a member dead, or records that it left.
     mutating func applyDead(_ id: MemberID, incarnation: UInt64, accuser: MemberID, isLeft: Bool, now: Duration) {
-        guard var member = table[id], incarnation >= member.incarnation else { return }
+        guard let row = table.row(of: id) else { return }
+        var member = table[row]
+        guard incarnation >= member.incarnation else { return }
         if id == localID {
             if !isLeaving { refute(above: incarnation) }
             return
@@ -95,7 +100,7 @@ extension MembershipStateMachine {
         member.record.incarnation = incarnation
         member.state = isLeft ? .left : .dead
         member.since = now
-        table[id] = member
+        table[row] = member
         if isLeft { deadIDs.remove(id) } else { deadIDs.insert(id) }
         if previous == .alive || previous == .suspect { activeCount -= 1 }
         broadcasts.enqueue(isLeft ? .left(id, incarnation: incarnation) : .dead(id, incarnation: incarnation, accuser: accuser))
@@ -104,10 +109,8 @@ extension MembershipStateMachine {
 
     /// Claims a higher incarnation than anyone attributed to us, and says so widely.
     mutating func refute(above incarnation: UInt64) {
-        var local = localMember
-        local.record.incarnation = max(local.incarnation, incarnation) + 1
-        table[localID] = local
-        broadcasts.enqueue(.alive(local.record))
+        localMember.record.incarnation = max(localMember.incarnation, incarnation) + 1
+        broadcasts.enqueue(.alive(localMember.record))
         // Lifeguard: being suspected hints that our own links are slow.
         adjustHealth(by: 1)
     }
@@ -118,7 +121,13 @@ extension MembershipStateMachine {
     mutating func merge(_ snapshots: [MemberSnapshot], from sender: MemberID, now: Duration) {
         for snapshot in snapshots {
             let record = snapshot.record
-            let known = table[record.id] != nil || record.id == localID
+            let row = table.row(of: record.id)
+            // The common case in a settled network: the same record, alive on both sides.
+            if let row, snapshot.state == .alive, table.states[row] == .alive,
+               table.records[row].incarnation >= record.incarnation {
+                continue
+            }
+            let known = row != nil
             switch snapshot.state {
             case .alive:
                 applyAlive(record, now: now)
@@ -144,14 +153,14 @@ extension MembershipStateMachine {
     /// Records a dead or left member first heard of in a push-pull, without gossip.
     private mutating func insertGone(_ record: MemberRecord, state: MemberState, now: Duration) {
         let member = Member(record: record, state: state, since: now)
-        table[record.id] = member
+        table.append(member)
         if state == .dead { deadIDs.insert(record.id) }
         actions.append(.memberChanged(MembershipEvent(member: member, previousState: nil)))
     }
 
     /// The whole table for a push-pull, sorted so equal tables encode equally.
     func snapshot() -> [MemberSnapshot] {
-        table.values.map { MemberSnapshot(record: $0.record, state: $0.state) }.sorted { $0.record.id < $1.record.id }
+        table.idOrder.map { MemberSnapshot(record: table.records[Int($0)], state: table.states[Int($0)]) }
     }
 
     private func sameContent(_ a: MemberRecord, _ b: MemberRecord) -> Bool {

@@ -17,10 +17,11 @@ public struct MembershipStateMachine: Sendable {
     /// This peer's id.
     public let localID: MemberID
 
-    var table: [MemberID: Member] = [:]
-    /// Members to probe, shuffled once per round; may hold stale entries that the
-    /// selection skips, so membership changes never cost O(n).
-    var probeOrder: [MemberID] = []
+    var table = MemberTable()
+    /// Rows of the members to probe, shuffled once per round; may hold stale entries
+    /// that the selection skips, so membership changes never cost O(n). Rebuilt
+    /// whenever rows move (`MemberTable.removeAll`).
+    var probeOrder: [Int32] = []
     var probeIndex = 0
     /// Alive and suspect members, this peer included: the `n` of the formulas.
     var activeCount = 1
@@ -68,7 +69,7 @@ public struct MembershipStateMachine: Sendable {
         self.configuration = configuration
         self.localID = local.id
         self.random = Xoshiro256StarStar(seed: seed)
-        table[local.id] = Member(record: local, state: .alive, since: now)
+        table.append(Member(record: local, state: .alive, since: now))
         nextProbeAt = now + configuration.probeInterval
         nextGossipAt = now + configuration.gossipInterval
         nextPushPullAt = now + configuration.pushPullInterval
@@ -78,13 +79,16 @@ public struct MembershipStateMachine: Sendable {
     // MARK: - Queries
 
     /// This peer as the others should see it.
-    public var localMember: Member { table[localID]! }
+    public var localMember: Member {
+        get { table[0] }
+        set { table[0] = newValue }
+    }
 
     /// Every known member, this peer included, in no particular order.
-    public var members: Dictionary<MemberID, Member>.Values { table.values }
+    public var members: MemberTable { table }
 
     /// The member with `id`, if known.
-    public func member(_ id: MemberID) -> Member? { table[id] }
+    public func member(_ id: MemberID) -> Member? { table[id: id] }
 
     /// Alive and suspect members, this peer included.
     public var activeMemberCount: Int { activeCount }
@@ -147,7 +151,7 @@ public struct MembershipStateMachine: Sendable {
             advanceProbe(now: now)
             if now >= nextProbeAt { startProbe(now: now) }
         }
-        let expired = suspicions.filter { $0.value.deadline <= now }.keys.sorted()
+        let expired = suspicions.isEmpty ? [] : suspicions.filter { $0.value.deadline <= now }.keys.sorted()
         for id in expired {
             guard let suspicion = suspicions[id] else { continue }
             applyDead(id, incarnation: suspicion.incarnation, accuser: localID, isLeft: false, now: now)
@@ -176,9 +180,9 @@ public struct MembershipStateMachine: Sendable {
     /// is restored as `alive`, since its suspicion timer is not carried over.
     public mutating func restore(_ snapshots: [MemberSnapshot], now: Duration) {
         table.reserveCapacity(table.count + snapshots.count)
-        for snapshot in snapshots where snapshot.record.id != localID && table[snapshot.record.id] == nil {
+        for snapshot in snapshots where snapshot.record.id != localID && table.row(of: snapshot.record.id) == nil {
             let state: MemberState = snapshot.state == .suspect ? .alive : snapshot.state
-            table[snapshot.record.id] = Member(record: snapshot.record, state: state, since: now)
+            table.append(Member(record: snapshot.record, state: state, since: now))
             if state == .alive { activeCount += 1 }
             if state == .dead { deadIDs.insert(snapshot.record.id) }
         }
@@ -192,13 +196,11 @@ public struct MembershipStateMachine: Sendable {
         isLeaving = true
         probe = nil
         nextJoinAt = nil
-        var local = localMember
-        local.state = .left
-        local.since = now
-        table[localID] = local
+        localMember.state = .left
+        localMember.since = now
         activeCount -= 1
-        broadcasts.enqueue(.left(localID, incarnation: local.incarnation))
-        for target in randomMembers(configuration.leaveFanout, excluding: [], where: { $0.isActive }) {
+        broadcasts.enqueue(.left(localID, incarnation: localMember.incarnation))
+        for target in randomMembers(configuration.leaveFanout, where: { $0.isActive }) {
             send(.gossip, to: endpoint(of: target))
         }
         return takeActions()
@@ -206,12 +208,10 @@ public struct MembershipStateMachine: Sendable {
 
     /// Publishes new load figures (bumps the incarnation so the update wins everywhere).
     public mutating func updateMeta(_ meta: MemberMeta, now: Duration) -> [MembershipAction] {
-        var local = localMember
-        guard local.record.meta != meta, !isLeaving else { return takeActions() }
-        local.record.meta = meta
-        local.record.incarnation += 1
-        table[localID] = local
-        broadcasts.enqueue(.alive(local.record))
+        guard localMember.record.meta != meta, !isLeaving else { return takeActions() }
+        localMember.record.meta = meta
+        localMember.record.incarnation += 1
+        broadcasts.enqueue(.alive(localMember.record))
         return takeActions()
     }
 

@@ -69,7 +69,7 @@ public struct DetectionExperiment: Sendable {
         var random = SimulationRandom(seed: settings.seed ^ 0x5eed)
         cluster.run(until: settings.warmUp)
         cluster.resetStatistics()
-        let period = Self.pushPullPeriod(settings.configuration, members: settings.peers)
+        let period = settings.configuration.pushPullPeriod(members: settings.peers)
         let periods = max(1, Int((settings.measured.seconds / period.seconds).rounded(.up)))
         let measuredEnd = settings.warmUp + period * periods
 
@@ -137,17 +137,5 @@ public struct DetectionExperiment: Sendable {
             pushPullFraction: total > 0 ? Double(cluster.traffic.pushPullBytes) / total : 0,
             simulatedSeconds: cluster.now.seconds
         )
-    }
-
-    /// memberlist's push-pull scaling, as `MembershipConfiguration` applies it.
-    static func pushPullPeriod(_ configuration: MembershipConfiguration, members: Int) -> Duration {
-        guard members > 32 else { return configuration.pushPullInterval }
-        var multiplier = 1
-        var threshold = 64
-        while threshold < members {
-            multiplier += 1
-            threshold *= 2
-        }
-        return configuration.pushPullInterval * (multiplier + 1)
     }
 }

@@ -36,7 +36,11 @@ public struct MembershipCluster {
     /// Suspicions started, by the index of the suspected peer.
     public private(set) var suspicionsBySubject: [Int: Int] = [:]
 
-    private var machines: [MembershipStateMachine?]
+    /// Not optional: reading a property of an optional element copied the whole
+    /// machine (a dozen retains) on every event. A crashed peer's machine is swapped
+    /// for an empty one, which frees its table.
+    private var machines: [MembershipStateMachine]
+    private var isUp: [Bool]
     private let indexByID: [MemberID: Int32]
     private let indexByAddress: [String: Int32]
     private var queue = EventQueue<Event>()
@@ -72,15 +76,17 @@ public struct MembershipCluster {
         indexByAddress = Dictionary(uniqueKeysWithValues: records.enumerated().map { ($1.address, Int32($0)) })
         traffic = TrafficCounters(peers: count)
         scheduledTick = Array(repeating: nil, count: count)
-        machines = Array(repeating: nil, count: count)
+        machines = []
+        machines.reserveCapacity(count)
+        isUp = Array(repeating: true, count: count)
         let snapshots = records.map { MemberSnapshot(record: $0, state: .alive) }.sorted { $0.record.id < $1.record.id }
         let spread = configuration.probeInterval.seconds
         for index in 0..<count {
             let start = Duration.microseconds(Int64(random.unit() * spread * 1_000_000))
             var machine = MembershipStateMachine(local: records[index], configuration: configuration, seed: random.next(), now: start)
             machine.restore(snapshots, now: start)
-            machines[index] = machine
-            schedule(index)
+            machines.append(machine)
+            schedule(index, deadline: machine.nextDeadline)
         }
     }
 
@@ -88,25 +94,25 @@ public struct MembershipCluster {
     public var count: Int { records.count }
 
     /// Whether peer `index` is running.
-    public func isRunning(_ index: Int) -> Bool { machines[index] != nil }
+    public func isRunning(_ index: Int) -> Bool { isUp[index] }
 
     /// Indices of the running peers.
-    public var running: [Int] { machines.indices.filter { machines[$0] != nil } }
+    public var running: [Int] { isUp.indices.filter { isUp[$0] } }
 
     /// How peer `observer` sees peer `subject` (`nil` if unknown or not running).
     public func state(seenBy observer: Int, of subject: Int) -> MemberState? {
-        machines[observer]?.member(records[subject].id)?.state
+        isUp[observer] ? machines[observer].member(records[subject].id)?.state : nil
     }
 
     /// Alive plus suspect members in `observer`'s table, itself included.
     public func activeCount(seenBy observer: Int) -> Int? {
-        machines[observer]?.activeMemberCount
+        isUp[observer] ? machines[observer].activeMemberCount : nil
     }
 
     /// Whether every running peer other than `subject` sees it in `state`.
     public func allSee(_ subject: Int, as state: MemberState) -> Bool {
-        machines.indices.allSatisfy { observer in
-            observer == subject || machines[observer] == nil || self.state(seenBy: observer, of: subject) == state
+        isUp.indices.allSatisfy { observer in
+            observer == subject || !isUp[observer] || self.state(seenBy: observer, of: subject) == state
         }
     }
 
@@ -115,7 +121,7 @@ public struct MembershipCluster {
     public func viewsAgree() -> Bool {
         let alive = running
         for observer in alive {
-            guard machines[observer]!.activeMemberCount == alive.count else { return false }
+            guard machines[observer].activeMemberCount == alive.count else { return false }
             for subject in alive where subject != observer && state(seenBy: observer, of: subject) != .alive {
                 return false
             }
@@ -125,7 +131,8 @@ public struct MembershipCluster {
 
     /// Stops peer `index` without a word, as SIGKILL or a power cut would.
     public mutating func crash(_ index: Int) {
-        machines[index] = nil
+        isUp[index] = false
+        machines[index] = MembershipStateMachine(local: records[index], configuration: configuration, seed: 0, now: now)
         scheduledTick[index] = nil
     }
 
@@ -149,15 +156,17 @@ public struct MembershipCluster {
                 inFlight[Int(slot)] = nil
                 freeSlots.append(slot)
                 let index = Int(target)
-                guard machines[index] != nil else { continue }
-                let actions = machines[index]!.receive(packet, now: now)
-                handle(actions, from: index)
+                guard isUp[index] else { continue }
+                let now = now
+                let (actions, deadline) = Self.step(&machines[index]) { $0.receive(packet, now: now) }
+                handle(actions, from: index, deadline: deadline)
             case .tick(let peer):
                 let index = Int(peer)
-                guard scheduledTick[index] == time, machines[index] != nil else { continue }
+                guard scheduledTick[index] == time, isUp[index] else { continue }
                 scheduledTick[index] = nil
-                let actions = machines[index]!.tick(now: now)
-                handle(actions, from: index)
+                let now = now
+                let (actions, deadline) = Self.step(&machines[index]) { $0.tick(now: now) }
+                handle(actions, from: index, deadline: deadline)
             }
         }
         if deadline > now { now = deadline }
@@ -179,7 +188,15 @@ public struct MembershipCluster {
         return condition(self) ? now : nil
     }
 
-    private mutating func handle(_ actions: [MembershipAction], from index: Int) {
+    /// Runs `call` on a machine in place and reads its next deadline in the same access.
+    private static func step(
+        _ machine: inout MembershipStateMachine, _ call: (inout MembershipStateMachine) -> [MembershipAction]
+    ) -> ([MembershipAction], Duration) {
+        let actions = call(&machine)
+        return (actions, machine.nextDeadline)
+    }
+
+    private mutating func handle(_ actions: [MembershipAction], from index: Int, deadline: Duration) {
         for action in actions {
             switch action {
             case .send(let packet, let endpoint):
@@ -190,7 +207,7 @@ public struct MembershipCluster {
                 break
             }
         }
-        schedule(index)
+        schedule(index, deadline: deadline)
     }
 
     private mutating func send(_ packet: MembershipPacket, to endpoint: MembershipEndpoint, from index: Int) {
@@ -235,8 +252,8 @@ public struct MembershipCluster {
         if watched.contains(subject) { observations.append(observation) }
     }
 
-    private mutating func schedule(_ index: Int) {
-        guard let deadline = machines[index]?.nextDeadline else { return }
+    private mutating func schedule(_ index: Int, deadline: Duration) {
+        guard isUp[index] else { return }
         let wanted = max(deadline, now + .milliseconds(1))
         if let scheduled = scheduledTick[index], scheduled <= wanted, scheduled >= now { return }
         scheduledTick[index] = wanted

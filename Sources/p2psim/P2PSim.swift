@@ -24,7 +24,7 @@ struct P2PSim: ParsableCommand {
     var tokens = 1024
 
     @Option(help: "Peer counts for the failure-detection experiment.")
-    var detectionPeers = "100,1000,2000"
+    var detectionPeers = "100,1000,2000,10000"
 
     @Option(help: "Message loss rates for the failure-detection experiment.")
     var loss = "0.01,0.05,0.2"
@@ -34,6 +34,9 @@ struct P2PSim: ParsableCommand {
 
     @Option(help: "Simulated seconds of failure detection measured per run (rounded up to push-pull periods).")
     var detectionSeconds = 300
+
+    @Option(help: "Simulated seconds measured for peer counts above --all-loss-up-to (default: --detection-seconds).")
+    var largeDetectionSeconds: Int?
 
     @Option(help: "Base push-pull interval in seconds (memberlist default 30).")
     var pushPullInterval = 30
@@ -78,7 +81,7 @@ struct P2PSim: ParsableCommand {
             for peers in try counts(detectionPeers) {
                 for rate in peers <= allLossUpTo ? rates : Array(rates.prefix(1)) {
                     var settings = DetectionExperiment.Settings(peers: peers, lossRate: rate)
-                    settings.measured = .seconds(detectionSeconds)
+                    settings.measured = .seconds(peers > allLossUpTo ? largeDetectionSeconds ?? detectionSeconds : detectionSeconds)
                     settings.configuration = membership
                     settings.seed = seed
                     log("detection: \(peers) peers, \(rate * 100)% loss")
