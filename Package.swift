@@ -53,8 +53,8 @@ let package = Package(
         .target(name: "Content", dependencies: ["OpenSSLKit", "Codecs"]),
 
         // Layer 4: placement and membership, pure state machines driven by a clock.
-        .target(name: "Ring"),
-        .target(name: "Membership"),
+        .target(name: "Ring", dependencies: ["Codecs"]),
+        .target(name: "Membership", dependencies: ["Codecs"]),
         // The simulator engine: pure (no I/O), drives the real Ring and Membership on a virtual clock.
         .target(name: "Simulation", dependencies: ["Ring", "Membership"]),
 

@@ -1,46 +1,4 @@
-/// The 32-byte identity of a peer as the ring sees it (the NodeID: SHA-256 of the
-/// peer's SubjectPublicKeyInfo).
-///
-/// Stored as four big-endian words so that hashing and comparison are cheap and the
-/// order equals the lexicographic order of the bytes.
-public struct RingNodeID: Hashable, Comparable, Sendable, CustomStringConvertible {
-    /// The number of bytes in an identity.
-    public static let byteCount = 32
+@_exported import struct Codecs.Identifier256
 
-    let w0: UInt64
-    let w1: UInt64
-    let w2: UInt64
-    let w3: UInt64
-
-    /// Creates an identity from exactly 32 bytes; `nil` for any other length.
-    public init?(bytes: some Collection<UInt8>) {
-        guard bytes.count == Self.byteCount else { return nil }
-        var words = [UInt64](repeating: 0, count: 4)
-        for (offset, byte) in bytes.enumerated() {
-            words[offset / 8] = words[offset / 8] << 8 | UInt64(byte)
-        }
-        (w0, w1, w2, w3) = (words[0], words[1], words[2], words[3])
-    }
-
-    /// The 32 bytes of the identity.
-    public var bytes: [UInt8] {
-        var result = [UInt8]()
-        result.reserveCapacity(Self.byteCount)
-        for word in [w0, w1, w2, w3] {
-            for shift in stride(from: 56, through: 0, by: -8) {
-                result.append(UInt8(truncatingIfNeeded: word >> UInt64(shift)))
-            }
-        }
-        return result
-    }
-
-    public static func < (lhs: RingNodeID, rhs: RingNodeID) -> Bool {
-        (lhs.w0, lhs.w1, lhs.w2, lhs.w3) < (rhs.w0, rhs.w1, rhs.w2, rhs.w3)
-    }
-
-    /// The first 8 bytes in hex, enough to tell peers apart in logs.
-    public var description: String {
-        let hex = String(w0, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
-    }
-}
+/// The 32-byte identity of a peer as the ring sees it: its NodeID, as membership also knows it.
+public typealias RingNodeID = Identifier256
