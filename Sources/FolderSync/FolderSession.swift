@@ -30,6 +30,8 @@ public actor FolderSession {
     var pendingRemote = 0
     var needPublish = true
     var lastLocalChange: Int64 = 0
+    /// Callers of `rescan()` waiting for the next scan of the loop to start.
+    var rescanWaiters: [CheckedContinuation<Duration, any Error>] = []
 
     private let flags = Mutex(Flags())
     private let wake = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -92,6 +94,8 @@ public actor FolderSession {
             subscription.cancel()
             timer.cancel()
             watcher?.stop()
+            for waiter in rescanWaiters { waiter.resume(throwing: CancellationError()) }
+            rescanWaiters = []
         }
         poke(scan: true, pull: true)
         for await _ in wake.stream {
@@ -121,7 +125,7 @@ public actor FolderSession {
         do {
             if scan {
                 state = .scanning
-                try await scanOnce()
+                try await timedScan()
             }
             if pull {
                 state = .syncing
@@ -139,6 +143,33 @@ public actor FolderSession {
             lastError = "\(error)"
             logger.warning("sync round failed; retrying at the next poll", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Asks the loop for a full scan and waits for it: a scan that starts after this call,
+    /// so it sees every change made before. Returns how long the scan took (walking the
+    /// tree, storing changed files, saving the index), not the time spent waiting for it.
+    public func rescan() async throws -> Duration {
+        try await withCheckedThrowingContinuation { waiter in
+            rescanWaiters.append(waiter)
+            poke(scan: true)
+        }
+    }
+
+    /// `scanOnce`, answering the `rescan()` callers that were waiting when it started.
+    private func timedScan() async throws {
+        let waiters = rescanWaiters
+        rescanWaiters = []
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            try await scanOnce()
+        } catch {
+            for waiter in waiters { waiter.resume(throwing: error) }
+            throw error
+        }
+        let elapsed = clock.now - start
+        for waiter in waiters { waiter.resume(returning: elapsed) }
+        logger.debug("scanned", metadata: ["seconds": "\(elapsed)", "entries": "\(local.count)"])
     }
 
     public func status() -> FolderStatus {

@@ -73,6 +73,16 @@ public actor SyncService {
         logger.info("stopped syncing a folder", metadata: ["folder": "\(folder.id)", "path": "\(path)"])
     }
 
+    /// Scans `path` now (even when nothing signalled a change) and returns how long the
+    /// scan took; an unchanged tree costs one `lstat` per entry.
+    public func rescan(path requested: String) async throws -> Duration {
+        let path = Self.normalize(requested)
+        guard let folder = try store.folders().first(where: { $0.path == path }), let running = sessions[folder.id] else {
+            throw FolderSyncError.unknownFolder(path)
+        }
+        return try await running.session.rescan()
+    }
+
     public func status() async -> [FolderStatus] {
         var result: [FolderStatus] = []
         for (_, running) in sessions { result.append(await running.session.status()) }

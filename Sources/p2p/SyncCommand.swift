@@ -10,7 +10,7 @@ struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
         abstract: "Keep local folders the same on every device (docs/sync.md).",
-        subcommands: [Add.self, List.self, Status.self, Remove.self]
+        subcommands: [Add.self, List.self, Status.self, Remove.self, Rescan.self]
     )
 
     struct Add: AsyncParsableCommand {
@@ -74,11 +74,62 @@ struct SyncCommand: AsyncParsableCommand {
 
         func run() async throws {
             let path = SyncService.normalize(SyncCommand.absolute(directory))
+<<<<<<< HEAD
             let encoded = path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "/-._~"))) ?? path
             _ = try await SyncCommand.call(home.resolved(before: root.home), .DELETE, "/v1/sync/folders?path=" + encoded, as: FolderAPIDocuments.Removed.self)
         }
     }
 
+=======
+            _ = try await SyncCommand.call(home.resolved(before: root.home), .DELETE, "/v1/sync/folders?path=" + SyncCommand.encoded(path), as: RemovedFolder.self)
+        }
+    }
+
+    struct Rescan: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Scan DIR now, even if nothing signalled a change; prints how long the scan took.")
+        @ParentCommand var root: P2P
+        @OptionGroup var home: HomeOption
+        @Argument(help: "The synced directory.") var directory: String
+        @Flag(help: "Print {\"path\", \"seconds\"} as JSON.") var json = false
+
+        func run() async throws {
+            let path = SyncService.normalize(SyncCommand.absolute(directory))
+            let done = try await SyncCommand.call(
+                home.resolved(before: root.home), .POST, "/v1/sync/folders/rescan?path=" + SyncCommand.encoded(path), as: RescannedFolder.self)
+            if json {
+                print(String(decoding: try JSONEncoder().encode(done), as: UTF8.self))
+            } else {
+                print("scanned \(done.path) in \(String(format: "%.3f", done.seconds)) s")
+            }
+        }
+    }
+
+    struct AddedFolder: Decodable {
+        var path: String
+        var folder: String
+        var token: String
+        var created: Bool
+    }
+
+    struct FolderListing: Codable {
+        var folders: [FolderStatus]
+    }
+
+    struct RemovedFolder: Decodable {
+        var removed: String
+    }
+
+    struct RescannedFolder: Codable {
+        var path: String
+        var seconds: Double
+    }
+
+    static func encoded(_ path: String) -> String {
+        path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "/-._~"))) ?? path
+    }
+
+>>>>>>> syncbench
     static func absolute(_ path: String) -> String {
         path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }

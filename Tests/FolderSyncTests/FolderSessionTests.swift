@@ -147,6 +147,20 @@ struct FolderSessionTests {
         #expect(Set(all) == ["v2 from a", "b's unsaved work"])
         #expect(try a.tree.snapshot() == (try b.tree.snapshot()))
     }
+
+    @Test func rescanWaitsForAFreshScanAndReportsItsDuration() async throws {
+        let a = try device("a")
+        let running = Task { await a.session.run() }
+        defer { running.cancel() }
+        try a.tree.write("one.txt", "1")
+        let first = try await a.session.rescan()
+        #expect(first > .zero)
+        #expect(await a.session.status().files == 1)
+        // A second call scans again: the file written in between is found.
+        try a.tree.write("two.txt", "2")
+        _ = try await a.session.rescan()
+        #expect(await a.session.status().files == 2)
+    }
 }
 
 extension FolderSessionTests {
