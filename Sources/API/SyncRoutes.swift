@@ -9,35 +9,6 @@ import Hummingbird
 /// - `POST /v1/sync/folders/rescan?path=/abs/dir` → `{"path","seconds"}`: a full scan now,
 ///   answered when it has finished, with its duration.
 enum SyncRoutes {
-<<<<<<< HEAD
-=======
-    struct AddRequest: Decodable {
-        var path: String
-        var token: String?
-    }
-
-    struct Added: Encodable {
-        var path: String
-        var folder: String
-        var token: String
-        /// True when this call made a new folder (and its token is new).
-        var created: Bool
-    }
-
-    struct Listing: Encodable {
-        var folders: [FolderStatus]
-    }
-
-    struct Removed: Encodable {
-        var removed: String
-    }
-
-    struct Rescanned: Encodable {
-        var path: String
-        var seconds: Double
-    }
-
->>>>>>> syncbench
     static let maximumRequestSize = 64 * 1024
 
     static func add<Context: RequestContext>(to router: some RouterMethods<Context>, service: SyncService) {
@@ -70,7 +41,7 @@ enum SyncRoutes {
             guard let path = request.uri.queryParameters.get("path") else { throw APIError.badRequest("missing ?path=") }
             let elapsed = try await mapped { try await service.rescan(path: path) }
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            return try JSONResponse.make(Rescanned(path: SyncService.normalize(path), seconds: seconds))
+            return try JSONResponse.make(FolderAPIDocuments.Rescanned(path: SyncService.normalize(path), seconds: seconds))
         }
     }
 

@@ -44,4 +44,15 @@ public enum FolderAPIDocuments {
             self.removed = removed
         }
     }
+
+    /// `POST /v1/sync/folders/rescan` answer: how long the scan took.
+    public struct Rescanned: Codable, Sendable {
+        public var path: String
+        public var seconds: Double
+
+        public init(path: String, seconds: Double) {
+            self.path = path
+            self.seconds = seconds
+        }
+    }
 }

@@ -74,14 +74,9 @@ struct SyncCommand: AsyncParsableCommand {
 
         func run() async throws {
             let path = SyncService.normalize(SyncCommand.absolute(directory))
-<<<<<<< HEAD
-            let encoded = path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "/-._~"))) ?? path
-            _ = try await SyncCommand.call(home.resolved(before: root.home), .DELETE, "/v1/sync/folders?path=" + encoded, as: FolderAPIDocuments.Removed.self)
-        }
-    }
-
-=======
-            _ = try await SyncCommand.call(home.resolved(before: root.home), .DELETE, "/v1/sync/folders?path=" + SyncCommand.encoded(path), as: RemovedFolder.self)
+            _ = try await SyncCommand.call(
+                home.resolved(before: root.home), .DELETE, "/v1/sync/folders?path=" + SyncCommand.encoded(path),
+                as: FolderAPIDocuments.Removed.self)
         }
     }
 
@@ -96,7 +91,8 @@ struct SyncCommand: AsyncParsableCommand {
         func run() async throws {
             let path = SyncService.normalize(SyncCommand.absolute(directory))
             let done = try await SyncCommand.call(
-                home.resolved(before: root.home), .POST, "/v1/sync/folders/rescan?path=" + SyncCommand.encoded(path), as: RescannedFolder.self)
+                home.resolved(before: root.home), .POST, "/v1/sync/folders/rescan?path=" + SyncCommand.encoded(path),
+                as: FolderAPIDocuments.Rescanned.self)
             if json {
                 print(String(decoding: try JSONEncoder().encode(done), as: UTF8.self))
             } else {
@@ -105,31 +101,10 @@ struct SyncCommand: AsyncParsableCommand {
         }
     }
 
-    struct AddedFolder: Decodable {
-        var path: String
-        var folder: String
-        var token: String
-        var created: Bool
-    }
-
-    struct FolderListing: Codable {
-        var folders: [FolderStatus]
-    }
-
-    struct RemovedFolder: Decodable {
-        var removed: String
-    }
-
-    struct RescannedFolder: Codable {
-        var path: String
-        var seconds: Double
-    }
-
     static func encoded(_ path: String) -> String {
         path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "/-._~"))) ?? path
     }
 
->>>>>>> syncbench
     static func absolute(_ path: String) -> String {
         path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
