@@ -26,7 +26,7 @@ extension FolderSession {
         }
         let copies = localCopies()
         let current = local
-        outcomes += try await Self.concurrently(Array(files), limit: 8) { action in
+        outcomes += try await Self.concurrently(Array(files), limit: Self.filesInParallel) { action in
             (action.entry, await self.perform(action, current: current[action.entry.path], copies: copies, applier: applier))
         }
         for action in deletions {

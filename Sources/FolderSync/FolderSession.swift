@@ -25,7 +25,12 @@ public actor FolderSession {
     var devices: [[UInt8]: FolderIndexStore.Device] = [:]
     var watcher: FolderWatcher?
 
-    var state: FolderStatus.State = .starting
+    var state: FolderStatus.State = .starting {
+        didSet { shown.withLock { $0?.state = state } }
+    }
+    /// What `status()` answers, refreshed after each round, so asking never waits for a
+    /// long scan or apply.
+    private let shown = Mutex<FolderStatus?>(nil)
     var lastError: String?
     var pendingRemote = 0
     var needPublish = true
@@ -143,6 +148,7 @@ public actor FolderSession {
             lastError = "\(error)"
             logger.warning("sync round failed; retrying at the next poll", metadata: ["error": "\(error)"])
         }
+        refreshStatus()
     }
 
     /// Asks the loop for a full scan and waits for it: a scan that starts after this call,
@@ -168,11 +174,19 @@ public actor FolderSession {
             throw error
         }
         let elapsed = clock.now - start
+        refreshStatus()
         for waiter in waiters { waiter.resume(returning: elapsed) }
         logger.debug("scanned", metadata: ["seconds": "\(elapsed)", "entries": "\(local.count)"])
     }
 
-    public func status() -> FolderStatus {
+    /// The folder's status as of the last round (and the current state).
+    public nonisolated func status() -> FolderStatus {
+        shown.withLock { $0 } ?? FolderStatus(
+            path: path, folderID: folderID, state: .starting, files: 0, bytes: 0, pending: 0, conflicts: [], devices: [],
+            lastError: nil, lastLocalChangeMilliseconds: 0)
+    }
+
+    func refreshStatus() {
         var files = 0
         var bytes: UInt64 = 0
         var conflicts: [String] = []
@@ -183,7 +197,7 @@ public actor FolderSession {
             }
             if ConflictName.isConflictCopy(path) { conflicts.append(path) }
         }
-        return FolderStatus(
+        let status = FolderStatus(
             path: path, folderID: folderID, state: state, files: files, bytes: bytes,
             pending: pendingRemote + (needPublish ? 1 : 0), conflicts: conflicts.sorted(),
             devices: devices.values.sorted { $0.device.lexicographicallyPrecedes($1.device) }.map {
@@ -192,7 +206,12 @@ public actor FolderSession {
                     lastChangeMilliseconds: $0.publishedMilliseconds)
             },
             lastError: lastError, lastLocalChangeMilliseconds: lastLocalChange)
+        shown.withLock { $0 = status }
     }
+
+    /// Files stored or applied at once: a small file's cost is mostly round trips to its
+    /// replicas, so many in flight keep the network and the disks busy.
+    static let filesInParallel = 24
 
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 }

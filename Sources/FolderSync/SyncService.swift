@@ -85,7 +85,7 @@ public actor SyncService {
 
     public func status() async -> [FolderStatus] {
         var result: [FolderStatus] = []
-        for (_, running) in sessions { result.append(await running.session.status()) }
+        for (_, running) in sessions { result.append(running.session.status()) }
         return result.sorted { $0.path < $1.path }
     }
 
