@@ -3,9 +3,11 @@ import Peer
 import ServiceLifecycle
 
 /// Runs a `PeerNode` as a service: starts it, keeps contacting seeds, and on graceful
-/// shutdown (SIGINT/SIGTERM through the `ServiceGroup`) stops it.
+/// shutdown (SIGINT/SIGTERM through the `ServiceGroup`) stops it — after handing its chunks
+/// off when `handOffTimeout` is set (`p2pd run --leave-on-stop`).
 struct PeerNodeService: Service {
     let node: PeerNode
+    let handOffTimeout: Duration?
     let logger: Logger
 
     func run() async throws {
@@ -18,6 +20,10 @@ struct PeerNodeService: Service {
         } onGracefulShutdown: {
             logger.info("stopping")
         }
-        await node.stop()
+        if let handOffTimeout {
+            _ = await node.leave(handOffTimeout: handOffTimeout)
+        } else {
+            await node.stop()
+        }
     }
 }

@@ -5,12 +5,14 @@ import Peer
 /// Real `p2pd` processes on loopback, each with its own home, ports picked free.
 final class ProcessCluster: @unchecked Sendable {
     let root: String
-    let homes: [String]
-    private(set) var processes: [Process?]
+    private(set) var homes: [String] = []
+    private(set) var processes: [Process?] = []
+    /// Added to every `p2pd run`'s environment (e.g. `P2P_REPAIR_INTERVAL`).
+    let environment: [String: String]
 
-    init(peers: Int, replicas: Int = 3, writeQuorum: Int = 2, extraInit: [String] = []) throws {
+    init(peers: Int, replicas: Int = 3, writeQuorum: Int = 2, extraInit: [String] = [], environment: [String: String] = [:]) throws {
         root = try Daemon.temporaryDirectory()
-        var homes: [String] = []
+        self.environment = environment
         for index in 0..<peers {
             let home = root + "/p\(index)"
             var arguments = ["init", "--home", home, "--listen", "127.0.0.1:\(try Daemon.freePort())",
@@ -24,13 +26,38 @@ final class ProcessCluster: @unchecked Sendable {
             guard created.status == 0 else { throw ClusterError(message: "init failed: \(created.stderr)") }
             homes.append(home)
         }
-        self.homes = homes
         processes = Array(repeating: nil, count: peers)
         for index in 0..<peers { try start(index) }
     }
 
+    /// Creates one more peer that joins with peer 0's token, starts it and returns its index.
+    func addPeer() throws -> Int {
+        let index = homes.count
+        let home = root + "/p\(index)"
+        let token = try Daemon.run(["token", "--home", homes[0]]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let created = try Daemon.run([
+            "init", "--home", home, "--listen", "127.0.0.1:\(try Daemon.freePort())", "--api", "127.0.0.1:\(try Daemon.freePort())",
+            "--zone", "z\(index % 3)", "--capacity", "20G", "--join", token,
+        ])
+        guard created.status == 0 else { throw ClusterError(message: "init of peer \(index) failed: \(created.stderr)") }
+        homes.append(home)
+        processes.append(nil)
+        try start(index)
+        return index
+    }
+
     func start(_ index: Int) throws {
-        processes[index] = try Daemon.start(home: homes[index], log: root + "/p\(index).log")
+        processes[index] = try Daemon.start(home: homes[index], log: root + "/p\(index).log", environment: environment)
+    }
+
+    /// SIGSTOP: the peer hangs, its sockets open and silent.
+    func hang(_ index: Int) {
+        if let process = processes[index] { Foundation.kill(process.processIdentifier, SIGSTOP) }
+    }
+
+    /// SIGCONT: a hung peer carries on.
+    func resume(_ index: Int) {
+        if let process = processes[index] { Foundation.kill(process.processIdentifier, SIGCONT) }
     }
 
     func kill(_ index: Int) {
