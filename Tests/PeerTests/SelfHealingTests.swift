@@ -143,11 +143,13 @@ import Testing
             return ids.allSatisfy { held[$0]?.count == 3 }
         })
 
-        // Peer 3 dies for good; the survivors re-replicate, then a sixth peer joins, so some
-        // of peer 3's old chunks now belong to others: its copies of them are surplus.
-        let victim = 3
+        // Peer 2, alone in zone z2, dies for good; the survivors re-replicate, then a sixth
+        // peer joins in z2 and takes the z2 place of every list, so when peer 2 returns the
+        // two share it: peer 2's copies of the newcomer's share are surplus.
+        let victim = 2
+        let heldBefore = Set(zip(ids, await cluster.nodes[victim].holdsLocally(ids)).filter(\.1).map(\.0))
         await cluster.nodes[victim].stop(announceLeave: false)
-        let survivors = [0, 1, 2, 4].map { cluster.nodes[$0] }
+        let survivors = [0, 1, 3, 4].map { cluster.nodes[$0] }
         #expect(await cluster.waitUntil(timeout: .seconds(45)) {
             let held = await Self.holders(ids, nodes: survivors)
             return ids.allSatisfy { (held[$0]?.count ?? 0) >= 3 }
@@ -158,8 +160,6 @@ import Testing
             for index in live where await cluster.nodes[index].status().peers.filter({ $0.state == "alive" }).count != 5 { return false }
             return true
         })
-        let stale = await cluster.nodes[victim].holdsLocally(ids).filter { $0 }.count
-        #expect(stale > 0)
 
         // It comes back with its old store: copies move to it where it owns them again, and
         // its own surplus goes only once every current owner confirmed holding it.
@@ -168,11 +168,14 @@ import Testing
         let (settled, lowest) = await Self.settleOnPreferenceLists(ids, cluster: cluster, receiver: victim)
         #expect(settled)
         #expect(lowest >= 3, "a chunk dropped to \(lowest) copies while the returning peer rejoined")
-        #expect(await returned.durabilityReport().surplusDeleted > 0)
+        // What it held before it died and no longer owns among six peers was surplus: gone now.
         let snapshot = returned.placement.snapshot
-        let kept = zip(ids, await returned.holdsLocally(ids)).filter(\.1).map(\.0)
+        let surplus = heldBefore.filter { id in !snapshot.preferenceList(for: id.bytes).contains { $0.nodeID == returned.nodeID } }
+        #expect(!surplus.isEmpty, "the newcomer took none of peer 2's chunks (held \(heldBefore.count))")
+        let kept = Set(zip(ids, await returned.holdsLocally(ids)).filter(\.1).map(\.0))
+        #expect(kept.isDisjoint(with: surplus))
         #expect(kept.allSatisfy { id in snapshot.preferenceList(for: id.bytes).contains { $0.nodeID == returned.nodeID } })
-        #expect(kept.count < stale)
+        #expect(await returned.durabilityReport().surplusDeleted >= surplus.count)
         #expect(await cluster.nodes[newIndex].holdsLocally(ids).contains(true))
         for (capability, bytes) in files { #expect(try await returned.fileDecoder().read(capability) == bytes) }
         await cluster.stop()
