@@ -12,7 +12,7 @@ import Testing
 /// a fixed seed; every wait is bounded by a generous deadline, none paces the run.
 @Suite(.serialized) struct ProcessChaosTests {
     static let seed: UInt64 = 0x6368_616F_7321
-    static let load = Duration.seconds(50)
+    static let load = Duration.seconds(45)
 
     enum Fault { case killed, hung }
 
@@ -42,7 +42,7 @@ import Testing
                 if read == nil { failed += 1 }
             }
             guard clock.now >= nextFault else { continue }
-            nextFault = clock.now + .milliseconds(Int.random(in: 2000...4000, using: &random))
+            nextFault = clock.now + .milliseconds(Int.random(in: 1500...3000, using: &random))
             let roll = Int.random(in: 0..<10, using: &random)
             // A newcomer joins through peer 0's address, so only while peer 0 is up.
             if joins == 0 && roll == 0 && down[0] == nil {
@@ -72,6 +72,7 @@ import Testing
             case .hung: cluster.resume(index)
             }
         }
+        let loaded = clock.now
         let summary = "\(attempted) operations (\(gets) gets), \(failed) failed, \(acknowledged.count) puts acknowledged; \(kills) kills, \(hangs) hangs, \(joins) joins"
         print("chaos: \(summary)")
         #expect(kills > 0 && hangs > 0, "\(summary)")
@@ -92,12 +93,14 @@ import Testing
             return true
         }
         #expect(settled, "repair did not settle: \(summary)")
+        let healed = clock.now
 
         var lost: [String] = []
         for (offset, (cap, bytes)) in acknowledged.enumerated() {
             let order = (0..<peers).map { ($0 + offset) % peers }
             if await Self.get(cap, through: order, of: cluster) != bytes { lost.append(cap) }
         }
+        print("chaos: every peer back and repair settled \(healed - loaded) after the load; \(acknowledged.count) puts read back in \(clock.now - healed)")
         #expect(lost.isEmpty, "\(lost.count) of \(acknowledged.count) acknowledged puts lost: \(lost.prefix(3))")
     }
 
