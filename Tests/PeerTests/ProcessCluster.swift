@@ -1,5 +1,6 @@
 import APIClient
 import Foundation
+import OpenSSLKit
 import Peer
 
 /// Real `p2pd` processes on loopback, each with its own home, ports picked free.
@@ -9,10 +10,16 @@ final class ProcessCluster: @unchecked Sendable {
     private(set) var processes: [Process?] = []
     /// Added to every `p2pd run`'s environment (e.g. `P2P_REPAIR_INTERVAL`).
     let environment: [String: String]
+    /// Added to every `p2pd run` command line (e.g. `--leave-on-stop`).
+    let runArguments: [String]
 
-    init(peers: Int, replicas: Int = 3, writeQuorum: Int = 2, extraInit: [String] = [], environment: [String: String] = [:]) throws {
+    init(
+        peers: Int, replicas: Int = 3, writeQuorum: Int = 2, extraInit: [String] = [], runArguments: [String] = [],
+        environment: [String: String] = [:]
+    ) throws {
         root = try Daemon.temporaryDirectory()
         self.environment = environment
+        self.runArguments = runArguments
         for index in 0..<peers {
             let home = root + "/p\(index)"
             var arguments = ["init", "--home", home, "--listen", "127.0.0.1:\(try Daemon.freePort())",
@@ -47,8 +54,19 @@ final class ProcessCluster: @unchecked Sendable {
     }
 
     func start(_ index: Int) throws {
-        processes[index] = try Daemon.start(home: homes[index], log: root + "/p\(index).log", environment: environment)
+        processes[index] = try Daemon.start(home: homes[index], log: root + "/p\(index).log", arguments: runArguments, environment: environment)
     }
+
+    /// SIGTERM, the graceful stop; waits for the exit and returns the exit status.
+    func terminate(_ index: Int) -> Int32? {
+        guard let process = processes[index] else { return nil }
+        process.terminate()
+        process.waitUntilExit()
+        processes[index] = nil
+        return process.terminationStatus
+    }
+
+    func log(_ index: Int) -> String { Daemon.log(root + "/p\(index).log") }
 
     /// SIGSTOP: the peer hangs, its sockets open and silent.
     func hang(_ index: Int) {
@@ -104,4 +122,19 @@ final class ProcessCluster: @unchecked Sendable {
 struct ClusterError: Error, CustomStringConvertible {
     let message: String
     var description: String { message }
+}
+
+/// A file of `size` random bytes, written a MiB at a time (every MiB differs).
+func writeRandomFile(_ path: String, size: Int) throws {
+    var bytes = try SecureRandom.bytes(count: min(size, 1 << 20))
+    _ = FileManager.default.createFile(atPath: path, contents: nil)
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    var remaining = size
+    while remaining > 0 {
+        let count = min(remaining, bytes.count)
+        try handle.write(contentsOf: bytes[0..<count])
+        remaining -= count
+        bytes[0] &+= 1  // every MiB differs, so nothing dedups by accident
+    }
+    try handle.close()
 }
