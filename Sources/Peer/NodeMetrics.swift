@@ -19,6 +19,12 @@ public struct NodeMetrics: Sendable {
         static let putDuration = "p2p_put_duration_seconds"
         static let getDuration = "p2p_get_duration_seconds"
         static let rpcs = "p2p_rpc_requests_total"
+        static let durability = "p2p_durability_chunks"
+        static let backlog = "p2p_repair_backlog"
+        static let passes = "p2p_repair_passes_total"
+        static let pushedBytes = "p2p_repair_pushed_bytes_total"
+        static let surplus = "p2p_repair_surplus_deleted_total"
+        static let scrubbed = "p2p_scrub_chunks_total"
     }
 
     /// Name → HELP text of every metric a node records, for the exporter.
@@ -35,6 +41,12 @@ public struct NodeMetrics: Sendable {
         Name.putDuration: "Time to store one file through this peer's API, until the write quorum acknowledged every chunk.",
         Name.getDuration: "Time to serve one file read through this peer's API, until its last byte.",
         Name.rpcs: "RPC requests served to other peers, by method and outcome (success, failure).",
+        Name.durability: "Chunks held here, by replicas confirmed on their preference list in the last repair pass (at_n, below_n, zero).",
+        Name.backlog: "Copies still to make or drop after the last repair pass, pending hints included.",
+        Name.passes: "Repair passes completed over this peer's chunks.",
+        Name.pushedBytes: "Chunk bytes pushed to other peers by repair passes.",
+        Name.surplus: "Local copies deleted after every new owner confirmed holding them.",
+        Name.scrubbed: "Chunks re-hashed by scrub, by result (intact, corrupt).",
     ]
 
     static let states = ["alive", "suspect", "dead", "left"]
@@ -50,6 +62,12 @@ public struct NodeMetrics: Sendable {
     private let getBytes: Counter
     private let putDuration: Timer
     private let getDuration: Timer
+    private let durability: [String: Gauge]
+    private let backlog: Gauge
+    private let passes: Counter
+    private let pushedBytes: Counter
+    private let surplus: Counter
+    private let scrubbed: [Bool: Counter]
 
     public init(factory: any MetricsFactory) {
         self.factory = factory
@@ -64,6 +82,19 @@ public struct NodeMetrics: Sendable {
         getBytes = Counter(label: Name.getBytes, factory: factory)
         putDuration = Timer(label: Name.putDuration, factory: factory)
         getDuration = Timer(label: Name.getDuration, factory: factory)
+        var durability: [String: Gauge] = [:]
+        for level in ["at_n", "below_n", "zero"] {
+            durability[level] = Gauge(label: Name.durability, dimensions: [("replicas", level)], factory: factory)
+        }
+        self.durability = durability
+        backlog = Gauge(label: Name.backlog, factory: factory)
+        passes = Counter(label: Name.passes, factory: factory)
+        pushedBytes = Counter(label: Name.pushedBytes, factory: factory)
+        surplus = Counter(label: Name.surplus, factory: factory)
+        scrubbed = [
+            false: Counter(label: Name.scrubbed, dimensions: [("result", "intact")], factory: factory),
+            true: Counter(label: Name.scrubbed, dimensions: [("result", "corrupt")], factory: factory),
+        ]
         // Every labelled series exists from the start, at zero.
         for outcome in ["success", "failure"] {
             _ = Counter(label: Name.puts, dimensions: [("outcome", outcome)], factory: factory)
@@ -99,6 +130,26 @@ public struct NodeMetrics: Sendable {
         }
         Counter(label: Name.rpcs, dimensions: [("method", name), ("outcome", succeeded ? "success" : "failure")], factory: factory)
             .increment()
+    }
+
+    /// One repair pass done: its copies pushed and surplus copies dropped.
+    func recordRepairPass(pushedBytes bytes: UInt64, surplusDeleted: Int) {
+        passes.increment()
+        pushedBytes.increment(by: Int64(clamping: bytes))
+        surplus.increment(by: surplusDeleted)
+    }
+
+    /// One chunk re-hashed by scrub.
+    func recordScrub(corrupt: Bool) {
+        scrubbed[corrupt]?.increment()
+    }
+
+    /// The durability gauges, from the last repair pass (`NodeStatus.Durability`).
+    func update(durability figures: NodeStatus.Durability) {
+        durability["at_n"]?.record(figures.atN)
+        durability["below_n"]?.record(figures.belowN)
+        durability["zero"]?.record(figures.zeroKnownReplicas)
+        backlog.record(figures.backlog)
     }
 
     func update(peersByState: [String: Int], chunkCount: UInt64, usedBytes: UInt64, capacityBytes: UInt64, pendingHints: Int) {

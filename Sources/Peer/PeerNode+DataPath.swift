@@ -17,6 +17,12 @@ extension PeerNode {
     /// Rebuilds the ring from the membership: alive, suspect and recently dead peers keep
     /// their place; a peer dead longer than the removal grace, or gone, has none.
     func rebuildPlacement() {
+        placement.replace(placementSnapshot(includingSelf: true))
+    }
+
+    /// The placement as membership stands; without this peer when `includingSelf` is false,
+    /// which is the placement the others will compute once it has left (hand-off on leave).
+    func placementSnapshot(includingSelf: Bool) -> PlacementSnapshot {
         let grace = Duration.seconds(configuration.network.removalGraceSeconds)
         var peers: [RingNodeID: PlacementPeer] = [:]
         var members: [RingMember] = []
@@ -26,6 +32,7 @@ extension PeerNode {
             case .dead where now - member.since > grace: continue
             default: break
             }
+            if !includingSelf && member.id == membership.localID { continue }
             guard let ringID = RingNodeID(bytes: member.id.bytes), let nodeID = NodeID(bytes: member.id.bytes) else { continue }
             members.append(RingMember(id: ringID, zone: member.record.zone, capacity: member.record.capacity))
             peers[ringID] = PlacementPeer(
@@ -33,8 +40,8 @@ extension PeerNode {
                 isSelf: member.id == membership.localID)
         }
         let ring = Ring(members: members, configuration: Self.ringConfiguration(configuration.network.replicas))
-        placement.replace(PlacementSnapshot(
-            ring: ring, peers: peers, replicas: configuration.network.replicas, writeQuorum: configuration.network.writeQuorum))
+        return PlacementSnapshot(
+            ring: ring, peers: peers, replicas: configuration.network.replicas, writeQuorum: configuration.network.writeQuorum)
     }
 
     /// Encodes files into this network: chunks are encrypted here and written to their replicas.

@@ -7,5 +7,6 @@ extension PeerNode {
         metrics.update(
             peersByState: byState, chunkCount: UInt64(usage.count), usedBytes: usage.used,
             capacityBytes: configuration.capacity, pendingHints: (try? store.hintCount()) ?? 0)
+        metrics.update(durability: durability)
     }
 }

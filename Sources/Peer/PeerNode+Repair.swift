@@ -47,6 +47,7 @@ extension PeerNode {
         durability.pushedBytes += report.pushedBytes
         durability.surplusDeleted += report.surplusDeleted
         durability.lastPassSeconds = report.seconds
+        metrics.recordRepairPass(pushedBytes: report.pushedBytes, surplusDeleted: report.surplusDeleted)
     }
 
     /// One walk over every local chunk, at the configured page and byte rates.
@@ -55,27 +56,35 @@ extension PeerNode {
         let clock = ContinuousClock()
         let started = clock.now
         var report = RepairPassReport()
-        var pages = RatePacer(rate: settings.pagesPerSecond)
         var bytes = RatePacer(rate: settings.bytesPerSecond)
         let hinted = (try? await local.hintedChunks()) ?? []
+        await forEachLocalPage { ids in
+            await repair(ids, hinted: hinted, report: &report, bytes: &bytes)
+        }
+        report.seconds = (clock.now - started) / .seconds(1)
+        return report
+    }
+
+    /// Walks the local chunk index in ring order, one page of ids at a time, at the
+    /// configured page rate; stops early when the task is cancelled.
+    nonisolated func forEachLocalPage(_ body: ([ChunkID]) async -> Void) async {
+        let settings = repairConfiguration
+        var pages = RatePacer(rate: settings.pagesPerSecond)
         var cursor: ChunkID?
         while !Task.isCancelled {
             let page: [ChunkRecord]
             do {
                 page = try await local.page(after: cursor, limit: settings.pageSize)
             } catch {
-                logger.warning("repair cannot read the chunk index", metadata: ["error": "\(error)"])
+                logger.warning("cannot read the chunk index", metadata: ["error": "\(error)"])
                 break
             }
             guard let last = page.last else { break }
             cursor = ChunkID(bytes: last.id.bytes)
-            let ids = page.compactMap { ChunkID(bytes: $0.id.bytes) }
-            await repair(ids, hinted: hinted, report: &report, bytes: &bytes)
+            await body(page.compactMap { ChunkID(bytes: $0.id.bytes) })
             await pages.pace(after: 1)
             if page.count < settings.pageSize { break }
         }
-        report.seconds = (clock.now - started) / .seconds(1)
-        return report
     }
 
     /// Repairs one page: one `hasChunks` batch per owner of each preference list in it.
@@ -144,7 +153,7 @@ extension PeerNode {
 
     /// Carries out the pushes of one group, a few chunks at a time, within the byte rate.
     /// Returns, per chunk index, how many copies were stored.
-    private nonisolated func pushAll(
+    nonisolated func pushAll(
         _ jobs: [(index: Int, targets: [PlacementPeer])], ids: [ChunkID], report: inout RepairPassReport, bytes: inout RatePacer
     ) async -> [Int: Int] {
         guard !jobs.isEmpty else { return [:] }
@@ -177,7 +186,7 @@ extension PeerNode {
     static let pushesInFlight = 4
 
     /// Which of `ids` a peer holds, or nil when it cannot be asked.
-    private nonisolated func ask(_ peer: PlacementPeer, about ids: [ChunkID]) async -> [Bool]? {
+    nonisolated func ask(_ peer: PlacementPeer, about ids: [ChunkID]) async -> [Bool]? {
         do {
             let connection = try await pool.connection(to: peer.address)
             let answer = try await connection.call(PeerMethod.hasChunks, ChunkMessages.has(ids: ids), timeout: .seconds(10))
@@ -189,7 +198,7 @@ extension PeerNode {
         }
     }
 
-    private nonisolated func push(_ id: ChunkID, _ bytes: [UInt8], to peer: PlacementPeer) async -> Bool {
+    nonisolated func push(_ id: ChunkID, _ bytes: [UInt8], to peer: PlacementPeer) async -> Bool {
         do {
             let connection = try await pool.connection(to: peer.address)
             _ = try await connection.call(PeerMethod.storeChunk, ChunkMessages.store(id: id, bytes: bytes), timeout: .seconds(30))

@@ -44,6 +44,7 @@ extension PeerNode {
     private func noteScrubbed(corrupt: Bool) {
         durability.scrubbed += 1
         if corrupt { durability.corruptFound += 1 }
+        metrics.recordScrub(corrupt: corrupt)
     }
 
     private func noteRepaired() {

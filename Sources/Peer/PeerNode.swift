@@ -37,7 +37,7 @@ public actor PeerNode {
     private var helloConnections: [String: PeerConnection] = [:]
     var lastMetaUpdateTime: Duration = .zero
     let repairConfiguration: RepairConfiguration
-    private var healing: [Task<Void, Never>] = []
+    var healing: [Task<Void, Never>] = []
     /// Figures of the last repair pass and of scrub so far (`NodeStatus.durability`).
     var durability = NodeStatus.Durability()
 

@@ -4,11 +4,13 @@ import Peer
 import ServiceLifecycle
 
 /// Runs a `PeerNode` as a service: starts it, keeps contacting seeds, and on graceful
-/// shutdown (SIGINT/SIGTERM through the `ServiceGroup`) stops it.
+/// shutdown (SIGINT/SIGTERM through the `ServiceGroup`) stops it — after handing its chunks
+/// off when `handOffTimeout` is set (`p2pd run --leave-on-stop`).
 struct PeerNodeService: Service {
     let node: PeerNode
     /// Folder sync, started once the node is up and stopped before it stops.
     let sync: SyncService?
+    let handOffTimeout: Duration?
     let logger: Logger
 
     func run() async throws {
@@ -23,6 +25,10 @@ struct PeerNodeService: Service {
             logger.info("stopping")
         }
         await sync?.stop()
-        await node.stop()
+        if let handOffTimeout {
+            _ = await node.leave(handOffTimeout: handOffTimeout)
+        } else {
+            await node.stop()
+        }
     }
 }

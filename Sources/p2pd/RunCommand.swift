@@ -17,6 +17,10 @@ struct RunCommand: AsyncParsableCommand {
     var logLevel: String?
     @Option(name: .customLong("repair-interval"), help: "Pause between repair passes over the local chunks (default $P2P_REPAIR_INTERVAL, else 60s; docs/repair.md).")
     var repairInterval: String?
+    @Flag(name: .customLong("leave-on-stop"), help: "On SIGINT/SIGTERM, hand every chunk to its other owners and wait for their confirmation before announcing the departure (docs/repair.md). Without it the peer announces it left at once.")
+    var leaveOnStop = false
+    @Option(name: .customLong("handoff-timeout"), help: "With --leave-on-stop: the longest wait for the owners' confirmations before leaving anyway (default 10m).")
+    var handOffTimeout: String?
 
     func run() async throws {
         let peerHome = home.peerHome
@@ -39,6 +43,13 @@ struct RunCommand: AsyncParsableCommand {
             guard let seconds = SizeParser.seconds(repairInterval) else { throw PeerHomeError.badSetting("--repair-interval must be a duration like 30s") }
             repair.passInterval = .seconds(seconds)
         }
+        var handOff: Duration?
+        if leaveOnStop {
+            guard let seconds = SizeParser.seconds(handOffTimeout ?? "10m") else { throw PeerHomeError.badSetting("--handoff-timeout must be a duration like 5m") }
+            handOff = .seconds(seconds)
+        } else if handOffTimeout != nil {
+            throw PeerHomeError.badSetting("--handoff-timeout needs --leave-on-stop")
+        }
         let node = try PeerNode(home: peerHome, repairConfiguration: repair, logger: logger)
         var timing = SyncTiming()
         if let poll = ProcessInfo.processInfo.environment["P2P_SYNC_POLL"] {
@@ -56,7 +67,7 @@ struct RunCommand: AsyncParsableCommand {
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [
-                    .init(service: PeerNodeService(node: node, sync: sync, logger: logger)),
+                    .init(service: PeerNodeService(node: node, sync: sync, handOffTimeout: handOff, logger: logger)),
                     .init(service: api),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],

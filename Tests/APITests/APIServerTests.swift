@@ -116,7 +116,8 @@ struct APIFixture: Sendable {
 
 /// With `metrics`, the node records into that registry, is started (so it can store files
 /// alone: N=2, W=1) and the server serves files and `/metrics` too.
-func withAPIServer(metrics: PrometheusCollectorRegistry? = nil, _ body: @Sendable (APIFixture) async throws -> Void) async throws {
+func withAPIServer(
+    metrics: PrometheusCollectorRegistry? = nil, repair: RepairConfiguration = RepairConfiguration(), _ body: @Sendable (APIFixture) async throws -> Void) async throws {
     let root = NSTemporaryDirectory() + "p2p-api-test-" + UUID().uuidString
     defer { try? FileManager.default.removeItem(atPath: root) }
     let configuration = PeerConfiguration(
@@ -130,12 +131,12 @@ func withAPIServer(metrics: PrometheusCollectorRegistry? = nil, _ body: @Sendabl
     let server: APIServer
     if let metrics {
         let factory = DescribedMetricsFactory(registry: metrics, descriptions: NodeMetrics.descriptions)
-        node = try PeerNode(home: home, metrics: factory, logger: logger)
+        node = try PeerNode(home: home, repairConfiguration: repair, metrics: factory, logger: logger)
         _ = try await node.start()
         server = APIServer(
             configuration: .init(address: configuration.api, token: token), status: node, files: node, metrics: (metrics, node), logger: logger)
     } else {
-        node = try PeerNode(home: home, logger: logger)
+        node = try PeerNode(home: home, repairConfiguration: repair, logger: logger)
         server = APIServer(configuration: .init(address: configuration.api, token: token), status: node, logger: logger)
     }
 

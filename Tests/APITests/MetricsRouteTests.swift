@@ -42,6 +42,48 @@ import Testing
         }
     }
 
+    /// The figures of `p2p status --durability` as gauges and counters, moving with the passes.
+    /// One peer of a network with N=2: every chunk it holds is below N.
+    @Test func durabilityFiguresAreExportedAndFollowTheRepairPasses() async throws {
+        let fast = RepairConfiguration(passInterval: .milliseconds(200), pagesPerSecond: 0, bytesPerSecond: 0, scrubBytesPerSecond: 0, scrubPeriod: .milliseconds(300))
+        try await withAPIServer(metrics: PrometheusCollectorRegistry(), repair: fast) { fixture in
+            let before = try await scrape(fixture)
+            for level in ["at_n", "below_n", "zero"] { #expect(before.value("p2p_durability_chunks", ["replicas": level]) == 0) }
+            #expect(before.value("p2p_repair_backlog") == 0)
+            #expect(before.value("p2p_scrub_chunks_total", ["result": "corrupt"]) == 0)
+            let passesBefore = try #require(before.value("p2p_repair_passes_total"))
+
+            let content = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 17) }
+            #expect(try await fixture.client.request(.POST, "/v1/files", body: content).status == 201)
+
+            // Poll until a pass after the put is reflected: the gauges then equal /v1/status.
+            var after: PrometheusText?
+            var figures: NodeStatus.Durability?
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(30)
+            while clock.now < deadline {
+                let scraped = try await scrape(fixture)
+                let stored = scraped.value("p2p_chunks_stored") ?? 0
+                if stored >= 2, scraped.value("p2p_durability_chunks", ["replicas": "below_n"]) == stored,
+                   (scraped.value("p2p_scrub_chunks_total", ["result": "intact"]) ?? 0) >= stored {
+                    after = scraped
+                    figures = try await fixture.client.status().durability
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(100))  // polling interval
+            }
+            let scraped = try #require(after, "the durability gauges never reflected the stored chunks")
+            let durability = try #require(figures)
+            #expect(scraped.value("p2p_durability_chunks", ["replicas": "at_n"]) == 0)
+            #expect(scraped.value("p2p_durability_chunks", ["replicas": "zero"]) == 0)
+            #expect(Double(durability.belowN) == scraped.value("p2p_durability_chunks", ["replicas": "below_n"]))
+            #expect(durability.chunks == durability.belowN)
+            #expect(try #require(scraped.value("p2p_repair_passes_total")) > passesBefore)
+            #expect(scraped.value("p2p_repair_pushed_bytes_total") == 0)  // nobody to push to
+            #expect(scraped.value("p2p_scrub_chunks_total", ["result": "corrupt"]) == 0)
+        }
+    }
+
     @Test func metricsNeedTheTokenButTheDashboardPageDoesNot() async throws {
         try await withAPIServer(metrics: PrometheusCollectorRegistry()) { fixture in
             let anonymous = try await fixture.raw("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")

@@ -103,14 +103,15 @@ enum Daemon {
         return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
     }
 
-    static func start(home: String, log: String, environment: [String: String] = [:]) throws -> Process {
+    static func start(home: String, log: String, arguments: [String] = [], environment: [String: String] = [:]) throws -> Process {
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let process = Process()
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, given in given }
         }
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["run", "--home", home, "--log-level", "debug"]
+        process.arguments = ["run", "--home", home, "--log-level", "debug"] + arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         try process.run()

@@ -88,20 +88,6 @@ import Testing
 
     // MARK: - Helpers
 
-    private func writeRandomFile(_ path: String, size: Int) throws {
-        var bytes = try SecureRandom.bytes(count: min(size, 1 << 20))
-        _ = FileManager.default.createFile(atPath: path, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        var remaining = size
-        while remaining > 0 {
-            let count = min(remaining, bytes.count)
-            try handle.write(contentsOf: bytes[0..<count])
-            remaining -= count
-            bytes[0] &+= 1  // every MiB differs, so nothing dedups by accident
-        }
-        try handle.close()
-    }
-
     /// A well-formed capability for content nobody stored.
     private func unknownCapability() throws -> String {
         var raw: [UInt8] = [1] + (try SecureRandom.bytes(count: 64))

@@ -1,21 +1,25 @@
 import APIClient
 import Foundation
+import OpenSSLKit
 import Peer
 
 /// Real `p2pd` processes on loopback, each with its own home, ports picked free.
 final class ProcessCluster: @unchecked Sendable {
     let root: String
-    let homes: [String]
-    private(set) var processes: [Process?]
-    /// Added to every daemon's environment.
+    private(set) var homes: [String] = []
+    private(set) var processes: [Process?] = []
+    /// Added to every `p2pd run`'s environment (e.g. `P2P_REPAIR_INTERVAL`).
     let environment: [String: String]
+    /// Added to every `p2pd run` command line (e.g. `--leave-on-stop`).
+    let runArguments: [String]
 
     init(
-        peers: Int, replicas: Int = 3, writeQuorum: Int = 2, extraInit: [String] = [], environment: [String: String] = [:]
+        peers: Int, replicas: Int = 3, writeQuorum: Int = 2, extraInit: [String] = [], runArguments: [String] = [],
+        environment: [String: String] = [:]
     ) throws {
-        self.environment = environment
         root = try Daemon.temporaryDirectory()
-        var homes: [String] = []
+        self.environment = environment
+        self.runArguments = runArguments
         for index in 0..<peers {
             let home = root + "/p\(index)"
             var arguments = ["init", "--home", home, "--listen", "127.0.0.1:\(try Daemon.freePort())",
@@ -29,13 +33,49 @@ final class ProcessCluster: @unchecked Sendable {
             guard created.status == 0 else { throw ClusterError(message: "init failed: \(created.stderr)") }
             homes.append(home)
         }
-        self.homes = homes
         processes = Array(repeating: nil, count: peers)
         for index in 0..<peers { try start(index) }
     }
 
+    /// Creates one more peer that joins with peer 0's token, starts it and returns its index.
+    func addPeer() throws -> Int {
+        let index = homes.count
+        let home = root + "/p\(index)"
+        let token = try Daemon.run(["token", "--home", homes[0]]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let created = try Daemon.run([
+            "init", "--home", home, "--listen", "127.0.0.1:\(try Daemon.freePort())", "--api", "127.0.0.1:\(try Daemon.freePort())",
+            "--zone", "z\(index % 3)", "--capacity", "20G", "--join", token,
+        ])
+        guard created.status == 0 else { throw ClusterError(message: "init of peer \(index) failed: \(created.stderr)") }
+        homes.append(home)
+        processes.append(nil)
+        try start(index)
+        return index
+    }
+
     func start(_ index: Int) throws {
-        processes[index] = try Daemon.start(home: homes[index], log: root + "/p\(index).log", environment: environment)
+        processes[index] = try Daemon.start(home: homes[index], log: root + "/p\(index).log", arguments: runArguments, environment: environment)
+    }
+
+    /// SIGTERM, the graceful stop; waits for the exit and returns the exit status.
+    func terminate(_ index: Int) -> Int32? {
+        guard let process = processes[index] else { return nil }
+        process.terminate()
+        process.waitUntilExit()
+        processes[index] = nil
+        return process.terminationStatus
+    }
+
+    func log(_ index: Int) -> String { Daemon.log(root + "/p\(index).log") }
+
+    /// SIGSTOP: the peer hangs, its sockets open and silent.
+    func hang(_ index: Int) {
+        if let process = processes[index] { Foundation.kill(process.processIdentifier, SIGSTOP) }
+    }
+
+    /// SIGCONT: a hung peer carries on.
+    func resume(_ index: Int) {
+        if let process = processes[index] { Foundation.kill(process.processIdentifier, SIGCONT) }
     }
 
     func kill(_ index: Int) {
@@ -83,4 +123,19 @@ final class ProcessCluster: @unchecked Sendable {
 struct ClusterError: Error, CustomStringConvertible {
     let message: String
     var description: String { message }
+}
+
+/// A file of `size` random bytes, written a MiB at a time (every MiB differs).
+func writeRandomFile(_ path: String, size: Int) throws {
+    var bytes = try SecureRandom.bytes(count: min(size, 1 << 20))
+    _ = FileManager.default.createFile(atPath: path, contents: nil)
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    var remaining = size
+    while remaining > 0 {
+        let count = min(remaining, bytes.count)
+        try handle.write(contentsOf: bytes[0..<count])
+        remaining -= count
+        bytes[0] &+= 1  // every MiB differs, so nothing dedups by accident
+    }
+    try handle.close()
 }

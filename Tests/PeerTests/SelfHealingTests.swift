@@ -93,19 +93,7 @@ import Testing
         let newcomer = cluster.nodes[newIndex]
         #expect(await cluster.waitUntilAllSee(alive: 6, timeout: .seconds(60)))
 
-        // Until every chunk sits on exactly its preference list, sample the copies: old peers
-        // first, the newcomer last, so a copy moving to the newcomer is never missed.
-        var lowest = Int.max
-        let settled = await cluster.waitUntil(timeout: .seconds(120)) {
-            var held = await Self.holders(ids, nodes: old)
-            for (id, isHeld) in zip(ids, await newcomer.holdsLocally(ids)) where isHeld { held[id, default: []].insert(newIndex) }
-            lowest = min(lowest, ids.map { held[$0]?.count ?? 0 }.min() ?? 0)
-            let snapshot = cluster.nodes[0].placement.snapshot
-            return ids.allSatisfy { id in
-                let owners = Set(snapshot.preferenceList(for: id.bytes).compactMap { owner in cluster.nodes.firstIndex { $0.nodeID == owner.nodeID } })
-                return owners.count == 3 && held[id] == owners
-            }
-        }
+        let (settled, lowest) = await Self.settleOnPreferenceLists(ids, cluster: cluster, receiver: newIndex)
         #expect(settled)
         #expect(lowest >= 3)
 
@@ -120,6 +108,76 @@ import Testing
         // Copies that left an old peer left only after the newcomer confirmed holding them.
         #expect(ids.allSatisfy { after[$0]?.count == 3 })
         for (capability, bytes) in files { #expect(try await newcomer.fileDecoder().read(capability) == bytes) }
+        await cluster.stop()
+    }
+
+    /// Polls until every chunk sits on exactly its preference list, sampling the copies
+    /// meanwhile: the other peers first, `receiver` last, so a copy moving to it is never
+    /// missed. Returns whether it settled and the fewest copies any chunk had in a sample.
+    static func settleOnPreferenceLists(
+        _ ids: [ChunkID], cluster: InProcessCluster, receiver: Int, timeout: Duration = .seconds(120)
+    ) async -> (settled: Bool, lowest: Int) {
+        var lowest = Int.max
+        let settled = await cluster.waitUntil(timeout: timeout) {
+            var held: [ChunkID: Set<Int>] = [:]
+            for index in cluster.nodes.indices.filter({ $0 != receiver }) + [receiver] {
+                for (id, isHeld) in zip(ids, await cluster.nodes[index].holdsLocally(ids)) where isHeld { held[id, default: []].insert(index) }
+            }
+            lowest = min(lowest, ids.map { held[$0]?.count ?? 0 }.min() ?? 0)
+            let snapshot = cluster.nodes[receiver].placement.snapshot
+            return ids.allSatisfy { id in
+                let owners = Set(snapshot.preferenceList(for: id.bytes).compactMap { owner in cluster.nodes.firstIndex { $0.nodeID == owner.nodeID } })
+                return owners.count == 3 && held[id] == owners
+            }
+        }
+        return (settled, lowest)
+    }
+
+    @Test func aReturningPeerDropsItsSurplusCopiesOnlyAfterTheOwnersConfirm() async throws {
+        let cluster = try await InProcessCluster.start(peers: 5, removalGraceSeconds: 2, repair: Self.fast)
+        #expect(await cluster.waitUntilAllSee(alive: 5, timeout: .seconds(60)))
+        let files = try await Self.store([500_000, 900_000], through: cluster.nodes[0])
+        let ids = try await Self.allChunkIDs(files, node: cluster.nodes[0])
+        #expect(await cluster.waitUntil {
+            let held = await Self.holders(ids, nodes: cluster.nodes)
+            return ids.allSatisfy { held[$0]?.count == 3 }
+        })
+
+        // Peer 2, alone in zone z2, dies for good; the survivors re-replicate, then a sixth
+        // peer joins in z2 and takes the z2 place of every list, so when peer 2 returns the
+        // two share it: peer 2's copies of the newcomer's share are surplus.
+        let victim = 2
+        let heldBefore = Set(zip(ids, await cluster.nodes[victim].holdsLocally(ids)).filter(\.1).map(\.0))
+        await cluster.nodes[victim].stop(announceLeave: false)
+        let survivors = [0, 1, 3, 4].map { cluster.nodes[$0] }
+        #expect(await cluster.waitUntil(timeout: .seconds(45)) {
+            let held = await Self.holders(ids, nodes: survivors)
+            return ids.allSatisfy { (held[$0]?.count ?? 0) >= 3 }
+        })
+        let newIndex = try await cluster.addPeer()
+        let live = cluster.nodes.indices.filter { $0 != victim }
+        #expect(await cluster.waitUntil(timeout: .seconds(60)) {
+            for index in live where await cluster.nodes[index].status().peers.filter({ $0.state == "alive" }).count != 5 { return false }
+            return true
+        })
+
+        // It comes back with its old store: copies move to it where it owns them again, and
+        // its own surplus goes only once every current owner confirmed holding it.
+        let returned = try await cluster.restart(victim)
+        #expect(await cluster.waitUntilAllSee(alive: 6, timeout: .seconds(60)))
+        let (settled, lowest) = await Self.settleOnPreferenceLists(ids, cluster: cluster, receiver: victim)
+        #expect(settled)
+        #expect(lowest >= 3, "a chunk dropped to \(lowest) copies while the returning peer rejoined")
+        // What it held before it died and no longer owns among six peers was surplus: gone now.
+        let snapshot = returned.placement.snapshot
+        let surplus = heldBefore.filter { id in !snapshot.preferenceList(for: id.bytes).contains { $0.nodeID == returned.nodeID } }
+        #expect(!surplus.isEmpty, "the newcomer took none of peer 2's chunks (held \(heldBefore.count))")
+        let kept = Set(zip(ids, await returned.holdsLocally(ids)).filter(\.1).map(\.0))
+        #expect(kept.isDisjoint(with: surplus))
+        #expect(kept.allSatisfy { id in snapshot.preferenceList(for: id.bytes).contains { $0.nodeID == returned.nodeID } })
+        #expect(await returned.durabilityReport().surplusDeleted >= surplus.count)
+        #expect(await cluster.nodes[newIndex].holdsLocally(ids).contains(true))
+        for (capability, bytes) in files { #expect(try await returned.fileDecoder().read(capability) == bytes) }
         await cluster.stop()
     }
 
