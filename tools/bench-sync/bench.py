@@ -33,7 +33,7 @@ BIG_MIB = int(os.environ.get("BIG_MIB", 512))
 CHANGES = int(os.environ.get("CHANGES", 50))
 RESCAN_FILES = int(os.environ.get("RESCAN_FILES", 100_000))
 # Entries the engines keep in a folder for themselves, not part of the user's tree.
-OWN_ENTRIES = {".stfolder", ".stignore", ".p2pignore"}
+OWN_ENTRIES = {".stfolder", ".stignore", ".p2pignore", ".p2pfolder"}
 
 
 def say(message):
