@@ -15,10 +15,14 @@ public struct FolderScanner: Sendable {
 
     public let root: String
     public let ignore: IgnoreRules
+    /// Whether to delete the temporary files an interrupted apply left: only the folder's
+    /// own session may, between its applies (an observer must never touch them).
+    public let removesTemporaries: Bool
 
-    public init(root: String, ignore: IgnoreRules) {
+    public init(root: String, ignore: IgnoreRules, removesTemporaries: Bool = false) {
         self.root = root
         self.ignore = ignore
+        self.removesTemporaries = removesTemporaries
     }
 
     /// Whether the folder's marker is in place.
@@ -60,8 +64,8 @@ public struct FolderScanner: Sendable {
             if name == "." || name == ".." { continue }
             if relative.isEmpty && (name == IgnoreRules.fileName || name == Self.markerName) { continue }
             if name.hasPrefix(IgnoreRules.temporaryPrefix) {
-                // Left by an apply that did not finish (applies never run beside a scan).
-                unlinkat(fd, name, 0)
+                // Left by an apply that did not finish (the session never scans during one).
+                if removesTemporaries { unlinkat(fd, name, 0) }
                 continue
             }
             let path = relative.isEmpty ? name : relative + "/" + name

@@ -12,7 +12,7 @@ extension FolderSession {
     /// and records each change as a new version made by this device.
     func scanOnce() async throws {
         let ignore = ignoreRules()
-        let scanner = FolderScanner(root: path, ignore: ignore)
+        let scanner = FolderScanner(root: path, ignore: ignore, removesTemporaries: true)
         if !scanner.hasMarker {
             // A folder this device never synced gets its marker; one it synced before and
             // that lost it is missing (or unmounted), not empty.
