@@ -175,7 +175,8 @@ import Testing
         let kept = Set(zip(ids, await returned.holdsLocally(ids)).filter(\.1).map(\.0))
         #expect(kept.isDisjoint(with: surplus))
         #expect(kept.allSatisfy { id in snapshot.preferenceList(for: id.bytes).contains { $0.nodeID == returned.nodeID } })
-        #expect(await returned.durabilityReport().surplusDeleted >= surplus.count)
+        // The pass that deleted them reports at its end (after its record walk): poll for it.
+        #expect(await cluster.waitUntil(timeout: .seconds(30)) { await returned.durabilityReport().surplusDeleted >= surplus.count })
         #expect(await cluster.nodes[newIndex].holdsLocally(ids).contains(true))
         for (capability, bytes) in files { #expect(try await returned.fileDecoder().read(capability) == bytes) }
         await cluster.stop()
