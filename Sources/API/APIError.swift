@@ -11,6 +11,7 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
         case notFound(method: String, path: String)
         case resourceNotFound(String)
         case badRequest(String)
+        case rangeNotSatisfiable(size: UInt64)
         case unavailable(String)
         case internalError
     }
@@ -29,6 +30,8 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
     public static func resourceNotFound(_ what: String) -> APIError { APIError(.resourceNotFound(what)) }
     /// The request itself is malformed.
     public static func badRequest(_ reason: String) -> APIError { APIError(.badRequest(reason)) }
+    /// No range of a `Range` header lies within the file (RFC 9110 §15.5.17).
+    public static func rangeNotSatisfiable(size: UInt64) -> APIError { APIError(.rangeNotSatisfiable(size: size)) }
     /// The node cannot serve the request right now (quorum not met, shutting down).
     public static func unavailable(_ reason: String) -> APIError { APIError(.unavailable(reason)) }
     /// A failure whose details belong in the peer's log, not in the answer.
@@ -39,6 +42,7 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
         case .missingToken, .wrongToken: .unauthorized
         case .notFound, .resourceNotFound: .notFound
         case .badRequest: .badRequest
+        case .rangeNotSatisfiable: .rangeNotSatisfiable
         case .unavailable: .serviceUnavailable
         case .internalError: .internalServerError
         }
@@ -51,6 +55,7 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
         case .notFound(let method, let path): "no such endpoint: \(method) \(path)"
         case .resourceNotFound(let what): "not found: \(what)"
         case .badRequest(let reason): reason
+        case .rangeNotSatisfiable(let size): "no requested range lies within the \(size)-byte file"
         case .unavailable(let reason): reason
         case .internalError: "internal error (see the peer's log)"
         }
@@ -62,6 +67,7 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
         switch kind {
         case .missingToken: headers[.wwwAuthenticate] = #"Bearer realm="p2pstore""#
         case .wrongToken: headers[.wwwAuthenticate] = #"Bearer realm="p2pstore", error="invalid_token""#
+        case .rangeNotSatisfiable(let size): headers[.contentRange] = "bytes */\(size)"
         default: break
         }
         return headers

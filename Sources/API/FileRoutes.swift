@@ -20,20 +20,21 @@ enum FileRoutes {
         router.get("/v1/files/:cap") { request, context -> Response in
             let capability = try parseCapability(context.parameters.get("cap") ?? "")
             let info = try await fileInfo(capability, source: source)
-            let range = try ByteRange.parse(request.headers[.range], size: info.size)
             var headers: HTTPFields = [.contentType: "application/octet-stream", .acceptRanges: "bytes"]
             let status: HTTPResponse.Status
             let length: UInt64
-            if let range {
-                status = .partialContent
-                length = range.upperBound - range.lowerBound
-                headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(info.size)"
-            } else {
-                status = .ok
-                length = info.size
+            let range: Range<UInt64>?
+            switch ByteRange.resolve(request.headers[.range], size: info.size) {
+            case .unsatisfiable:
+                throw APIError.rangeNotSatisfiable(size: info.size)
+            case .full:
+                (status, length, range) = (.ok, info.size, nil)
+            case .partial(let part):
+                (status, length, range) = (.partialContent, part.upperBound - part.lowerBound, part)
+                headers[.contentRange] = "bytes \(part.lowerBound)-\(part.upperBound - 1)/\(info.size)"
             }
             headers[.contentLength] = "\(length)"
-            return Response(status: status, headers: headers, body: ResponseBody(contentLength: Int(length)) { writer in
+            return Response(status: status, headers: headers, body: ResponseBody(contentLength: Int(clamping: length)) { writer in
                 // A failure after the headers went out (a chunk no peer has, a hash that does
                 // not match) aborts the connection: the client sees a short body, never a wrong one.
                 try await source.read(capability, range: range) { slice in

@@ -20,13 +20,18 @@ public struct IndexAnnouncement: Sendable, Hashable {
     }
 
     public func sealed(token: FolderToken, signer: [UInt8]) throws -> [UInt8] {
+        let nonce = try SecureRandom.bytes(count: AESGCM.nonceSize)
+        return nonce + (try AESGCM.seal(encodedPlaintext(), key: token.announcementKey, nonce: nonce, aad: signer))
+    }
+
+    /// What `sealed` encrypts (and `init(decodingPlaintext:)` reads).
+    public func encodedPlaintext() -> [UInt8] {
         var writer = ByteWriter()
         writer.write(Self.formatVersion)
         writer.write(lengthPrefixed: Array(indexCapability.utf8))
         writer.write(entryCount)
         writer.write(publishedMilliseconds)
-        let nonce = try SecureRandom.bytes(count: AESGCM.nonceSize)
-        return nonce + (try AESGCM.seal(writer.bytes, key: token.announcementKey, nonce: nonce, aad: signer))
+        return writer.bytes
     }
 
     public init(opening sealed: [UInt8], token: FolderToken, signer: [UInt8]) throws(FolderSyncError) {
@@ -41,6 +46,12 @@ public struct IndexAnnouncement: Sendable, Hashable {
         } catch {
             throw .malformed(what: "index announcement", reason: "does not open with this folder's key")
         }
+        try self.init(decodingPlaintext: plain)
+    }
+
+    /// Decodes an opened announcement: `version (1) | capability (length-prefixed, ≤ 512) |
+    /// entry count (u32) | published (i64 ms)`. Every failure is a `FolderSyncError`.
+    public init(decodingPlaintext plain: [UInt8]) throws(FolderSyncError) {
         do {
             var reader = ByteReader(plain)
             let version = try reader.readUInt8()
