@@ -4,19 +4,35 @@
 public enum ConflictName {
     public static let marker = ".sync-conflict-"
 
+    /// Longest name a file system takes for one path component (Linux's NAME_MAX).
+    public static let maximumNameLength = 255
+    /// How many numbered variants are tried when a copy's name is taken.
+    public static let maximumVariants = 100
+
     /// - Parameters:
     ///   - path: the conflicted path, relative to the folder.
     ///   - secondsSince1970: when the conflict was resolved, in UTC.
     ///   - device: the short label of the device whose version lost.
-    public static func make(for path: String, secondsSince1970: Int64, device: String) -> String {
+    ///   - variant: 0 for the plain name; n > 0 adds `-n` for a name already taken.
+    /// A name that would be too long for the file system keeps the start of its base
+    /// (cut at a character boundary), so the copy can always be made.
+    public static func make(for path: String, secondsSince1970: Int64, device: String, variant: Int = 0) -> String {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[...$0]) } ?? ""
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         // The extension is what follows the last dot, unless the dot starts the name.
         let dot = name.lastIndex(of: ".").flatMap { $0 == name.startIndex ? nil : $0 }
-        let base = dot.map { String(name[..<$0]) } ?? name
-        let ext = dot.map { String(name[$0...]) } ?? ""
-        return directory + base + marker + stamp(secondsSince1970) + "-" + device + ext
+        var base = dot.map { String(name[..<$0]) } ?? name
+        var ext = dot.map { String(name[$0...]) } ?? ""
+        let suffix = marker + stamp(secondsSince1970) + "-" + device + (variant > 0 ? "-\(variant)" : "")
+        if ext.utf8.count > 32 {
+            // A long "extension" is part of the name: keep it in the base, which may be cut.
+            base += ext
+            ext = ""
+        }
+        let room = maximumNameLength - suffix.utf8.count - ext.utf8.count
+        while base.utf8.count > room { base.removeLast() }
+        return directory + base + suffix + ext
     }
 
     public static func isConflictCopy(_ path: String) -> Bool {

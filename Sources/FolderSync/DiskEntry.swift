@@ -19,14 +19,14 @@ public struct DiskEntry: Sendable, Hashable {
     public static func lstat(_ path: String) -> DiskEntry? {
         var info = stat()
         guard Glibc.lstat(path, &info) == 0 else { return nil }
-        return DiskEntry(info, symlinkTarget: { readLink(path) })
+        return DiskEntry(info, symlinkTarget: { readLink(at: AT_FDCWD, path) })
     }
 
-    /// Like `lstat`, for `name` inside an open directory.
-    static func inDirectory(_ directory: Int32, name: String, path: @autoclosure () -> String) -> DiskEntry? {
+    /// Like `lstat`, for `name` inside an open directory (a symlink's target read there too).
+    static func inDirectory(_ directory: Int32, name: String) -> DiskEntry? {
         var info = stat()
         guard fstatat(directory, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { return nil }
-        return DiskEntry(info, symlinkTarget: { readLink(path()) })
+        return DiskEntry(info, symlinkTarget: { readLink(at: directory, name) })
     }
 
     init?(_ info: stat, symlinkTarget: () -> String?) {
@@ -36,8 +36,9 @@ public struct DiskEntry: Sendable, Hashable {
         case S_IFLNK: kind = .symlink
         default: return nil
         }
-        mode = UInt32(info.st_mode & 0o7777)
-        modifiedNanoseconds = kind == .file ? Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec) : 0
+        // Only the permission bits sync (as Syncthing's): setuid, setgid and sticky stay local.
+        mode = UInt32(info.st_mode & 0o777)
+        modifiedNanoseconds = kind == .file ? Self.nanoseconds(info.st_mtim) : 0
         size = kind == .file ? UInt64(info.st_size) : 0
         inode = UInt64(info.st_ino)
         if kind == .symlink {
@@ -48,9 +49,18 @@ public struct DiskEntry: Sendable, Hashable {
         }
     }
 
-    static func readLink(_ path: String) -> String? {
+    /// A file time as nanoseconds since 1970, saturated at Int64's range (years before
+    /// 1678 or after 2262), so no date on disk traps.
+    static func nanoseconds(_ time: timespec) -> Int64 {
+        let (scaled, overflow) = Int64(time.tv_sec).multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return time.tv_sec < 0 ? .min : .max }
+        let (sum, overflowAdding) = scaled.addingReportingOverflow(Int64(time.tv_nsec))
+        return overflowAdding ? .max : sum
+    }
+
+    static func readLink(at directory: Int32, _ name: String) -> String? {
         var buffer = [CChar](repeating: 0, count: 4097)
-        let count = readlink(path, &buffer, 4096)
+        let count = readlinkat(directory, name, &buffer, 4096)
         guard count >= 0 else { return nil }
         return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }

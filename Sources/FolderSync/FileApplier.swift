@@ -11,17 +11,25 @@ import Glibc
 /// renamed over the old one only if the old one is still what the index recorded. A path
 /// changed locally since the last scan is left alone and reported, so the next scan turns
 /// it into a version of its own (and, if concurrent, a conflict).
+///
+/// Nothing is reached by joining strings: every path is resolved from the folder's root
+/// directory one component at a time without following symlinks (`BeneathDirectory`), so
+/// no entry, in any order or combination, acts outside the folder. Permission bits from
+/// another device are masked to `0o777` and the local umask (never setuid, setgid or
+/// sticky), and the folder's control files are never written from the network.
 final class FileApplier: Sendable {
     let root: String
     let decoder: FileDecoder
     let logger: Logger
-    /// Directories whose entries changed and are not yet synced.
+    private let top: BeneathDirectory
+    /// Directories (relative to the root) whose entries changed and are not yet synced.
     private let directories = Mutex<Set<String>>([])
 
-    init(root: String, decoder: FileDecoder, logger: Logger) {
+    init(root: String, decoder: FileDecoder, logger: Logger) throws(FolderSyncError) {
         self.root = root
         self.decoder = decoder
         self.logger = logger
+        self.top = try BeneathDirectory.root(root)
     }
 
     enum Outcome: Sendable {
@@ -29,40 +37,72 @@ final class FileApplier: Sendable {
         case applied(LocalEntry)
         /// The disk no longer matches the index here: rescan first.
         case changedLocally
-        /// Could not be done now (a directory not empty, a missing chunk); retried later.
+        /// Could not be done now (a directory not empty, a missing chunk, a path that
+        /// leads through a symlink here); retried later.
         case failed(String)
     }
 
     /// A local file with the content wanted, read instead of the network while the disk
     /// still holds what the index recorded for it.
     struct CopySource: Sendable {
+        /// Relative to the folder root.
         var path: String
         var recorded: LocalEntry
     }
 
+    /// The permission bits a remote entry gets here: `0o777` at most, less the umask.
+    static func localMode(_ mode: UInt32) -> UInt32 { mode & 0o777 & ~ProcessUmask.value }
+
+    /// What the disk holds at `relative`, reached without following a symlink on the way;
+    /// nil when absent or when a component on the way is not a directory.
+    func stat(_ relative: String) -> DiskEntry? {
+        guard let (directory, name) = try? top.parent(of: relative, create: false) else { return nil }
+        return directory.stat(name)
+    }
+
     /// Applies `entry` where the index says the disk holds `current`.
     func apply(_ entry: IndexEntry, current: LocalEntry?, copySource: CopySource?) async -> Outcome {
-        let path = absolute(entry.path)
-        let disk = DiskEntry.lstat(path)
-        if let disk {
-            guard let current, disk.matches(current.entry, inode: current.inode) else { return .changedLocally }
+        guard !IgnoreRules.isControlPath(entry.path) else {
+            return .failed("\(entry.path) is a control file of this device; it is never taken from another")
         }
+        var recorded = entry
+        if entry.kind != .symlink && !entry.deleted { recorded.mode = Self.localMode(entry.mode) }
         do {
-            if entry.deleted { return try delete(path, disk: disk, entry: entry) }
-            switch entry.kind {
-            case .directory: return try makeDirectory(path, disk: disk, entry: entry)
-            case .symlink: return try await replace(path, expected: disk, entry: entry) { temporary in
-                guard symlink(entry.symlinkTarget, temporary) == 0 else { throw FolderSyncError.io(path: temporary, operation: "symlink", errno: errno) }
+            let located: (BeneathDirectory, String)
+            do {
+                located = try top.parent(of: entry.path, create: false)
+            } catch BeneathDirectory.Refusal.missing {
+                // A parent is missing: a deletion is done; anything else makes its parents.
+                if entry.deleted { return .applied(LocalEntry(entry: entry, inode: 0)) }
+                located = try top.parent(of: entry.path, create: true)
             }
+            let (directory, name) = located
+            let disk = directory.stat(name)
+            if let disk {
+                guard let current, disk.matches(current.entry, inode: current.inode) else { return .changedLocally }
+            }
+            if entry.deleted { return try delete(name, in: directory, disk: disk, entry: entry) }
+            switch entry.kind {
+            case .directory:
+                return try makeDirectory(name, in: directory, disk: disk, entry: recorded)
+            case .symlink:
+                return try await replace(name, in: directory, expected: disk, entry: recorded) { temporary in
+                    guard directory.makeSymlink(temporary, target: entry.symlinkTarget) == 0 else {
+                        throw FolderSyncError.io(path: directory.path(temporary), operation: "symlink", errno: errno)
+                    }
+                }
             case .file:
                 if let disk, disk.kind == .file, let current, current.entry.capability == entry.capability {
-                    return try updateMetadata(path, entry: entry)
+                    return try updateMetadata(name, in: directory, entry: recorded)
                 }
-                try makeParents(of: entry.path)
-                return try await replace(path, expected: disk, entry: entry) { temporary in
-                    try await write(entry, to: temporary, copySource: copySource)
+                return try await replace(name, in: directory, expected: disk, entry: recorded) { temporary in
+                    try await write(recorded, to: temporary, in: directory, copySource: copySource)
                 }
             }
+        } catch BeneathDirectory.Refusal.notADirectory(let blocker) {
+            return .failed("\(blocker) is not a directory here, so \(entry.path) is not applied through it")
+        } catch BeneathDirectory.Refusal.missing {
+            return .changedLocally
         } catch {
             return .failed("\(error)")
         }
@@ -70,92 +110,106 @@ final class FileApplier: Sendable {
 
     /// Moves the losing version of a path aside as a conflict copy; returns its name. The
     /// name comes from the loser alone (its mtime and its device), so every device that
-    /// resolves the same conflict makes the same copy, and they sync as one file.
+    /// resolves the same conflict makes the same copy, and they sync as one file. A copy
+    /// never replaces an existing file: a taken name gets a numbered variant.
     func moveAside(_ loser: IndexEntry) throws -> String {
-        let relative = loser.path
+        let (directory, name) = try top.parent(of: loser.path, create: false)
         let seconds = loser.modifiedNanoseconds / 1_000_000_000
-        let copy = ConflictName.make(for: relative, secondsSince1970: seconds, device: loser.modifiedBy.label)
-        guard rename(absolute(relative), absolute(copy)) == 0 else {
-            throw FolderSyncError.io(path: absolute(relative), operation: "rename to conflict copy", errno: errno)
+        for variant in 0..<ConflictName.maximumVariants {
+            let copy = ConflictName.make(for: loser.path, secondsSince1970: seconds, device: loser.modifiedBy.label, variant: variant)
+            let copyName = String(copy.split(separator: "/").last!)
+            if directory.renameWithoutReplacing(name, to: copyName) == 0 {
+                note(directory)
+                return copy
+            }
+            guard errno == EEXIST else {
+                throw FolderSyncError.io(path: loser.path, operation: "rename to conflict copy", errno: errno)
+            }
         }
-        syncDirectory(of: absolute(copy))
-        return copy
+        throw FolderSyncError.io(path: loser.path, operation: "rename to conflict copy", errno: EEXIST)
     }
-
-    func absolute(_ relative: String) -> String { root + "/" + relative }
 
     // MARK: kinds
 
-    private func delete(_ path: String, disk: DiskEntry?, entry: IndexEntry) throws -> Outcome {
+    private func delete(_ name: String, in directory: BeneathDirectory, disk: DiskEntry?, entry: IndexEntry) throws -> Outcome {
         if let disk {
-            let result = disk.kind == .directory ? rmdir(path) : unlink(path)
-            if result != 0 {
+            if directory.unlink(name, directory: disk.kind == .directory) != 0 {
                 if errno == ENOTEMPTY || errno == EEXIST { return .failed("directory \(entry.path) is not empty here") }
-                if errno != ENOENT { throw FolderSyncError.io(path: path, operation: "delete", errno: errno) }
+                if errno != ENOENT { throw FolderSyncError.io(path: entry.path, operation: "delete", errno: errno) }
             }
-            syncDirectory(of: path)
+            note(directory)
         }
         return .applied(LocalEntry(entry: entry, inode: 0))
     }
 
-    private func makeDirectory(_ path: String, disk: DiskEntry?, entry: IndexEntry) throws -> Outcome {
+    private func makeDirectory(_ name: String, in directory: BeneathDirectory, disk: DiskEntry?, entry: IndexEntry) throws -> Outcome {
         if let disk, disk.kind != .directory {
             // A file or link replaced by a directory; `apply` checked it is the recorded one.
-            guard unlink(path) == 0 else { throw FolderSyncError.io(path: path, operation: "delete", errno: errno) }
+            guard directory.unlink(name, directory: false) == 0 else {
+                throw FolderSyncError.io(path: entry.path, operation: "delete", errno: errno)
+            }
         }
         if disk?.kind != .directory {
-            try makeParents(of: entry.path)
-            guard mkdir(path, mode_t(entry.mode & 0o7777)) == 0 || errno == EEXIST else {
-                throw FolderSyncError.io(path: path, operation: "mkdir", errno: errno)
+            // Meeting anything but a directory (a symlink made meanwhile) is not success.
+            if directory.makeDirectory(name, mode: entry.mode) != 0 {
+                guard errno == EEXIST, directory.stat(name)?.kind == .directory else {
+                    throw FolderSyncError.io(path: entry.path, operation: "mkdir", errno: errno == EEXIST ? ENOTDIR : errno)
+                }
             }
-            syncDirectory(of: path)
+            note(directory)
         }
-        guard chmod(path, mode_t(entry.mode & 0o7777)) == 0 else { throw FolderSyncError.io(path: path, operation: "chmod", errno: errno) }
-        return .applied(LocalEntry(entry: entry, inode: DiskEntry.lstat(path)?.inode ?? 0))
+        guard directory.setMode(name, entry.mode) == 0 else {
+            throw FolderSyncError.io(path: entry.path, operation: "chmod", errno: errno)
+        }
+        return .applied(LocalEntry(entry: entry, inode: directory.stat(name)?.inode ?? 0))
     }
 
-    private func updateMetadata(_ path: String, entry: IndexEntry) throws -> Outcome {
-        guard chmod(path, mode_t(entry.mode & 0o7777)) == 0 else { throw FolderSyncError.io(path: path, operation: "chmod", errno: errno) }
-        try setModified(path, entry.modifiedNanoseconds)
-        return .applied(LocalEntry(entry: entry, inode: DiskEntry.lstat(path)?.inode ?? 0))
+    private func updateMetadata(_ name: String, in directory: BeneathDirectory, entry: IndexEntry) throws -> Outcome {
+        guard directory.setMode(name, entry.mode) == 0 else {
+            throw FolderSyncError.io(path: entry.path, operation: "chmod", errno: errno)
+        }
+        guard directory.setModified(name, nanoseconds: entry.modifiedNanoseconds) == 0 else {
+            throw FolderSyncError.io(path: entry.path, operation: "set mtime", errno: errno)
+        }
+        return .applied(LocalEntry(entry: entry, inode: directory.stat(name)?.inode ?? 0))
     }
 
-    /// Builds the new version under a temporary name, then renames it over `path` if the
+    /// Builds the new version under a temporary name, then renames it over `name` if the
     /// disk still holds what it held when the apply began.
     private func replace(
-        _ path: String, expected: DiskEntry?, entry: IndexEntry, build: (String) async throws -> Void
+        _ name: String, in directory: BeneathDirectory, expected: DiskEntry?, entry: IndexEntry,
+        build: (String) async throws -> Void
     ) async throws -> Outcome {
-        let slash = path.lastIndex(of: "/")!
-        let temporary = String(path[...slash]) + IgnoreRules.temporaryPrefix + UUID().uuidString.prefix(12)
+        let temporary = IgnoreRules.temporaryPrefix + UUID().uuidString.prefix(12)
         do {
             try await build(temporary)
         } catch {
-            unlink(temporary)
+            _ = directory.unlink(temporary, directory: false)
             throw error
         }
-        if DiskEntry.lstat(path) != expected {
-            unlink(temporary)
+        if directory.stat(name) != expected {
+            _ = directory.unlink(temporary, directory: false)
             return .changedLocally
         }
         if let expected, expected.kind == .directory {
             // A directory replaced by a file or link: only an empty one goes.
-            guard rmdir(path) == 0 else {
-                unlink(temporary)
+            guard directory.unlink(name, directory: true) == 0 else {
+                _ = directory.unlink(temporary, directory: false)
                 return .failed("directory \(entry.path) is not empty here")
             }
         }
-        guard rename(temporary, path) == 0 else {
+        guard directory.rename(temporary, to: name) == 0 else {
             let code = errno
-            unlink(temporary)
-            throw FolderSyncError.io(path: path, operation: "rename into place", errno: code)
+            _ = directory.unlink(temporary, directory: false)
+            throw FolderSyncError.io(path: entry.path, operation: "rename into place", errno: code)
         }
-        syncDirectory(of: path)
-        return .applied(LocalEntry(entry: entry, inode: DiskEntry.lstat(path)?.inode ?? 0))
+        note(directory)
+        return .applied(LocalEntry(entry: entry, inode: directory.stat(name)?.inode ?? 0))
     }
 
-    private func write(_ entry: IndexEntry, to temporary: String, copySource: CopySource?) async throws {
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw FolderSyncError.io(path: temporary, operation: "create", errno: errno) }
+    private func write(_ entry: IndexEntry, to temporary: String, in directory: BeneathDirectory, copySource: CopySource?) async throws {
+        let fd = directory.createFile(temporary)
+        guard fd >= 0 else { throw FolderSyncError.io(path: directory.path(temporary), operation: "create", errno: errno) }
         defer { close(fd) }
         let sink = { (slice: ArraySlice<UInt8>) throws in
             try slice.withUnsafeBytes { raw in
@@ -164,7 +218,7 @@ final class FileApplier: Sendable {
                     let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
                     if written < 0 {
                         if errno == EINTR { continue }
-                        throw FolderSyncError.io(path: temporary, operation: "write", errno: errno)
+                        throw FolderSyncError.io(path: directory.path(temporary), operation: "write", errno: errno)
                     }
                     offset += written
                 }
@@ -174,22 +228,28 @@ final class FileApplier: Sendable {
             // Reused a local copy of the same content (a rename, a duplicate).
         } else {
             guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else {
-                throw FolderSyncError.io(path: temporary, operation: "truncate", errno: errno)
+                throw FolderSyncError.io(path: directory.path(temporary), operation: "truncate", errno: errno)
             }
             let capability = try Capability(parsing: entry.capability)
             try await decoder.decode(capability) { try sink($0) }
         }
-        guard fchmod(fd, mode_t(entry.mode & 0o7777)) == 0 else { throw FolderSyncError.io(path: temporary, operation: "chmod", errno: errno) }
-        guard fsync(fd) == 0 else { throw FolderSyncError.io(path: temporary, operation: "fsync", errno: errno) }
-        try setModified(temporary, entry.modifiedNanoseconds)
+        guard fchmod(fd, mode_t(entry.mode)) == 0 else {
+            throw FolderSyncError.io(path: directory.path(temporary), operation: "chmod", errno: errno)
+        }
+        guard fsync(fd) == 0 else { throw FolderSyncError.io(path: directory.path(temporary), operation: "fsync", errno: errno) }
+        let time = BeneathDirectory.timespec(entry.modifiedNanoseconds)
+        guard futimens(fd, [time, time]) == 0 else {
+            throw FolderSyncError.io(path: directory.path(temporary), operation: "set mtime", errno: errno)
+        }
     }
 
     /// Copies a local file if it is unchanged since recorded, before and after the copy;
     /// false when it changed (the caller then truncates and downloads).
     private func copyLocal(_ source: CopySource, into sink: (ArraySlice<UInt8>) throws -> Void) throws -> Bool {
-        let unchanged = { DiskEntry.lstat(source.path)?.matches(source.recorded.entry, inode: source.recorded.inode) == true }
+        guard let (directory, name) = try? top.parent(of: source.path, create: false) else { return false }
+        let unchanged = { directory.stat(name)?.matches(source.recorded.entry, inode: source.recorded.inode) == true }
         guard unchanged() else { return false }
-        let fd = open(source.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        let fd = directory.openFile(name)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
@@ -202,31 +262,10 @@ final class FileApplier: Sendable {
         }
     }
 
-    private func setModified(_ path: String, _ nanoseconds: Int64) throws {
-        let seconds = nanoseconds >= 0 ? nanoseconds / 1_000_000_000 : (nanoseconds - 999_999_999) / 1_000_000_000
-        let time = timespec(tv_sec: Int(seconds), tv_nsec: Int(nanoseconds - seconds * 1_000_000_000))
-        let times = [time, time]
-        guard utimensat(AT_FDCWD, path, times, AT_SYMLINK_NOFOLLOW) == 0 else {
-            throw FolderSyncError.io(path: path, operation: "set mtime", errno: errno)
-        }
-    }
-
-    private func makeParents(of relative: String) throws {
-        var parts = relative.split(separator: "/").dropLast()
-        var current = root
-        while let part = parts.popFirst() {
-            current += "/" + part
-            if mkdir(current, 0o755) == 0 { syncDirectory(of: current) } else if errno != EEXIST {
-                throw FolderSyncError.io(path: current, operation: "mkdir", errno: errno)
-            }
-        }
-    }
-
     /// Notes that a rename or creation in a directory must be made durable; `flush`
     /// syncs each noted directory once, before the index records what was applied.
-    private func syncDirectory(of path: String) {
-        let parent = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
-        directories.withLock { _ = $0.insert(parent.isEmpty ? "/" : parent) }
+    private func note(_ directory: BeneathDirectory) {
+        directories.withLock { _ = $0.insert(directory.relative) }
     }
 
     /// Syncs every directory changed since the last call.
@@ -235,11 +274,8 @@ final class FileApplier: Sendable {
             defer { set = [] }
             return set
         }
-        for directory in pending {
-            let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            guard fd >= 0 else { continue }
-            fsync(fd)
-            close(fd)
+        for relative in pending {
+            try? top.descend(relative.split(separator: "/"), create: false).sync()
         }
     }
 }

@@ -13,11 +13,22 @@ public struct FolderIndex: Sendable, Hashable {
 
     /// The announcing device's full id (32 bytes).
     public var device: [UInt8]
+    /// Sorted by the paths' UTF-8 bytes: names that differ only in Unicode normalisation
+    /// are two paths, as they are two names on disk.
     public var entries: [IndexEntry]
+    /// Entries of a decoded index that were refused, each with its reason (logged by the
+    /// session); the other entries sync as usual. Never encoded.
+    public var refused: [Refusal] = []
+
+    /// An entry left out of a decoded index.
+    public struct Refusal: Sendable, Hashable {
+        public var path: String
+        public var reason: String
+    }
 
     public init(device: [UInt8], entries: [IndexEntry]) {
         self.device = device
-        self.entries = entries.sorted { $0.path < $1.path }
+        self.entries = entries.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
     }
 
     public func encoded() -> [UInt8] {
@@ -74,10 +85,7 @@ public struct FolderIndex: Sendable, Hashable {
         var previous: String?
         for _ in 0..<count {
             let path = try Self.string(reader.readLengthPrefixed(limit: 4096))
-            guard IndexEntry.isSafe(path: path) else {
-                throw FolderSyncError.malformed(what: "folder index", reason: "unsafe path \(path.debugDescription)")
-            }
-            if let previous, previous >= path {
+            if let previous, !previous.utf8.lexicographicallyPrecedes(path.utf8) {
                 throw FolderSyncError.malformed(what: "folder index", reason: "paths not sorted or repeated at \(path.debugDescription)")
             }
             previous = path
@@ -85,7 +93,7 @@ public struct FolderIndex: Sendable, Hashable {
                 throw FolderSyncError.malformed(what: "folder index", reason: "unknown entry kind at \(path.debugDescription)")
             }
             let deleted = try reader.readUInt8() != 0
-            let mode = try reader.read(UInt32.self) & 0o7777
+            let mode = try reader.read(UInt32.self) & 0o777
             let modified = try reader.read(Int64.self)
             let size = try reader.read(UInt64.self)
             let capability = try Self.string(reader.readLengthPrefixed(limit: 512))
@@ -96,12 +104,27 @@ public struct FolderIndex: Sendable, Hashable {
             for _ in 0..<counterCount {
                 counters.append(VersionVector.Counter(device: try reader.read(UInt64.self), value: try reader.read(UInt64.self)))
             }
-            entries.append(IndexEntry(
+            let entry = IndexEntry(
                 path: path, kind: kind, mode: mode, modifiedNanoseconds: modified, size: size, capability: capability,
-                symlinkTarget: target, deleted: deleted, version: VersionVector(counters), modifiedBy: modifiedBy))
+                symlinkTarget: target, deleted: deleted, version: VersionVector(counters), modifiedBy: modifiedBy)
+            if let reason = Self.refusal(of: entry, counters: counters) {
+                refused.append(Refusal(path: path, reason: reason))
+            } else {
+                entries.append(entry)
+            }
         }
         try reader.expectEnd()
         self.entries = entries
+    }
+
+    /// Why one well-formed entry cannot be applied anywhere, or nil.
+    static func refusal(of entry: IndexEntry, counters: [VersionVector.Counter]) -> String? {
+        if !IndexEntry.isSafe(path: entry.path) { return "unsafe path" }
+        if IgnoreRules.isControlPath(entry.path) { return "a control file (\(IgnoreRules.controlNames.sorted().joined(separator: ", "))) never syncs" }
+        if counters.contains(where: { $0.value > VersionVector.maximumCounter }) {
+            return "a version counter above \(VersionVector.maximumCounter)"
+        }
+        return nil
     }
 
     private static func string(_ bytes: [UInt8]) throws -> String {

@@ -62,14 +62,14 @@ public struct FolderScanner: Sendable {
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
             if name == "." || name == ".." { continue }
-            if relative.isEmpty && (name == IgnoreRules.fileName || name == Self.markerName) { continue }
+            if IgnoreRules.controlNames.contains(name) { continue }
             if name.hasPrefix(IgnoreRules.temporaryPrefix) {
                 // Left by an apply that did not finish (the session never scans during one).
                 if removesTemporaries { unlinkat(fd, name, 0) }
                 continue
             }
             let path = relative.isEmpty ? name : relative + "/" + name
-            guard let entry = DiskEntry.inDirectory(fd, name: name, path: absolute + "/" + name) else { continue }
+            guard let entry = DiskEntry.inDirectory(fd, name: name) else { continue }
             guard !ignore.matches(path, isDirectory: entry.kind == .directory) else { continue }
             found[path] = entry
             if entry.kind == .directory { subdirectories.append(path) }

@@ -14,7 +14,7 @@ extension FolderSession {
             pendingRemote = 0
             return
         }
-        let applier = FileApplier(root: path, decoder: FileDecoder(source: network.chunkSource), logger: logger)
+        let applier = try FileApplier(root: path, decoder: FileDecoder(source: network.chunkSource), logger: logger)
         // Directories first (parents before children), then files and links in parallel,
         // then deletions (children before parents): the planner's order, in three phases.
         let directories = actions.prefix { !$0.entry.deleted && $0.entry.kind == .directory }
@@ -68,7 +68,7 @@ extension FolderSession {
         case .adopt:
             return .applied(LocalEntry(entry: entry, inode: current?.inode ?? 0))
         case .applyAfterConflictCopy(_, let loser):
-            guard let recorded = current, DiskEntry.lstat(path + "/" + entry.path)?.matches(loser, inode: recorded.inode) == true else {
+            guard let recorded = current, applier.stat(entry.path)?.matches(loser, inode: recorded.inode) == true else {
                 return .changedLocally
             }
             do {
@@ -141,6 +141,11 @@ extension FolderSession {
                 guard index.device == record.signer else {
                     throw FolderSyncError.malformed(what: "folder index", reason: "announced by another device")
                 }
+                for refusal in index.refused {
+                    logger.warning("refused an entry of another device's index", metadata: [
+                        "signer": "\(signer)", "path": "\(refusal.path.debugDescription)", "reason": "\(refusal.reason)",
+                    ])
+                }
                 remote[record.signer] = RemoteIndex(sequence: record.sequence, index: index)
                 seenSequence[record.signer] = record.sequence
                 let device = FolderIndexStore.Device(
@@ -160,7 +165,7 @@ extension FolderSession {
     private func localCopies() -> [String: FileApplier.CopySource] {
         var copies: [String: FileApplier.CopySource] = [:]
         for (relative, local) in local where !local.entry.deleted && local.entry.kind == .file {
-            copies[local.entry.capability] = FileApplier.CopySource(path: path + "/" + relative, recorded: local)
+            copies[local.entry.capability] = FileApplier.CopySource(path: relative, recorded: local)
         }
         return copies
     }

@@ -193,7 +193,7 @@ public actor FolderSession {
         for (path, local) in local where !local.entry.deleted {
             if local.entry.kind == .file {
                 files += 1
-                bytes += local.entry.size
+                bytes = bytes.addingReportingOverflow(local.entry.size).overflow ? .max : bytes + local.entry.size
             }
             if ConflictName.isConflictCopy(path) { conflicts.append(path) }
         }

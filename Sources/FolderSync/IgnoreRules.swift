@@ -20,6 +20,16 @@ public struct IgnoreRules: Sendable {
 
     public static let none = IgnoreRules(rules: [])
 
+    /// Names that belong to one device's copy of the folder and never sync, at any depth:
+    /// the ignore file and the folder marker (Syncthing keeps `.stignore` and `.stfolder`
+    /// local the same way).
+    public static let controlNames: Set<String> = [fileName, ".p2pfolder"]
+
+    /// Whether any component of `path` is a control name.
+    public static func isControlPath(_ path: String) -> Bool {
+        path.split(separator: "/").contains { controlNames.contains(String($0)) }
+    }
+
     init(rules: [Rule]) {
         self.rules = rules
     }

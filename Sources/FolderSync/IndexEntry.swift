@@ -9,7 +9,7 @@ public struct IndexEntry: Sendable, Hashable {
     /// Relative to the folder root, `/`-separated, never empty, no `.` or `..` parts.
     public var path: String
     public var kind: Kind
-    /// Permission bits (`0o7777` at most); not used for symlinks.
+    /// Permission bits (`0o777` at most: setuid, setgid and sticky never sync); not used for symlinks.
     public var mode: UInt32
     /// Modification time in nanoseconds since 1970 (files; 0 for directories and symlinks).
     public var modifiedNanoseconds: Int64

@@ -41,7 +41,7 @@ public struct SyncPlanner: Sendable {
         }
         var actions: [Action] = []
         for (path, remoteBest) in winners {
-            if ignore.isIgnored(path, isDirectory: remoteBest.kind == .directory) { continue }
+            if IgnoreRules.isControlPath(path) || ignore.isIgnored(path, isDirectory: remoteBest.kind == .directory) { continue }
             if let action = decide(local: local[path], remote: remoteBest) { actions.append(action) }
         }
         return actions.sorted(by: Self.executionOrder)

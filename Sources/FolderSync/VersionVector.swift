@@ -20,6 +20,10 @@ public struct VersionVector: Sendable, Hashable, CustomStringConvertible {
         case equal, greater, lesser, concurrent
     }
 
+    /// Largest counter accepted from another device: a vector at UInt64.max could never
+    /// be moved past, so an entry carrying one is refused at decode.
+    public static let maximumCounter: UInt64 = 1 << 62
+
     public init(_ counters: [Counter] = []) {
         var merged: [DeviceShortID: UInt64] = [:]
         for counter in counters where counter.value > 0 { merged[counter.device] = max(merged[counter.device] ?? 0, counter.value) }
@@ -36,7 +40,9 @@ public struct VersionVector: Sendable, Hashable, CustomStringConvertible {
     /// version is newer than anything this device has seen of the entry.
     public func incremented(by device: DeviceShortID) -> VersionVector {
         var copy = counters
-        let next = (counters.map(\.value).max() ?? 0) + 1
+        // Counters from the network are bounded at decode (`maximumCounter`); saturating
+        // here keeps a crafted value from trapping anyway.
+        let next = min(counters.map(\.value).max() ?? 0, UInt64.max - 1) + 1
         if let index = copy.firstIndex(where: { $0.device == device }) {
             copy[index].value = next
         } else {

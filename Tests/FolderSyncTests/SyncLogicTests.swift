@@ -82,10 +82,13 @@ struct FolderFormatTests {
             IndexEntry(path: "gone", kind: .file, deleted: true, version: version),
         ])
         #expect(try FolderIndex(decoding: index.encoded()) == index)
-        for unsafe in ["../escape", "/absolute", "a//b", "a/./b", ""] {
+        // An unsafe entry is refused with its reason; the rest of the index still syncs.
+        for unsafe in ["../escape", "/absolute", "a//b", "a/./b", "", "a/.p2pignore", ".p2pfolder"] {
             var bad = index
             bad.entries[0].path = unsafe
-            #expect(throws: FolderSyncError.self) { try FolderIndex(decoding: bad.encoded()) }
+            let decoded = try FolderIndex(decoding: bad.encoded())
+            #expect(decoded.entries == Array(index.entries.dropFirst()))
+            #expect(decoded.refused.map(\.path) == [unsafe])
         }
         #expect(throws: FolderSyncError.self) { try FolderIndex(decoding: Array(index.encoded().dropLast())) }
     }
