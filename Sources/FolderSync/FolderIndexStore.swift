@@ -62,6 +62,16 @@ public final class FolderIndexStore: Sendable {
         }
     }
 
+    /// Makes the next reserved sequence number greater than `sequence` (one this device
+    /// already used, as the network shows).
+    public func raiseSequence(folder: String, past sequence: UInt64) throws {
+        try database.write { db in
+            try db.execute(
+                sql: "UPDATE folder SET sequence = ? WHERE id = ? AND sequence < ?",
+                arguments: [Int64(bitPattern: sequence), folder, Int64(bitPattern: sequence)])
+        }
+    }
+
     // MARK: entries
 
     public func entries(folder: String) throws -> [String: LocalEntry] {

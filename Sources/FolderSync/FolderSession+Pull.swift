@@ -116,8 +116,14 @@ extension FolderSession {
     private func refreshRemoteIndexes() async throws {
         let records = try await network.fetchRecords(key: token.recordKey)
         let decoder = FileDecoder(source: network.chunkSource)
-        for record in records where record.signer != network.deviceID {
+        for record in records {
             let signer = Base32.encode(record.signer)
+            if record.signer == deviceID {
+                // This device's own latest record: a re-added folder (or a new home with the
+                // same node key) continues after it, so the others keep seeing the device.
+                if record.isValid, record.key == token.recordKey { try store.raiseSequence(folder: folderID, past: record.sequence) }
+                continue
+            }
             guard record.isValid, record.key == token.recordKey else {
                 logger.warning("ignored a folder record with a bad signature", metadata: ["signer": "\(signer)"])
                 continue

@@ -2,6 +2,7 @@ import Codecs
 import Content
 import Foundation
 import Logging
+import OpenSSLKit
 import Synchronization
 
 /// Keeps one local folder and the network in agreement: scans for local changes and
@@ -15,6 +16,9 @@ public actor FolderSession {
     let store: FolderIndexStore
     let timing: SyncTiming
     let logger: Logger
+    /// This device's key in this folder (`SyncNetwork.deviceKey`) and its public half.
+    let deviceKey: Ed25519PrivateKey
+    let deviceID: [UInt8]
     let me: DeviceShortID
     let chunks: StoredChunks
     let cipher: ConvergentCipher
@@ -66,7 +70,9 @@ public actor FolderSession {
         var logger = logger
         logger[metadataKey: "folder"] = "\(folderID)"
         self.logger = logger
-        self.me = DeviceShortID(deviceID: network.deviceID)
+        self.deviceKey = try network.deviceKey(context: token.recordKey)
+        self.deviceID = deviceKey.publicKey.rawRepresentation
+        self.me = DeviceShortID(deviceID: deviceID)
         self.cipher = try ConvergentCipher(convergenceSecret: token.convergenceSecret)
         self.chunks = StoredChunks(network: network.chunkSink, known: try store.storedChunks())
         self.local = try store.entries(folder: folderID)

@@ -6,14 +6,15 @@ import Peer
 /// on the node engine (Syncthing's protocol/model split). The daemon implements it with
 /// its `PeerNode`; tests may implement it in memory.
 public protocol SyncNetwork: Sendable {
-    /// This device's 32-byte id (its NodeID).
-    var deviceID: [UInt8] { get }
+    /// This device's signing key for one folder, derived from its node key and `context`
+    /// (the folder's record key): stable across restarts and re-adds, different for every
+    /// folder, and unlinkable to the NodeID, so storing peers cannot tell which folders a
+    /// peer syncs. Its public key is the device's id in that folder.
+    func deviceKey(context: [UInt8]) throws -> Ed25519PrivateKey
     /// Where the chunks of changed files are written (replicated by the network).
     var chunkSink: any ChunkSink { get }
     /// Where chunks are read from, verified by the decoder.
     var chunkSource: any ChunkSource { get }
-    /// Signs this device's records.
-    func sign(recordKey: [UInt8], sequence: UInt64, payload: [UInt8]) throws -> SignedRecord
     /// Stores a record on the peers responsible for its key.
     func publish(_ record: SignedRecord) async throws
     /// Every device's latest record under `key`, as the responsible peers hold them.

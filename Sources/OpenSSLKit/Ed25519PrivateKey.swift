@@ -28,7 +28,26 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
         pointer = key
     }
 
+    /// The key whose 32-byte RFC 8032 secret is `seed`.
+    public init(seed: [UInt8]) throws(OpenSSLError) {
+        guard seed.count == 32 else {
+            throw OpenSSLError(operation: "EVP_PKEY_new_raw_private_key", reasons: ["an Ed25519 seed is 32 bytes, got \(seed.count)"])
+        }
+        pointer = try checkNotNil(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nil, seed, seed.count), "EVP_PKEY_new_raw_private_key")
+    }
+
     deinit { EVP_PKEY_free(pointer) }
+
+    /// Another key, derived from this one and `label` (its seed is HMAC-SHA256 of the label
+    /// under this key's secret): the same label always gives the same key, different labels
+    /// unrelated ones, and the derived public key reveals nothing of this one.
+    public func derivedKey(label: [UInt8]) throws(OpenSSLError) -> Ed25519PrivateKey {
+        var secret = [UInt8](repeating: 0, count: 32)
+        defer { secret.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) } }
+        var length = secret.count
+        try check(EVP_PKEY_get_raw_private_key(pointer, &secret, &length), "EVP_PKEY_get_raw_private_key")
+        return try Ed25519PrivateKey(seed: HMACSHA256.authenticate(key: secret, message: label))
+    }
 
     /// The key as unencrypted PKCS#8 PEM. Store it with mode 0600.
     public func pemRepresentation() throws(OpenSSLError) -> String {

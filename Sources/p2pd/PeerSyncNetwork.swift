@@ -1,10 +1,11 @@
 import Content
+import OpenSSLKit
 import FolderSync
 import Peer
 
 /// Folder sync's view of this peer: files go through the node's replicated data path,
-/// index records through its signed-record store, and the device is this peer (its
-/// identity key signs the folder records).
+/// index records through its signed-record store; the device's key in each folder is
+/// derived from this peer's identity key.
 struct PeerSyncNetwork: SyncNetwork {
     let node: PeerNode
     private let encoder: FileEncoder
@@ -14,13 +15,12 @@ struct PeerSyncNetwork: SyncNetwork {
         self.encoder = try node.fileEncoder()
     }
 
-    var deviceID: [UInt8] { node.identityKey.publicKey.rawRepresentation }
+    func deviceKey(context: [UInt8]) throws -> Ed25519PrivateKey {
+        try node.identityKey.derivedKey(label: Array("p2p-folder-v1 device key".utf8) + context)
+    }
+
     var chunkSink: any ChunkSink { encoder.sink }
     var chunkSource: any ChunkSource { node.fileDecoder().source }
-
-    func sign(recordKey: [UInt8], sequence: UInt64, payload: [UInt8]) throws -> SignedRecord {
-        try node.signRecord(key: recordKey, sequence: sequence, payload: payload)
-    }
 
     func publish(_ record: SignedRecord) async throws {
         try await node.publishRecord(record)

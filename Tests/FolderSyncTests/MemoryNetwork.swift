@@ -24,17 +24,15 @@ final class MemoryNetwork: Sendable {
     struct Device: SyncNetwork {
         let network: MemoryNetwork
         let key: Ed25519PrivateKey
-        var deviceID: [UInt8] { key.publicKey.rawRepresentation }
+        func deviceKey(context: [UInt8]) throws -> Ed25519PrivateKey {
+            try key.derivedKey(label: Array("p2p-folder-v1 device key".utf8) + context)
+        }
         var chunkSink: any ChunkSink { CountingSink(network: network) }
         var chunkSource: any ChunkSource { network.chunks }
 
         init(network: MemoryNetwork) throws {
             self.network = network
             self.key = try Ed25519PrivateKey()
-        }
-
-        func sign(recordKey: [UInt8], sequence: UInt64, payload: [UInt8]) throws -> SignedRecord {
-            try SignedRecord.sign(key: recordKey, sequence: sequence, payload: payload, with: key)
         }
 
         func publish(_ record: SignedRecord) async throws {
