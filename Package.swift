@@ -191,7 +191,12 @@ let package = Package(
         // What several test targets share: captured logs, folders on disk and their snapshots.
         .target(
             name: "TestSupport",
-            dependencies: ["FolderSync", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "FolderSync",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Tests/TestSupport"
         ),
         .testTarget(
@@ -212,7 +217,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "APIClient", "Peer",
+                "API", "APIClient", "Peer", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

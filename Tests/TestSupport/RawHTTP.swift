@@ -2,8 +2,8 @@ import NIOCore
 import NIOPosix
 
 /// Writes raw bytes to a server and reads until it closes: for requests no client would send.
-enum RawHTTP {
-    static func exchange(host: String, port: Int, request: [UInt8]) async throws -> [UInt8] {
+public enum RawHTTP {
+    public static func exchange(host: String, port: Int, request: [UInt8]) async throws -> [UInt8] {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
