@@ -115,7 +115,6 @@ extension FolderSession {
     /// does not open with this folder's key.
     private func refreshRemoteIndexes() async throws {
         let records = try await network.fetchRecords(key: token.recordKey)
-        let decoder = FileDecoder(source: network.chunkSource)
         for record in records {
             let signer = Base32.encode(record.signer)
             if record.signer == deviceID {
@@ -137,13 +136,7 @@ extension FolderSession {
             if let held = remote[record.signer], held.sequence >= record.sequence { continue }
             do {
                 let announcement = try IndexAnnouncement(opening: record.payload, token: token, signer: record.signer)
-                let capability = try Capability(parsing: announcement.indexCapability)
-                let size = try await decoder.info(capability).size
-                guard size <= FolderIndex.maxEncodedSize else {
-                    throw FolderSyncError.malformed(what: "folder index", reason: "\(size) bytes is over the limit of \(FolderIndex.maxEncodedSize)")
-                }
-                let bytes = try await decoder.read(capability)
-                let index = try FolderIndex(decoding: bytes)
+                let index = try await readIndex(announcement)
                 guard index.device == record.signer else {
                     throw FolderSyncError.malformed(what: "folder index", reason: "announced by another device")
                 }
@@ -160,10 +153,30 @@ extension FolderSession {
                     seenMilliseconds: Self.now())
                 devices[record.signer] = device
                 try store.saveDevice(folder: folderID, device)
-            } catch let error as FolderSyncError {
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                // One device's index that cannot be read now (malformed, or chunks no peer
+                // serves) never holds up the others; it is tried again next round.
                 logger.warning("ignored a folder record", metadata: ["signer": "\(signer)", "error": "\(error)"])
             }
         }
+    }
+
+    /// The index an announcement points to, fetched and decoded within the size limit.
+    func readIndex(_ announcement: IndexAnnouncement) async throws -> FolderIndex {
+        let decoder = FileDecoder(source: network.chunkSource)
+        let capability: Capability
+        do {
+            capability = try Capability(parsing: announcement.indexCapability)
+        } catch {
+            throw FolderSyncError.malformed(what: "index announcement", reason: "\(error)")
+        }
+        let size = try await decoder.info(capability).size
+        guard size <= FolderIndex.maxEncodedSize else {
+            throw FolderSyncError.malformed(what: "folder index", reason: "\(size) bytes is over the limit of \(FolderIndex.maxEncodedSize)")
+        }
+        return try FolderIndex(decoding: try await decoder.read(capability))
     }
 
     /// For each capability present here unchanged, a path holding it: a rename or a copy

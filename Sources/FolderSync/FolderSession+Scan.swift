@@ -22,6 +22,7 @@ extension FolderSession {
             }
             try scanner.placeMarker()
         }
+        if local.isEmpty && !lookedForOwnRecord { try await inheritOwnIndex() }
         let disk = try await Task.detached { try scanner.scan() }.value
         watcher?.watch([""] + disk.filter { $0.value.kind == .directory }.map(\.key))
 
@@ -39,7 +40,7 @@ extension FolderSession {
         for ((relative, found), description) in zip(candidates, described) {
             // Changed while being read: the watcher (or the periodic rescan) brings it back.
             guard var entry = description else { continue }
-            let old = local[relative]
+            let old = local[relative] ?? inherited[relative].map { LocalEntry(entry: $0, inode: 0) }
             if let old, !old.entry.deleted, old.entry.hasSameContent(as: entry) {
                 // Same state, new inode (a copy put back in place): nothing to announce.
                 entry = old.entry
@@ -73,6 +74,28 @@ extension FolderSession {
             needPublish = true
             lastLocalChange = Self.now()
             logger.info("local changes", metadata: ["changes": "\(versionsMade)"])
+        }
+    }
+
+    /// Loads this device's own last index from the network, if it published one before
+    /// (the folder was removed and added again, or the home is new with the same node
+    /// key): its sequence continues, and its versions are the base of the scan's.
+    private func inheritOwnIndex() async throws {
+        let own = try await network.fetchRecords(key: token.recordKey).filter {
+            $0.signer == deviceID && $0.key == token.recordKey && $0.isValid
+        }.max { $0.sequence < $1.sequence }
+        lookedForOwnRecord = true
+        guard let own else { return }
+        try store.raiseSequence(folder: folderID, past: own.sequence)
+        do {
+            let announcement = try IndexAnnouncement(opening: own.payload, token: token, signer: deviceID)
+            let index = try await readIndex(announcement)
+            inherited = Dictionary(index.entries.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+            logger.info("continuing this device's earlier index of the folder", metadata: [
+                "sequence": "\(own.sequence)", "entries": "\(index.entries.count)",
+            ])
+        } catch let error as FolderSyncError {
+            logger.warning("could not read this device's earlier index; starting afresh", metadata: ["error": "\(error)"])
         }
     }
 

@@ -24,6 +24,12 @@ public actor FolderSession {
     let cipher: ConvergentCipher
 
     var local: [String: LocalEntry]
+    /// This device's own last published entries, when the folder was added again with an
+    /// empty index: the base of the versions its scan makes, so edits made after a re-add
+    /// are newer than what the others hold (never a deletion of what is not on disk).
+    var inherited: [String: IndexEntry] = [:]
+    /// Whether the own record was looked for (once per session, when `local` is empty).
+    var lookedForOwnRecord = false
     var remote: [[UInt8]: RemoteIndex] = [:]
     var seenSequence: [[UInt8]: UInt64] = [:]
     var devices: [[UInt8]: FolderIndexStore.Device] = [:]
