@@ -74,9 +74,9 @@ public final class FolderIndexStore: Sendable {
 
     // MARK: entries
 
-    public func entries(folder: String) throws -> [String: LocalEntry] {
+    public func entries(folder: String) throws -> [PathKey: LocalEntry] {
         try database.read { db in
-            var result: [String: LocalEntry] = [:]
+            var result: [PathKey: LocalEntry] = [:]
             let rows = try Row.fetchCursor(db, sql: "SELECT * FROM entry WHERE folder = ?", arguments: [folder])
             while let row = try rows.next() {
                 let entry = IndexEntry(
@@ -84,7 +84,7 @@ public final class FolderIndexStore: Sendable {
                     modifiedNanoseconds: row["modified_ns"], size: UInt64(bitPattern: row["size"]),
                     capability: row["capability"], symlinkTarget: row["symlink_target"], deleted: row["deleted"],
                     version: Self.version(row["version"]), modifiedBy: UInt64(bitPattern: row["modified_by"]))
-                result[entry.path] = LocalEntry(entry: entry, inode: UInt64(bitPattern: row["inode"]))
+                result[PathKey(entry.path)] = LocalEntry(entry: entry, inode: UInt64(bitPattern: row["inode"]))
             }
             return result
         }

@@ -37,13 +37,13 @@ public struct FolderScanner: Sendable {
     }
 
     /// Every synced path under `subtree` ("" for the whole folder), with its state.
-    public func scan(subtree: String = "") throws(FolderSyncError) -> [String: DiskEntry] {
-        var found: [String: DiskEntry] = [:]
+    public func scan(subtree: String = "") throws(FolderSyncError) -> [PathKey: DiskEntry] {
+        var found: [PathKey: DiskEntry] = [:]
         try walk(relative: subtree, into: &found)
         return found
     }
 
-    private func walk(relative: String, into found: inout [String: DiskEntry]) throws(FolderSyncError) {
+    private func walk(relative: String, into found: inout [PathKey: DiskEntry]) throws(FolderSyncError) {
         let absolute = relative.isEmpty ? root : root + "/" + relative
         let fd = open(absolute, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else {
@@ -58,9 +58,10 @@ public struct FolderScanner: Sendable {
         defer { closedir(directory) }
         var subdirectories: [String] = []
         while let record = readdir(directory) {
-            let name = withUnsafeBytes(of: record.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
+            // A name that is not UTF-8 cannot be carried by an index: it stays local.
+            guard let name = withUnsafeBytes(of: record.pointee.d_name, { raw in
+                String(validating: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }) else { continue }
             if name == "." || name == ".." { continue }
             if IgnoreRules.controlNames.contains(name) { continue }
             if name.hasPrefix(IgnoreRules.temporaryPrefix) {
@@ -71,7 +72,7 @@ public struct FolderScanner: Sendable {
             let path = relative.isEmpty ? name : relative + "/" + name
             guard let entry = DiskEntry.inDirectory(fd, name: name) else { continue }
             guard !ignore.matches(path, isDirectory: entry.kind == .directory) else { continue }
-            found[path] = entry
+            found[PathKey(path)] = entry
             if entry.kind == .directory { subdirectories.append(path) }
         }
         for subdirectory in subdirectories {

@@ -22,15 +22,15 @@ extension FolderSession {
         let files = actions[directories.endIndex..<(actions.endIndex - deletions.count)]
         var outcomes: [(IndexEntry, FileApplier.Outcome)] = []
         for action in directories {
-            outcomes.append((action.entry, await perform(action, current: local[action.entry.path], copies: [:], applier: applier)))
+            outcomes.append((action.entry, await perform(action, current: local[PathKey(action.entry.path)], copies: [:], applier: applier)))
         }
         let copies = localCopies()
         let current = local
         outcomes += try await Self.concurrently(Array(files), limit: Self.filesInParallel) { action in
-            (action.entry, await self.perform(action, current: current[action.entry.path], copies: copies, applier: applier))
+            (action.entry, await self.perform(action, current: current[PathKey(action.entry.path)], copies: copies, applier: applier))
         }
         for action in deletions {
-            outcomes.append((action.entry, await perform(action, current: local[action.entry.path], copies: [:], applier: applier)))
+            outcomes.append((action.entry, await perform(action, current: local[PathKey(action.entry.path)], copies: [:], applier: applier)))
         }
 
         // Every rename is durable before the index says it happened.
@@ -40,7 +40,7 @@ extension FolderSession {
         for (entry, outcome) in outcomes {
             switch outcome {
             case .applied(let updated):
-                local[entry.path] = updated
+                local[PathKey(entry.path)] = updated
                 changed.append(updated)
             case .changedLocally:
                 unfinished += 1
@@ -184,7 +184,7 @@ extension FolderSession {
     private func localCopies() -> [String: FileApplier.CopySource] {
         var copies: [String: FileApplier.CopySource] = [:]
         for (relative, local) in local where !local.entry.deleted && local.entry.kind == .file {
-            copies[local.entry.capability] = FileApplier.CopySource(path: relative, recorded: local)
+            copies[local.entry.capability] = FileApplier.CopySource(path: relative.path, recorded: local)
         }
         return copies
     }

@@ -24,7 +24,7 @@ extension FolderSession {
         }
         if local.isEmpty && !lookedForOwnRecord { try await inheritOwnIndex() }
         let disk = try await Task.detached { try scanner.scan() }.value
-        watcher?.watch([""] + disk.filter { $0.value.kind == .directory }.map(\.key))
+        watcher?.watch([""] + disk.filter { $0.value.kind == .directory }.map(\.key.path))
 
         var changed: [LocalEntry] = []
         var versionsMade = 0
@@ -35,7 +35,7 @@ extension FolderSession {
         // Files are read, encrypted and stored several at a time: most of a small file's
         // cost is the round trips to its replicas.
         let described = try await Self.concurrently(candidates, limit: Self.filesInParallel) { relative, found in
-            try await self.describe(relative, found)
+            try await self.describe(relative.path, found)
         }
         for ((relative, found), description) in zip(candidates, described) {
             // Changed while being read: the watcher (or the periodic rescan) brings it back.
@@ -55,8 +55,8 @@ extension FolderSession {
         }
         for (relative, old) in local where !old.entry.deleted && disk[relative] == nil {
             // A path now ignored keeps its last state; one that cannot be seen is not deleted.
-            if ignore.isIgnored(relative, isDirectory: old.entry.kind == .directory) { continue }
-            if DiskEntry.lstat(path + "/" + relative) != nil { continue }
+            if ignore.isIgnored(relative.path, isDirectory: old.entry.kind == .directory) { continue }
+            if DiskEntry.lstat(path + "/" + relative.path) != nil { continue }
             var tombstone = old.entry
             tombstone.deleted = true
             tombstone.capability = ""
@@ -90,7 +90,7 @@ extension FolderSession {
         do {
             let announcement = try IndexAnnouncement(opening: own.payload, token: token, signer: deviceID)
             let index = try await readIndex(announcement)
-            inherited = Dictionary(index.entries.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+            inherited = Dictionary(index.entries.map { (PathKey($0.path), $0) }, uniquingKeysWith: { first, _ in first })
             logger.info("continuing this device's earlier index of the folder", metadata: [
                 "sequence": "\(own.sequence)", "entries": "\(index.entries.count)",
             ])

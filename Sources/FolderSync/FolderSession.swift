@@ -23,11 +23,11 @@ public actor FolderSession {
     let chunks: StoredChunks
     let cipher: ConvergentCipher
 
-    var local: [String: LocalEntry]
+    var local: [PathKey: LocalEntry]
     /// This device's own last published entries, when the folder was added again with an
     /// empty index: the base of the versions its scan makes, so edits made after a re-add
     /// are newer than what the others hold (never a deletion of what is not on disk).
-    var inherited: [String: IndexEntry] = [:]
+    var inherited: [PathKey: IndexEntry] = [:]
     /// Whether the own record was looked for (once per session, when `local` is empty).
     var lookedForOwnRecord = false
     var remote: [[UInt8]: RemoteIndex] = [:]
@@ -207,7 +207,7 @@ public actor FolderSession {
                 files += 1
                 bytes = bytes.addingReportingOverflow(local.entry.size).overflow ? .max : bytes + local.entry.size
             }
-            if ConflictName.isConflictCopy(path) { conflicts.append(path) }
+            if ConflictName.isConflictCopy(path.path) { conflicts.append(path.path) }
         }
         let status = FolderStatus(
             path: path, folderID: folderID, state: state, files: files, bytes: bytes,

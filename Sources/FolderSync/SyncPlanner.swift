@@ -32,16 +32,16 @@ public struct SyncPlanner: Sendable {
 
     /// The changes to make, in an order that can be carried out: directories parents
     /// first, then files and links, then deletions children first.
-    public func plan(local: [String: IndexEntry], remote: [FolderIndex]) -> [Action] {
-        var winners: [String: IndexEntry] = [:]
+    public func plan(local: [PathKey: IndexEntry], remote: [FolderIndex]) -> [Action] {
+        var winners: [PathKey: IndexEntry] = [:]
         for index in remote {
             for entry in index.entries {
-                winners[entry.path] = winners[entry.path].map { Self.winner($0, entry) } ?? entry
+                winners[PathKey(entry.path)] = winners[PathKey(entry.path)].map { Self.winner($0, entry) } ?? entry
             }
         }
         var actions: [Action] = []
         for (path, remoteBest) in winners {
-            if IgnoreRules.isControlPath(path) || ignore.isIgnored(path, isDirectory: remoteBest.kind == .directory) { continue }
+            if IgnoreRules.isControlPath(path.path) || ignore.isIgnored(path.path, isDirectory: remoteBest.kind == .directory) { continue }
             if let action = decide(local: local[path], remote: remoteBest) { actions.append(action) }
         }
         return actions.sorted(by: Self.executionOrder)

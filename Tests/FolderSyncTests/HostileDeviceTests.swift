@@ -282,3 +282,46 @@ struct HostileDeviceTests {
         #expect(!signers.contains(identity.key.publicKey.rawRepresentation))
     }
 }
+
+extension HostileDeviceTests {
+    /// Names whose bytes differ only in Unicode normalisation, read back by their bytes.
+    func names(_ tree: FolderTree) -> Set<[UInt8]> {
+        Set(((try? FileManager.default.contentsOfDirectory(atPath: tree.root)) ?? []).map { Array($0.utf8) })
+    }
+
+    @Test func namesThatDifferOnlyInNormalisationAreTwoPathsBothSynced() async throws {
+        let composed = "caf\u{E9}.txt", decomposed = "cafe\u{301}.txt"
+        #expect(composed == decomposed && Array(composed.utf8) != Array(decomposed.utf8))
+        let a = try device("a"), b = try device("b")
+        try a.tree.write(composed, "composed")
+        try a.tree.write(decomposed, "decomposed")
+        for _ in 0..<3 {
+            await a.sync()
+            await b.sync()
+        }
+        #expect(names(b.tree).isSuperset(of: [Array(composed.utf8), Array(decomposed.utf8)]))
+        // Foundation may normalise the path it is given; read each by opening its exact bytes.
+        func exact(_ tree: FolderTree, _ name: String) -> String? {
+            let fd = open(tree.root + "/" + name, O_RDONLY)
+            guard fd >= 0 else { return nil }
+            defer { close(fd) }
+            var buffer = [UInt8](repeating: 0, count: 64)
+            let count = Glibc.read(fd, &buffer, 64)
+            return count >= 0 ? String(decoding: buffer[0..<count], as: UTF8.self) : nil
+        }
+        #expect(exact(b.tree, composed) == "composed")
+        #expect(exact(b.tree, decomposed) == "decomposed")
+
+        // A device that sends the other form of a name the victim has makes a second
+        // file; the victim's own is untouched.
+        let victim = try device("victim")
+        try victim.tree.write("r\u{E9}sum\u{E9}.txt", "the victim's")
+        await victim.sync()
+        var evil = try hostile()
+        let theirs = try await evil.store("evil's")
+        try await evil.publish([evil.entry("re\u{301}sume\u{301}.txt", .file, capability: theirs, size: 6)])
+        await rounds(victim)
+        #expect(exact(victim.tree, "r\u{E9}sum\u{E9}.txt") == "the victim's")
+        #expect(exact(victim.tree, "re\u{301}sume\u{301}.txt") == "evil's")
+    }
+}

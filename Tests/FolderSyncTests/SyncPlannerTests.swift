@@ -51,7 +51,7 @@ struct SyncPlannerTests {
         var goneFile = file("old/x", "", version: v, by: b)
         goneFile.deleted = true
         goneDir.modifiedBy = b
-        let local: [String: IndexEntry] = [
+        let local: [PathKey: IndexEntry] = [
             "old": IndexEntry(path: "old", kind: .directory, version: base), "old/x": file("old/x", "c", version: base, by: a),
         ]
         let newDir = IndexEntry(path: "new", kind: .directory, mode: 0o750, version: v)

@@ -48,7 +48,8 @@ public struct FolderTree: Sendable {
     /// Every path except the ignore file, described for comparison.
     public func snapshot() throws -> [String: String] {
         var result: [String: String] = [:]
-        for (path, entry) in try FolderScanner(root: root, ignore: .none).scan() {
+        for (key, entry) in try FolderScanner(root: root, ignore: .none).scan() {
+            let path = key.path
             switch entry.kind {
             case .directory: result[path] = "dir \(String(entry.mode, radix: 8))"
             case .symlink: result[path] = "link -> \(entry.symlinkTarget)"
