@@ -8,7 +8,7 @@ extension ChunkStore {
         try checkOpen()
         let hint = HintRecord(chunkID: chunk, peerID: peer, createdAt: date ?? configuration.clock())
         try withDatabase("add hint", chunk: chunk) {
-            try database.write { db in try hint.insert(db, onConflict: .ignore) }
+            try durableWrite { db in try hint.insert(db, onConflict: .ignore) }
         }
     }
 

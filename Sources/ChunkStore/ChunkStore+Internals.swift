@@ -27,6 +27,25 @@ extension ChunkStore {
         }
     }
 
+    /// Runs `body` in a transaction that is on disk when it returns (`synchronous = FULL`
+    /// for this commit: the WAL is synced), whatever the connection's setting: what other
+    /// peers are told is stored — records, hints — must survive a power cut, while chunk
+    /// index rows, rebuilt from their files, need not pay for it.
+    func durableWrite<T>(_ body: (Database) throws -> T) throws -> T {
+        let usual = configuration.syncEveryCommit ? "FULL" : "NORMAL"
+        return try database.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            defer { try? db.execute(sql: "PRAGMA synchronous = \(usual)") }
+            var result: T?
+            try db.inTransaction {
+                result = try body(db)
+                return .commit
+            }
+            durableCommitCount.add(1, ordering: .relaxed)
+            return result!
+        }
+    }
+
     func checkOpen() throws(ChunkStoreError) {
         if isClosed.load(ordering: .acquiring) {
             throw ChunkStoreError(.io, path: layout.root, detail: "store is closed")

@@ -11,7 +11,7 @@ extension ChunkStore {
     public func putRecord(_ record: StoredRecord) throws(ChunkStoreError) -> RecordPutOutcome {
         try checkOpen()
         return try withDatabase("put record") {
-            try database.write { db -> RecordPutOutcome in
+            try durableWrite { db -> RecordPutOutcome in
                 let existing = try StoredRecord.fetchOne(db, key: [
                     StoredRecord.Columns.key.name: record.key.databaseValue,
                     StoredRecord.Columns.signer.name: record.signer.databaseValue,

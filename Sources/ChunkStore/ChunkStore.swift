@@ -46,6 +46,9 @@ public final class ChunkStore: Sendable {
     let temporaryCounter = Atomic<UInt64>(0)
     private let lockDescriptor: Int32
     let isClosed = Atomic<Bool>(false)
+    /// Transactions committed with `synchronous = FULL` (`durableWrite`), for tests and diagnostics.
+    public var durableCommits: Int { durableCommitCount.load(ordering: .relaxed) }
+    let durableCommitCount = Atomic<Int>(0)
 
     /// Opens (creating if needed) the store at `root` with the given capacity in bytes.
     public convenience init(root: String, capacity: UInt64, logger: Logger) throws(ChunkStoreError) {
