@@ -17,7 +17,11 @@ extension PeerNode {
     /// Rebuilds the ring from the membership: alive, suspect and recently dead peers keep
     /// their place; a peer dead longer than the removal grace, or gone, has none.
     func rebuildPlacement() {
-        placement.replace(placementSnapshot(includingSelf: true))
+        let previous = placement.snapshot
+        let next = placementSnapshot(includingSelf: true)
+        placement.replace(next)
+        // Healing starts when the membership knows, not at the next periodic pass.
+        if previous.peers.mapValues(\.state) != next.peers.mapValues(\.state) { repairRequested = true }
     }
 
     /// The placement as membership stands; without this peer when `includingSelf` is false,

@@ -32,9 +32,27 @@ extension PeerNode {
             await repairRecords()
             if Task.isCancelled { break }
             recordRepair(report)
-            try? await Task.sleep(for: repairConfiguration.passInterval)  // pass period, not synchronization
+            await pauseUntilNextPass()
         }
     }
+
+    /// Waits for the pass interval, or less when the placement changes; at least
+    /// `minimumPause` between passes, so a flapping membership cannot keep repair busy.
+    private func pauseUntilNextPass() async {
+        let clock = ContinuousClock()
+        let started = clock.now
+        while !Task.isCancelled {
+            let waited = clock.now - started
+            if waited >= repairConfiguration.passInterval { break }
+            if repairRequested && waited >= Self.minimumRepairPause { break }
+            try? await Task.sleep(for: .milliseconds(250))  // the pass timer's tick, not synchronization
+        }
+        if repairRequested { logger.debug("placement changed: repair pass starts now") }
+        repairRequested = false
+    }
+
+    /// Shortest pause between two repair passes.
+    static let minimumRepairPause = Duration.seconds(1)
 
     private func recordRepair(_ report: RepairPassReport) {
         durability.passes += 1

@@ -40,6 +40,9 @@ public actor PeerNode {
     var healing: [Task<Void, Never>] = []
     /// Figures of the last repair pass and of scrub so far (`NodeStatus.durability`).
     var durability = NodeStatus.Durability()
+    /// Set when the placement changed (a peer suspect, dead, gone or new): the repair loop
+    /// starts its next pass at once rather than at the end of its pause.
+    var repairRequested = false
 
     public init(
         home: PeerHome, membershipConfiguration: MembershipConfiguration = MembershipConfiguration(),
