@@ -14,6 +14,9 @@ enum ChunkStoreSchema {
         migrator.registerMigration("v2: records") { db in
             try db.execute(sql: v2)
         }
+        migrator.registerMigration("v3: record endorsements") { db in
+            try db.execute(sql: v3)
+        }
         return migrator
     }
 
@@ -102,5 +105,13 @@ enum ChunkStoreSchema {
             stored_at INTEGER NOT NULL,
             PRIMARY KEY (key, signer)
         ) WITHOUT ROWID;
+        """
+
+    private static let v3 = """
+        -- Who may write under a key (RecordEndorsement): the key is SHA-256 of
+        -- "p2p-record-key-v1" || owner, and the owner signs "p2p-endorse-v1" || key || signer.
+        -- Rows from before (empty here) fail verification when read, and are dropped.
+        ALTER TABLE records ADD COLUMN owner BLOB NOT NULL DEFAULT x'';
+        ALTER TABLE records ADD COLUMN endorsement BLOB NOT NULL DEFAULT x'';
         """
 }

@@ -17,13 +17,21 @@ public struct StoredRecord: Codable, Sendable, Equatable, FetchableRecord, Persi
     public var payload: Data
     /// The 64-byte Ed25519 signature.
     public var signature: Data
+    /// The key owner's public key and its endorsement of the signer (32 and 64 bytes).
+    public var owner: Data
+    public var endorsement: Data
     /// When this peer stored this version.
     public var storedAt: Date
 
     /// Strictly increasing per (key, signer); only the highest is kept.
     public var sequence: UInt64 { RingPosition.decode(storedSequence) }
 
-    public init(key: Data, signer: Data, sequence: UInt64, payload: Data, signature: Data, storedAt: Date = Date()) {
+    public init(
+        key: Data, signer: Data, sequence: UInt64, payload: Data, signature: Data, owner: Data = Data(),
+        endorsement: Data = Data(), storedAt: Date = Date()
+    ) {
+        self.owner = owner
+        self.endorsement = endorsement
         self.key = key
         self.signer = signer
         self.storedSequence = RingPosition.encode(sequence)
@@ -33,7 +41,7 @@ public struct StoredRecord: Codable, Sendable, Equatable, FetchableRecord, Persi
     }
 
     enum CodingKeys: String, CodingKey {
-        case key, signer, payload, signature
+        case key, signer, payload, signature, owner, endorsement
         case storedSequence = "sequence"
         case storedAt = "stored_at"
     }

@@ -14,7 +14,8 @@ extension FolderSession {
         let sequence = try store.nextSequence(folder: folderID)
         let record = try SignedRecord.sign(
             key: token.recordKey, sequence: sequence,
-            payload: try announcement.sealed(token: token, signer: deviceID), with: deviceKey)
+            payload: try announcement.sealed(token: token, signer: deviceID), with: deviceKey,
+            endorsement: try RecordEndorsement.endorse(signer: deviceID, by: token.ownerKey))
         try await network.publish(record)
         needPublish = false
         logger.debug("published the folder index", metadata: ["sequence": "\(sequence)", "entries": "\(index.entries.count)"])

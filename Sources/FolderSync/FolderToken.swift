@@ -1,6 +1,7 @@
 import Foundation
 import Codecs
 import OpenSSLKit
+import Peer
 
 /// The secret of a shared folder, as the text users copy between devices:
 /// `p2pfolder1:<base32 of 32 random bytes>`. Whoever holds it can read and change the
@@ -11,6 +12,13 @@ public struct FolderToken: Sendable, Hashable, CustomStringConvertible {
     public static let secretSize = 32
 
     let secret: [UInt8]
+    /// The folder's owner key (`RecordEndorsement`): every device holding the token
+    /// endorses its own device key with it, so storing peers admit to the folder's record
+    /// key only devices of the folder, without ever seeing the token.
+    let ownerKey: Ed25519PrivateKey
+    /// Where the folder's index records live on the ring — the hash of the owner's public
+    /// key: one key per folder, under which every device keeps its own signed record.
+    public let recordKey: [UInt8]
 
     /// A new folder's token.
     public static func generate() throws -> FolderToken {
@@ -19,7 +27,13 @@ public struct FolderToken: Sendable, Hashable, CustomStringConvertible {
 
     init(secret: [UInt8]) {
         self.secret = secret
+        // 32 bytes from HMAC-SHA256 are always a valid Ed25519 seed.
+        ownerKey = try! Ed25519PrivateKey(seed: HMACSHA256.authenticate(key: secret, message: Array("p2p-folder-v2 owner key".utf8)))
+        recordKey = RecordEndorsement.key(owner: ownerKey.publicKey.rawRepresentation)
     }
+
+    public static func == (a: FolderToken, b: FolderToken) -> Bool { a.secret == b.secret }
+    public func hash(into hasher: inout Hasher) { hasher.combine(secret) }
 
     public init(parsing text: String) throws(FolderSyncError) {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -29,14 +43,11 @@ public struct FolderToken: Sendable, Hashable, CustomStringConvertible {
         guard let secret = Base32.decode(trimmed.dropFirst(Self.prefix.count)), secret.count == Self.secretSize else {
             throw .invalidToken("a folder token holds \(Self.secretSize) bytes in base32 after \(Self.prefix)")
         }
-        self.secret = secret
+        self.init(secret: secret)
     }
 
     public var description: String { Self.prefix + Base32.encode(secret) }
 
-    /// Where the folder's index records live on the ring: one key per folder, under which
-    /// every device keeps its own signed record.
-    public var recordKey: [UInt8] { derive("p2p-folder-v1 record key") }
 
     /// Seals each device's index announcement (AES-256-GCM): storing peers learn nothing
     /// of names, sizes or capabilities.

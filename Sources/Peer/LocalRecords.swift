@@ -13,7 +13,8 @@ public struct LocalRecords: Sendable {
         let store = store
         let row = StoredRecord(
             key: Data(record.key), signer: Data(record.signer), sequence: record.sequence,
-            payload: Data(record.payload), signature: Data(record.signature))
+            payload: Data(record.payload), signature: Data(record.signature),
+            owner: Data(record.endorsement.owner), endorsement: Data(record.endorsement.signature))
         return try await NIOThreadPool.singleton.runIfActive { try store.putRecord(row) }
     }
 
@@ -24,7 +25,8 @@ public struct LocalRecords: Sendable {
             try store.records(key: Data(key), after: signer.map { Data($0) }, limit: limit).map {
                 SignedRecord(
                     key: [UInt8]($0.key), signer: [UInt8]($0.signer), sequence: $0.sequence,
-                    payload: [UInt8]($0.payload), signature: [UInt8]($0.signature))
+                    payload: [UInt8]($0.payload), signature: [UInt8]($0.signature),
+                    endorsement: RecordEndorsement(owner: [UInt8]($0.owner), signature: [UInt8]($0.endorsement)))
             }
         }
     }

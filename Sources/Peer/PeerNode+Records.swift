@@ -9,9 +9,10 @@ extension PeerNode {
     /// This node's Ed25519 identity key (the key of its certificate): what it signs records with.
     public nonisolated var identityKey: Ed25519PrivateKey { credentials.privateKey }
 
-    /// Signs `payload` as version `sequence` of this node's record under `key`.
-    public nonisolated func signRecord(key: [UInt8], sequence: UInt64, payload: [UInt8]) throws -> SignedRecord {
-        try SignedRecord.sign(key: key, sequence: sequence, payload: payload, with: identityKey)
+    /// Signs `payload` as version `sequence` of this node's record under the key `owner`
+    /// owns, endorsed by it.
+    public nonisolated func signRecord(owner: Ed25519PrivateKey, sequence: UInt64, payload: [UInt8]) throws -> SignedRecord {
+        try SignedRecord.sign(sequence: sequence, payload: payload, with: identityKey, owner: owner)
     }
 
     /// Stores the record on the N peers of its key's preference list (stand-ins as for chunks

@@ -47,7 +47,8 @@ struct HostileDevice {
         sequence += 1
         let record = try SignedRecord.sign(
             key: token.recordKey, sequence: sequence,
-            payload: try announcement.sealed(token: token, signer: key.publicKey.rawRepresentation), with: key)
+            payload: try announcement.sealed(token: token, signer: key.publicKey.rawRepresentation), with: key,
+            endorsement: try RecordEndorsement.endorse(signer: key.publicKey.rawRepresentation, by: token.ownerKey))
         network.plant(record)
     }
 }

@@ -7,10 +7,11 @@ import Testing
 /// The signed record and its RPC payloads, without sockets: codec round trips, bounded
 /// decoding, and signatures that break under any tampering.
 @Suite struct SignedRecordTests {
-    static let key = [UInt8](repeating: 0xAB, count: 32)
+    static let owner = try! Ed25519PrivateKey(seed: [UInt8](repeating: 0xAB, count: 32))
+    static let key = RecordEndorsement.key(owner: owner.publicKey.rawRepresentation)
 
     static func record(sequence: UInt64 = 7, payload: [UInt8] = Array("folder index".utf8)) throws -> SignedRecord {
-        try SignedRecord.sign(key: key, sequence: sequence, payload: payload, with: Ed25519PrivateKey())
+        try SignedRecord.sign(sequence: sequence, payload: payload, with: Ed25519PrivateKey(), owner: owner)
     }
 
     @Test func roundTripsThroughItsEncodedForm() throws {
@@ -26,7 +27,7 @@ import Testing
 
     @Test func signsTheDomainSeparatedMessage() throws {
         let key = try Ed25519PrivateKey()
-        let record = try SignedRecord.sign(key: Self.key, sequence: 0x0102_0304_0506_0708, payload: [9, 9], with: key)
+        let record = try SignedRecord.sign(sequence: 0x0102_0304_0506_0708, payload: [9, 9], with: key, owner: Self.owner)
         #expect(record.signer == key.publicKey.rawRepresentation)
         let expected = Array("p2p-record-v1".utf8) + Self.key + record.signer + [1, 2, 3, 4, 5, 6, 7, 8] + [9, 9]
         #expect(record.signedMessage == expected)
@@ -57,6 +58,19 @@ import Testing
         copy = record
         copy.key.removeLast()
         tampered.append(copy)
+        // A valid signature from a signer the key's owner never endorsed, or an owner
+        // whose key this is not.
+        let stranger = try Ed25519PrivateKey()
+        let squatter = try SignedRecord.sign(
+            key: Self.key, sequence: 7, payload: record.payload, with: Ed25519PrivateKey(),
+            endorsement: RecordEndorsement.endorse(signer: record.signer, by: stranger))
+        tampered.append(squatter)
+        copy = record
+        copy.endorsement.signature[3] ^= 1
+        tampered.append(copy)
+        copy = record
+        copy.endorsement = try RecordEndorsement.endorse(signer: record.signer, by: stranger)
+        tampered.append(copy)
         for bad in tampered {
             #expect(!bad.isValid)
             #expect(bad.invalidity != nil)
@@ -66,10 +80,10 @@ import Testing
     @Test func refusesToSignOversizeOrBadlyKeyedRecords() throws {
         let key = try Ed25519PrivateKey()
         #expect(throws: SignedRecordError.payloadTooLarge(size: SignedRecord.maxPayloadSize + 1, limit: SignedRecord.maxPayloadSize)) {
-            try SignedRecord.sign(key: Self.key, sequence: 1, payload: [UInt8](repeating: 0, count: SignedRecord.maxPayloadSize + 1), with: key)
+            try SignedRecord.sign(sequence: 1, payload: [UInt8](repeating: 0, count: SignedRecord.maxPayloadSize + 1), with: key, owner: Self.owner)
         }
         #expect(throws: SignedRecordError.wrongSize(field: "key", expected: 32, actual: 31)) {
-            try SignedRecord.sign(key: Array(Self.key.dropLast()), sequence: 1, payload: [], with: key)
+            try SignedRecord.sign(key: Array(Self.key.dropLast()), sequence: 1, payload: [], with: key, endorsement: RecordEndorsement.endorse(signer: key.publicKey.rawRepresentation, by: Self.owner))
         }
     }
 
@@ -83,8 +97,8 @@ import Testing
             try SignedRecord(decoding: encoded + [0])
         }
         var otherVersion = encoded
-        otherVersion[0] = 2
-        #expect(throws: SignedRecordError.unsupportedVersion(2)) { try SignedRecord(decoding: otherVersion) }
+        otherVersion[0] = 1
+        #expect(throws: SignedRecordError.unsupportedVersion(1)) { try SignedRecord(decoding: otherVersion) }
         // A payload length over the limit is refused before reading it.
         var writer = ByteWriter()
         writer.write(SignedRecord.formatVersion)
