@@ -26,6 +26,16 @@ extension ChunkStore {
     }
 
     /// All hints, oldest first.
+    /// The peers this store keeps hints for, in byte order.
+    public func hintedPeers() throws(ChunkStoreError) -> [Data] {
+        try checkOpen()
+        return try withDatabase("list hinted peers") {
+            try database.read { db in
+                try Data.fetchAll(db, HintRecord.select(HintRecord.Columns.peerID).distinct().order(HintRecord.Columns.peerID))
+            }
+        }
+    }
+
     public func allHints(limit: Int = .max) throws(ChunkStoreError) -> [HintRecord] {
         try checkOpen()
         return try withDatabase("list hints") {

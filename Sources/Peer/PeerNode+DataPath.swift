@@ -88,13 +88,30 @@ extension PeerNode {
 
     /// Hands chunks kept for a peer that was down back to it once it is alive again, then
     /// drops the stand-in copy unless this peer is itself a replica of the chunk.
+    /// Whether `nodeID` is another peer of the current placement (one a hint may be kept for).
+    nonisolated func placesOther(_ nodeID: [UInt8]) -> Bool {
+        guard let ringID = RingNodeID(bytes: nodeID), let peer = placement.snapshot.peers[ringID] else { return false }
+        return !peer.isSelf
+    }
+
     func handOffHints() async {
         let snapshot = placement.snapshot
-        guard let hints = try? store.allHints(limit: 256), !hints.isEmpty else { return }
-        for hint in hints {
-            guard let nodeID = NodeID(bytes: [UInt8](hint.peerID)), let ringID = RingNodeID(bytes: nodeID.bytes),
+        guard let peers = try? store.hintedPeers(), !peers.isEmpty else { return }
+        // Peer by peer, a page at a time: hints for a peer that is down, gone or slow never
+        // hold up those of the others.
+        for peer in peers {
+            guard let nodeID = NodeID(bytes: [UInt8](peer)), let ringID = RingNodeID(bytes: nodeID.bytes),
                   let target = snapshot.peers[ringID], target.state == "alive", !target.isSelf,
-                  let id = ChunkID(bytes: hint.chunkID.bytes) else { continue }
+                  let hints = try? store.hints(for: peer, limit: 256) else { continue }
+            await handOff(hints, to: target, snapshot: snapshot)
+        }
+    }
+
+    /// Hands one alive peer's hinted chunks back; stops at its first failure (retried at
+    /// the next round), so a peer that does not answer costs one timeout per round.
+    private func handOff(_ hints: [HintRecord], to target: PlacementPeer, snapshot: PlacementSnapshot) async {
+        for hint in hints {
+            guard let id = ChunkID(bytes: hint.chunkID.bytes) else { continue }
             do {
                 guard let bytes = try await local.get(id) else {
                     _ = try? store.removeHint(chunk: hint.chunkID, peer: hint.peerID)
@@ -109,6 +126,7 @@ extension PeerNode {
                 logger.info("handed a hinted chunk back", metadata: ["peer": "\(target.nodeID.short)", "chunk": "\(id.description.prefix(16))"])
             } catch {
                 logger.debug("hint handoff failed", metadata: ["peer": "\(target.nodeID.short)", "error": "\(error)"])
+                return
             }
         }
     }

@@ -166,6 +166,7 @@ public actor PeerNode {
             try? await Task.sleep(for: .seconds(1))  // work period, not synchronization
             if Task.isCancelled { break }
             rebuildPlacement()
+            leases.pruneExpired(now: .now)
             await handOffHints()
         }
     }

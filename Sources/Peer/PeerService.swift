@@ -47,6 +47,12 @@ struct PeerService: RPCService {
             let message = try parse { () throws(ChunkMessageError) in try ChunkMessages.parseStore(request.payload) }
             // Never keep bytes under an id they do not hash to.
             guard ChunkID(hashing: message.bytes) == message.id else { throw RPCError.badRequest("chunk bytes do not match id \(message.id)") }
+            if let intended = message.hintFor {
+                // A stand-in only for a peer of the ring (alive, suspect or dead within its
+                // grace): a hint for anyone else would be kept for ever.
+                guard let node = node.value.withLock({ $0 }) else { throw RPCError.busy("peer is starting") }
+                guard node.placesOther(intended) else { throw RPCError.badRequest("a hint for a peer that is not on the ring") }
+            }
             try await local.put(message.id, message.bytes)
             if let intended = message.hintFor { try await local.addHint(message.id, for: intended) }
             return ByteBuffer()

@@ -32,6 +32,8 @@ final class RecordLeases: Sendable {
         }
         return state.withLock { state in
             if state.leases[key]?[subscriber] == nil {
+                let full = state.total >= Self.maximumTotal || state.perSubscriber[subscriber, default: 0] >= Self.maximumPerSubscriber
+                if full { Self.pruneExpired(now: now, in: &state) }
                 guard state.total < Self.maximumTotal,
                       state.perSubscriber[subscriber, default: 0] < Self.maximumPerSubscriber else { return false }
                 state.total += 1
@@ -52,6 +54,18 @@ final class RecordLeases: Sendable {
             guard let leases = state.leases[key] else { return [] }
             for (subscriber, expiry) in leases where expiry <= now { Self.remove(key: key, subscriber: subscriber, from: &state) }
             return state.leases[key].map { Array($0.keys) } ?? []
+        }
+    }
+
+    /// Drops every expired lease: run on the holder's own schedule, so subscribers that
+    /// vanished (and keys never written again) do not keep their slots.
+    func pruneExpired(now: ContinuousClock.Instant) {
+        state.withLock { Self.pruneExpired(now: now, in: &$0) }
+    }
+
+    private static func pruneExpired(now: ContinuousClock.Instant, in state: inout State) {
+        for (key, leases) in state.leases {
+            for (subscriber, expiry) in leases where expiry <= now { remove(key: key, subscriber: subscriber, from: &state) }
         }
     }
 
