@@ -27,6 +27,10 @@ final class RPCHandler: ChannelDuplexHandler {
     private var peer: NodeID?
     private var outstanding: [UInt64: Outstanding] = [:]
     private var serving: [UInt64: Task<Void, Never>] = [:]
+    /// Requests the caller cancelled whose work has not finished yet: they keep counting
+    /// against `maximumServing` until it does (cancellation is cooperative, and a request
+    /// that ignores it still holds its payload), and their answer is dropped.
+    private var cancelled: Set<UInt64> = []
     private var readHeldBack = false
     private var flushScheduled = false
     private var context: ChannelHandlerContext?
@@ -70,6 +74,7 @@ final class RPCHandler: ChannelDuplexHandler {
         }
         for (_, task) in serving { task.cancel() }
         serving = [:]
+        cancelled = []
         context.fireChannelInactive()
     }
 
@@ -130,7 +135,10 @@ final class RPCHandler: ChannelDuplexHandler {
             let message = frame.payload.getString(at: frame.payload.readerIndex, length: length) ?? ""
             complete(id: frame.requestID, with: .failure(TransportError.remote(status: frame.code, message: message)))
         case .cancel:
-            serving.removeValue(forKey: frame.requestID)?.cancel()
+            if let task = serving[frame.requestID] {
+                task.cancel()
+                cancelled.insert(frame.requestID)
+            }
         case .request:
             serve(frame, context: context)
         }
@@ -158,8 +166,15 @@ final class RPCHandler: ChannelDuplexHandler {
     }
 
     private func finishServing(id: UInt64, result: Result<ByteBuffer, Error>) {
-        // A cancelled request was removed already: its caller is no longer listening.
         guard serving.removeValue(forKey: id) != nil, let context else { return }
+        defer {
+            if readHeldBack, serving.count < maximumServing {
+                readHeldBack = false
+                context.read()
+            }
+        }
+        // A cancelled request's caller is no longer listening.
+        if cancelled.remove(id) != nil { return }
         let frame: Frame
         switch result {
         case .success(let payload):
@@ -172,10 +187,6 @@ final class RPCHandler: ChannelDuplexHandler {
         }
         context.write(wrapOutboundOut(frame), promise: nil)
         scheduleFlush(context: context)
-        if readHeldBack, serving.count < maximumServing {
-            readHeldBack = false
-            context.read()
-        }
     }
 
     /// Longest error message on the wire, in UTF-8 bytes (docs/protocol.md).
