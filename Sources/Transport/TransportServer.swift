@@ -34,12 +34,26 @@ public final class TransportServer: Sendable {
                 child.eventLoop.makeCompletedFuture {
                     var connectionLogger = logger
                     connectionLogger[metadataKey: "remote"] = "\(child.remoteAddress?.description ?? "?")"
+                    guard accepted.beginHandshake(child, limit: configuration.maximumHandshakingConnections) else {
+                        connectionLogger.warning("refused a connection: too many still handshaking")
+                        throw TransportError.connectionClosed
+                    }
                     let admitted = child.eventLoop.makePromise(of: NodeID.self)
-                    accepted.add(child)
                     try PeerPipeline.configure(
                         channel: child, role: .server, credentials: credentials, configuration: configuration,
                         service: service, admitted: admitted, logger: connectionLogger)
-                    admitted.futureResult.whenSuccess { peer in onConnection(PeerConnection(peer: peer, channel: child)) }
+                    admitted.futureResult.whenComplete { result in
+                        guard case .success(let peer) = result else {
+                            accepted.endHandshake(child, peer: nil, limit: 0)
+                            return
+                        }
+                        guard accepted.endHandshake(child, peer: peer, limit: configuration.maximumConnectionsPerPeer) else {
+                            connectionLogger.warning("refused a connection: too many from one peer", metadata: ["peer": "\(peer.short)"])
+                            child.close(promise: nil)
+                            return
+                        }
+                        onConnection(PeerConnection(peer: peer, channel: child))
+                    }
                 }
             }
             .bind(host: host, port: port)
@@ -55,20 +69,60 @@ public final class TransportServer: Sendable {
     }
 }
 
-/// The connections a server accepted and that are still open.
+/// The connections a server accepted and that are still open: how many are still
+/// handshaking, and how many each admitted NodeID holds.
 private final class AcceptedChannels: Sendable {
-    private let channels = NIOLockedValueBox<[ObjectIdentifier: Channel]>([:])
+    private struct State {
+        var channels: [ObjectIdentifier: Channel] = [:]
+        var handshaking: Set<ObjectIdentifier> = []
+        var peerOf: [ObjectIdentifier: NodeID] = [:]
+        var perPeer: [NodeID: Int] = [:]
+    }
 
-    func add(_ channel: Channel) {
+    private let state = NIOLockedValueBox(State())
+
+    /// Registers a new connection as handshaking; false (and nothing kept) at the limit.
+    func beginHandshake(_ channel: Channel, limit: Int) -> Bool {
         let key = ObjectIdentifier(channel)
-        channels.withLockedValue { $0[key] = channel }
-        channel.closeFuture.whenComplete { [self] _ in _ = channels.withLockedValue { $0.removeValue(forKey: key) } }
+        let kept = state.withLockedValue { state -> Bool in
+            guard state.handshaking.count < limit else { return false }
+            state.channels[key] = channel
+            state.handshaking.insert(key)
+            return true
+        }
+        guard kept else { return false }
+        channel.closeFuture.whenComplete { [self] _ in
+            state.withLockedValue { state in
+                state.channels[key] = nil
+                state.handshaking.remove(key)
+                if let peer = state.peerOf.removeValue(forKey: key) {
+                    state.perPeer[peer, default: 1] -= 1
+                    if state.perPeer[peer] == 0 { state.perPeer[peer] = nil }
+                }
+            }
+        }
+        return true
+    }
+
+    /// The handshake ended, admitted as `peer` (nil: failed); false when `peer` already
+    /// holds `limit` connections (the caller closes this one).
+    @discardableResult
+    func endHandshake(_ channel: Channel, peer: NodeID?, limit: Int) -> Bool {
+        let key = ObjectIdentifier(channel)
+        return state.withLockedValue { state in
+            state.handshaking.remove(key)
+            guard let peer, state.channels[key] != nil else { return false }
+            guard state.perPeer[peer, default: 0] < limit else { return false }
+            state.perPeer[peer, default: 0] += 1
+            state.peerOf[key] = peer
+            return true
+        }
     }
 
     func drain() -> [Channel] {
-        channels.withLockedValue { all in
-            defer { all = [:] }
-            return Array(all.values)
+        state.withLockedValue { state in
+            defer { state.channels = [:] }
+            return Array(state.channels.values)
         }
     }
 }
