@@ -47,7 +47,12 @@ extension FolderSession {
                 poke(scan: true)
             case .failed(let reason):
                 unfinished += 1
-                logger.warning("could not apply a remote change", metadata: ["path": "\(entry.path)", "reason": "\(reason)"])
+                // Retried every round; said once per path and reason.
+                if reportedFailures.insert(entry.path + "\u{0}" + reason).inserted {
+                    logger.warning("could not apply a remote change", metadata: [
+                        "path": "\(entry.path)", "reason": "\(reason)", "device": "\(entry.modifiedBy.label)",
+                    ])
+                }
             }
         }
         try store.save(folder: folderID, changed)

@@ -28,6 +28,8 @@ public actor FolderSession {
     /// empty index: the base of the versions its scan makes, so edits made after a re-add
     /// are newer than what the others hold (never a deletion of what is not on disk).
     var inherited: [PathKey: IndexEntry] = [:]
+    /// Apply failures already logged (path and reason), so a retried one is said once.
+    var reportedFailures: Set<String> = []
     /// Whether the own record was looked for (once per session, when `local` is empty).
     var lookedForOwnRecord = false
     var remote: [[UInt8]: RemoteIndex] = [:]
