@@ -240,12 +240,19 @@ let package = Package(
 
 // The libFuzzer target exists only when asked for (`P2P_FUZZ=1`, see tools/fuzz): it needs
 // `-sanitize=fuzzer`, which ordinary builds and test runs must not see.
+// `FuzzDriver` hands each fuzzer's `main` to libFuzzer's driver.
 if Context.environment["P2P_FUZZ"] == "1" {
-    package.targets.append(
+    package.targets.append(contentsOf: [
+        .target(name: "FuzzDriver"),
         .executableTarget(
             name: "FrameFuzzer",
-            dependencies: ["Transport", .product(name: "NIOCore", package: "swift-nio")]
-        )
-    )
-    package.products.append(.executable(name: "FrameFuzzer", targets: ["FrameFuzzer"]))
+            dependencies: ["FuzzDriver", "Transport", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        // The folder-index and announcement decoders, through the checks the tests share.
+        .executableTarget(name: "FolderIndexFuzzer", dependencies: ["FuzzDriver", "TestSupport", "FolderSync"]),
+    ])
+    package.products.append(contentsOf: [
+        .executable(name: "FrameFuzzer", targets: ["FrameFuzzer"]),
+        .executable(name: "FolderIndexFuzzer", targets: ["FolderIndexFuzzer"]),
+    ])
 }

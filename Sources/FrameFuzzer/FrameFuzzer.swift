@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import FuzzDriver
 import NIOCore
 import Transport
 
@@ -13,27 +9,12 @@ private let secret = Array(UInt8(0x00)...0x1f)
 private let exporter = Array(UInt8(0x20)...0x3f)
 private let sender = NodeID(bytes: Array(UInt8(0x40)...0x5f))!
 
-/// SwiftPM links an executable's `main` to `FrameFuzzer_main`, the entry point it has the
-/// compiler emit for this module, so libFuzzer's own `main` is never reached: this one
-/// hands control to libFuzzer's driver instead.
 @main
 enum FrameFuzzerMain {
     static func main() {
-        var argc = CommandLine.argc
-        var argv = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv, fuzz))
+        runLibFuzzer(fuzz)
     }
 }
-
-/// libFuzzer's C entry point for programs that have their own `main` (LLVM ≥ 11). Declared
-/// here rather than through a C module: its arguments are all pointers, passed the same
-/// way by the Swift and C calling conventions.
-@_silgen_name("LLVMFuzzerRunDriver")
-private func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
 
 /// Decodes the input as a stream of frames, under a small limit and the default one,
 /// and as an admission proof. Crashes (on purpose) only when a decoded frame does not

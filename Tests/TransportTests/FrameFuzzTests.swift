@@ -1,6 +1,7 @@
 import NIOCore
 import NIOEmbedded
 import NIOTestUtils
+import TestSupport
 import Testing
 import Transport
 
