@@ -17,12 +17,12 @@ public struct MembershipConfiguration: Hashable, Sendable {
     /// further by `pushPullBytesPerSecond`).
     public var pushPullInterval: Duration = .seconds(30)
     /// The full-state traffic a peer may spend on its periodic push-pulls, in bytes
-    /// per second: beyond ≈ 1,300 members the push-pull period stretches so that a
+    /// per second: beyond ≈ 460 members the push-pull period stretches so that a
     /// request plus a response, each `members × estimatedRecordBytes`, fit in it. With
     /// memberlist's scaling alone this traffic grows as n / log n (4.9 KB/s at 10,000
-    /// members); with the cap it stays at this figure (docs/scale.md). 2,400 since
-    /// records carry 96-byte proofs: the periods of the former 1,024 with 72-byte records.
-    public var pushPullBytesPerSecond = 2_400
+    /// members); with the cap it stays at this figure (docs/scale.md). Since records
+    /// carry 96-byte proofs (168 B in all), the cap takes over beyond ≈ 460 members.
+    public var pushPullBytesPerSecond = 1_024
     /// Gossip-only packets to `gossipNodes` random members this often, while updates wait.
     public var gossipInterval: Duration = .milliseconds(200)
     /// Fan-out of each gossip round.

@@ -66,10 +66,10 @@ import Testing
 
     @Test func pushPullPeriodStretchesToTheBandwidthBudget() {
         var configuration = MembershipConfiguration()
-        // memberlist's scaling decides up to ≈ 1,300 members ...
-        #expect(configuration.pushPullPeriod(members: 1_000) == .seconds(180))
-        // ... the budget beyond: 2 × 10,000 × 168 B (72 B and the proof) at 2,400 B/s.
-        #expect(configuration.pushPullPeriod(members: 10_000) == .seconds(1_400))
+        // memberlist's scaling decides up to ≈ 460 members ...
+        #expect(configuration.pushPullPeriod(members: 400) == .seconds(150))
+        // ... the budget beyond: 2 × 10,000 × 168 B (72 B and the proof) at 1,024 B/s.
+        #expect(configuration.pushPullPeriod(members: 10_000) == .milliseconds(3_281_250))
         configuration.pushPullBytesPerSecond = 0
         #expect(configuration.pushPullPeriod(members: 10_000) == .seconds(300))
     }

@@ -76,7 +76,7 @@ import Testing
         #expect(configuration.retransmitLimit(members: 50) == 8)
         #expect(configuration.pushPullPeriod(members: 10) == .seconds(30))
         #expect(configuration.pushPullPeriod(members: 64) == .seconds(60))
-        #expect(configuration.pushPullPeriod(members: 1000) == .seconds(180))
+        #expect(configuration.pushPullPeriod(members: 400) == .seconds(150))
     }
 
     @Test func broadcastQueueSendsLeastTransmittedFirstAndRetires() {
