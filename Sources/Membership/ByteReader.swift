@@ -56,12 +56,22 @@ struct ByteReader {
         guard remaining >= MemberID.byteCount else {
             throw MessageCodecError(.truncated, at: offset, "\(field): need \(MemberID.byteCount) bytes")
         }
-        var words: [UInt64] = [0, 0, 0, 0]
-        for index in 0..<MemberID.byteCount {
-            words[index / 8] = words[index / 8] << 8 | UInt64(bytes[offset + index])
+        func word(_ start: Int) -> UInt64 {
+            var value: UInt64 = 0
+            for index in start..<(start + 8) { value = value << 8 | UInt64(bytes[index]) }
+            return value
         }
+        let id = MemberID(words: word(offset), word(offset + 8), word(offset + 16), word(offset + 24))
         offset += MemberID.byteCount
-        return MemberID(words: words[0], words[1], words[2], words[3])
+        return id
+    }
+
+    /// A member's proof: 32 key bytes, then the 64-byte signature.
+    mutating func proof(_ field: String) throws(MessageCodecError) -> MemberProof {
+        guard remaining >= MemberProof.byteCount else {
+            throw MessageCodecError(.truncated, at: offset, "\(field): need \(MemberProof.byteCount) bytes")
+        }
+        return MemberProof(publicKey: try id(field), signatureHigh: try id(field), signatureLow: try id(field))
     }
 
     mutating func string(_ field: String, limit: Int) throws(MessageCodecError) -> String {

@@ -15,6 +15,23 @@ struct ByteWriter {
 
     mutating func id(_ id: MemberID) { bytes.append(contentsOf: id.bytes) }
 
+    /// A record's claimed fields, as both the codec and the signed claim carry them.
+    mutating func recordFields(_ record: MemberRecord) {
+        id(record.id)
+        string(record.address)
+        string(record.zone)
+        varint(record.capacity)
+        varint(record.meta.usedBytes)
+        varint(record.meta.chunkCount)
+        varint(record.incarnation)
+    }
+
+    mutating func proof(_ proof: MemberProof) {
+        id(proof.publicKey)
+        id(proof.signatureHigh)
+        id(proof.signatureLow)
+    }
+
     mutating func string(_ value: String) {
         let utf8 = Array(value.utf8)
         varint(UInt64(utf8.count))

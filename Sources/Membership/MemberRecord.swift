@@ -14,6 +14,7 @@ public struct MemberRecord: Hashable, Sendable {
         var capacity: UInt64
         var meta: MemberMeta
         var incarnation: UInt64
+        var proof: MemberProof
     }
 
     /// Immutable, so sharing it between copies and threads is safe.
@@ -29,9 +30,10 @@ public struct MemberRecord: Hashable, Sendable {
 
     public init(
         id: MemberID, address: String, zone: String, capacity: UInt64,
-        meta: MemberMeta = MemberMeta(), incarnation: UInt64
+        meta: MemberMeta = MemberMeta(), incarnation: UInt64, proof: MemberProof = .none
     ) {
-        storage = Storage(Fields(id: id, address: address, zone: zone, capacity: capacity, meta: meta, incarnation: incarnation))
+        storage = Storage(Fields(
+            id: id, address: address, zone: zone, capacity: capacity, meta: meta, incarnation: incarnation, proof: proof))
     }
 
     public var id: MemberID {
@@ -67,6 +69,13 @@ public struct MemberRecord: Hashable, Sendable {
     public var incarnation: UInt64 {
         get { storage.fields.incarnation }
         set { modify { $0.incarnation = newValue } }
+    }
+
+    /// The member's own proof of this record (`MemberClaim.alive`), or, in a table row
+    /// or snapshot of a member that left, of its `MemberClaim.left` at `incarnation`.
+    public var proof: MemberProof {
+        get { storage.fields.proof }
+        set { modify { $0.proof = newValue } }
     }
 
     /// Whether both values share one storage object: equal without comparing fields.

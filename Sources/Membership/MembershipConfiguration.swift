@@ -17,10 +17,11 @@ public struct MembershipConfiguration: Hashable, Sendable {
     /// further by `pushPullBytesPerSecond`).
     public var pushPullInterval: Duration = .seconds(30)
     /// The full-state traffic a peer may spend on its periodic push-pulls, in bytes
-    /// per second: beyond ≈ 1,300 members the push-pull period stretches so that a
+    /// per second: beyond ≈ 460 members the push-pull period stretches so that a
     /// request plus a response, each `members × estimatedRecordBytes`, fit in it. With
     /// memberlist's scaling alone this traffic grows as n / log n (4.9 KB/s at 10,000
-    /// members); with the cap it stays at this figure (docs/scale.md).
+    /// members); with the cap it stays at this figure (docs/scale.md). Since records
+    /// carry 96-byte proofs (168 B in all), the cap takes over beyond ≈ 460 members.
     public var pushPullBytesPerSecond = 1_024
     /// Gossip-only packets to `gossipNodes` random members this often, while updates wait.
     public var gossipInterval: Duration = .milliseconds(200)
@@ -42,6 +43,20 @@ public struct MembershipConfiguration: Hashable, Sendable {
     public var leaveFanout = 6
     /// Dead and left members are forgotten after this long.
     public var deadRetention: Duration = .seconds(72 * 3600)
+    /// The member table holds at most this many members, this peer and the dead and
+    /// left included; members beyond it are not added (they are still heard of again
+    /// once rows are forgotten).
+    public var maxMembers = 16_384
+    /// Members added at once before the rate below applies (a join takes this many
+    /// from its first push-pull; the rest arrive with later exchanges).
+    public var memberAdmissionBurst = 4_096
+    /// Members added per second once the burst is spent.
+    public var memberAdmissionsPerSecond = 64
+    /// A member's incarnation may rise by at most this much in one step, so no claim can
+    /// exhaust the 64-bit space (a restart that uses Unix seconds jumps by its downtime).
+    public var maxIncarnationStep: UInt64 = 1 << 32
+    /// A member first heard of must have an incarnation at most this, leaving room above.
+    public var maxFirstIncarnation: UInt64 = 1 << 62
 
     /// The defaults.
     public init() {}
@@ -74,8 +89,8 @@ public struct MembershipConfiguration: Hashable, Sendable {
     }
 
     /// An encoded member record in a push-pull with an IPv4 "host:port" address, a
-    /// short zone name and a TB-sized capacity.
-    public static let estimatedRecordBytes = 72
+    /// short zone name, a TB-sized capacity and the member's proof.
+    public static let estimatedRecordBytes = 72 + MemberProof.byteCount
 
     /// The push-pull period for a cluster of `members`: memberlist's scaling (× 2 at 33
     /// members, one more step per doubling), stretched further where the full-state

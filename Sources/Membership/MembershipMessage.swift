@@ -63,6 +63,11 @@ public struct MemberSnapshot: Hashable, Sendable {
         self.record = record
         self.state = state
     }
+
+    /// The claim `record.proof` proves: the departure for a member that left, else the record.
+    public var claim: MemberClaim {
+        state == .left ? .left(record.id, incarnation: record.incarnation) : .alive(record)
+    }
 }
 
 /// A membership change spread by gossip.
@@ -73,14 +78,14 @@ public enum MemberUpdate: Hashable, Sendable {
     case suspect(MemberID, incarnation: UInt64, accuser: MemberID)
     /// `accuser` declared the member dead at `incarnation`.
     case dead(MemberID, incarnation: UInt64, accuser: MemberID)
-    /// The member left gracefully.
-    case left(MemberID, incarnation: UInt64)
+    /// The member left gracefully; `proof` is its own proof of `MemberClaim.left`.
+    case left(MemberID, incarnation: UInt64, proof: MemberProof)
 
     /// The member the update is about.
     public var memberID: MemberID {
         switch self {
         case .alive(let record): record.id
-        case .suspect(let id, _, _), .dead(let id, _, _), .left(let id, _): id
+        case .suspect(let id, _, _), .dead(let id, _, _), .left(let id, _, _): id
         }
     }
 }

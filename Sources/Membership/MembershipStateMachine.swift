@@ -11,11 +11,23 @@
 /// used before, e.g. the persisted last value + 1, or simply the Unix time in seconds.
 /// If it is lower, the member hears about its old incarnation in the first push-pull
 /// and refutes with a higher one, so correctness does not depend on it.
+///
+/// Claims only a member may make (`alive` records, `left`) are accepted only with the
+/// member's own proof, checked by the injected `MembershipAuthenticator`; a packet
+/// carrying one that fails is not read further. Incarnations rise by at most
+/// `maxIncarnationStep`, and the table grows to at most `maxMembers` at a bounded rate.
 public struct MembershipStateMachine: Sendable {
     /// The protocol settings.
     public let configuration: MembershipConfiguration
     /// This peer's id.
     public let localID: MemberID
+    /// Signs this member's claims and checks everyone else's.
+    let authenticator: any MembershipAuthenticator
+    /// How many more members may be added now.
+    var admissions: AdmissionBudget
+    /// Set when a claim of the packet being read failed its check: the sender lies (an
+    /// honest peer relays only checked claims), so the rest of the packet is ignored.
+    var isRejectingPacket = false
 
     var table = MemberTable()
     /// Rows of the members to probe, shuffled once per round; may hold stale entries
@@ -64,11 +76,19 @@ public struct MembershipStateMachine: Sendable {
         var nackSent = false
     }
 
-    /// Creates the state machine of the local member `local`, alive at `now`.
-    public init(local: MemberRecord, configuration: MembershipConfiguration = MembershipConfiguration(), seed: UInt64, now: Duration) {
+    /// Creates the state machine of the local member `local`, alive at `now`. `local` is
+    /// signed with `authenticator` unless it already carries a valid proof.
+    public init(
+        local: MemberRecord, configuration: MembershipConfiguration = MembershipConfiguration(),
+        authenticator: any MembershipAuthenticator, seed: UInt64, now: Duration
+    ) {
         self.configuration = configuration
         self.localID = local.id
+        self.authenticator = authenticator
+        self.admissions = AdmissionBudget(burst: configuration.memberAdmissionBurst, perSecond: configuration.memberAdmissionsPerSecond)
         self.random = Xoshiro256StarStar(seed: seed)
+        var local = local
+        if !authenticator.isAuthentic(.alive(local), proof: local.proof) { local.proof = authenticator.prove(.alive(local)) }
         table.append(Member(record: local, state: .alive, since: now))
         nextProbeAt = now + configuration.probeInterval
         nextGossipAt = now + configuration.gossipInterval
@@ -121,7 +141,12 @@ public struct MembershipStateMachine: Sendable {
     /// Handles one packet whose `sender` the driver has authenticated.
     public mutating func receive(_ packet: MembershipPacket, now: Duration) -> [MembershipAction] {
         guard packet.sender != localID else { return takeActions() }
-        for update in packet.gossip { apply(update, now: now) }
+        isRejectingPacket = false
+        defer { isRejectingPacket = false }
+        for update in packet.gossip {
+            apply(update, now: now)
+            if isRejectingPacket { return takeActions() }
+        }
         let sender = MembershipEndpoint(id: packet.sender, address: packet.senderAddress)
         switch packet.message {
         case .ping(let seq, let target):
@@ -137,6 +162,7 @@ public struct MembershipStateMachine: Sendable {
             break
         case .pushPull(let state):
             merge(state.members, from: packet.sender, now: now)
+            if isRejectingPacket { return takeActions() }
             if !state.isResponse {
                 send(.pushPull(PushPullState(isResponse: true, isJoin: false, members: snapshot())), to: sender)
             }
@@ -154,7 +180,7 @@ public struct MembershipStateMachine: Sendable {
         let expired = suspicions.isEmpty ? [] : suspicions.filter { $0.value.deadline <= now }.keys.sorted()
         for id in expired {
             guard let suspicion = suspicions[id] else { continue }
-            applyDead(id, incarnation: suspicion.incarnation, accuser: localID, isLeft: false, now: now)
+            applyDead(id, incarnation: suspicion.incarnation, accuser: localID, now: now)
         }
         if now >= nextGossipAt {
             gossipRound(now: now)
@@ -177,10 +203,12 @@ public struct MembershipStateMachine: Sendable {
     /// Adds members learnt elsewhere (a table persisted before a restart, or a
     /// simulator's warm start) without gossiping them or reporting events; the driver
     /// reads `members` afterwards. Known members and this peer are skipped; a `suspect`
-    /// is restored as `alive`, since its suspicion timer is not carried over.
+    /// is restored as `alive`, since its suspicion timer is not carried over. The input
+    /// is trusted (proofs are not checked), but the table cap holds.
     public mutating func restore(_ snapshots: [MemberSnapshot], now: Duration) {
-        table.reserveCapacity(table.count + snapshots.count)
+        table.reserveCapacity(min(configuration.maxMembers, table.count + snapshots.count))
         for snapshot in snapshots where snapshot.record.id != localID && table.row(of: snapshot.record.id) == nil {
+            guard table.count < configuration.maxMembers else { break }
             let state: MemberState = snapshot.state == .suspect ? .alive : snapshot.state
             table.append(Member(record: snapshot.record, state: state, since: now))
             if state == .alive { activeCount += 1 }
@@ -196,10 +224,13 @@ public struct MembershipStateMachine: Sendable {
         isLeaving = true
         probe = nil
         nextJoinAt = nil
+        let incarnation = localMember.incarnation
+        let proof = authenticator.prove(.left(localID, incarnation: incarnation))
         localMember.state = .left
         localMember.since = now
+        localMember.record.proof = proof
         activeCount -= 1
-        broadcasts.enqueue(.left(localID, incarnation: localMember.incarnation))
+        broadcasts.enqueue(.left(localID, incarnation: incarnation, proof: proof))
         for target in randomMembers(configuration.leaveFanout, where: { $0.isActive }) {
             send(.gossip, to: endpoint(of: target))
         }
@@ -210,7 +241,7 @@ public struct MembershipStateMachine: Sendable {
     public mutating func updateMeta(_ meta: MemberMeta, now: Duration) -> [MembershipAction] {
         guard localMember.record.meta != meta, !isLeaving else { return takeActions() }
         localMember.record.meta = meta
-        localMember.record.incarnation += 1
+        raiseIncarnation(above: localMember.incarnation)
         broadcasts.enqueue(.alive(localMember.record))
         return takeActions()
     }

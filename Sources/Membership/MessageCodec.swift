@@ -1,4 +1,4 @@
-/// The binary encoding of `MembershipPacket`, version 1.
+/// The binary encoding of `MembershipPacket`, version 2 (version 1 had no proofs).
 ///
 /// ```
 /// packet   = version:u8(1) type:u8 sender:id32 senderAddress:str body gossipCount:var update*
@@ -6,15 +6,16 @@
 ///          | pingRequest(4): seq:var target:id32 address:str | gossip(5): (empty)
 ///          | pushPull(6): flags:u8(bit0 response, bit1 join) count:var (state:u8 record)*
 /// update   = alive(1): record | suspect(2): id32 incarnation:var accuser:id32
-///          | dead(3): id32 incarnation:var accuser:id32 | left(4): id32 incarnation:var
-/// record   = id32 address:str zone:str capacity:var usedBytes:var chunkCount:var incarnation:var
+///          | dead(3): id32 incarnation:var accuser:id32 | left(4): id32 incarnation:var proof
+/// record   = id32 address:str zone:str capacity:var usedBytes:var chunkCount:var incarnation:var proof
+/// proof    = publicKey:32 signature:64 (the member's own, see `MemberClaim`)
 /// var      = unsigned LEB128, at most 10 bytes; str = var length + UTF-8 bytes
 /// ```
 /// Decoding never traps: every count and length is checked against `Limits` and the
 /// bytes left before anything is allocated, and errors say which field failed where.
 public enum MessageCodec {
     /// The version byte written by `encode`.
-    public static let version: UInt8 = 1
+    public static let version: UInt8 = 2
 
     /// Bounds on what `decode` accepts.
     public struct Limits: Hashable, Sendable {
@@ -80,10 +81,11 @@ public enum MessageCodec {
                 writer.id(id)
                 writer.varint(incarnation)
                 writer.id(accuser)
-            case .left(let id, let incarnation):
+            case .left(let id, let incarnation, let proof):
                 writer.byte(UpdateTag.left.rawValue)
                 writer.id(id)
                 writer.varint(incarnation)
+                writer.proof(proof)
             }
         }
         return writer.bytes
@@ -150,17 +152,12 @@ public enum MessageCodec {
         return MembershipPacket(sender: sender, senderAddress: senderAddress, message: message, gossip: gossip)
     }
 
-    /// id, two empty strings, four one-byte varints.
-    private static let minimumRecordSize = MemberID.byteCount + 2 + 4
+    /// id, two empty strings, four one-byte varints, proof.
+    private static let minimumRecordSize = MemberID.byteCount + 2 + 4 + MemberProof.byteCount
 
     private static func write(_ record: MemberRecord, to writer: inout ByteWriter) {
-        writer.id(record.id)
-        writer.string(record.address)
-        writer.string(record.zone)
-        writer.varint(record.capacity)
-        writer.varint(record.meta.usedBytes)
-        writer.varint(record.meta.chunkCount)
-        writer.varint(record.incarnation)
+        writer.recordFields(record)
+        writer.proof(record.proof)
     }
 
     private static func readRecord(_ reader: inout ByteReader, limits: Limits) throws(MessageCodecError) -> MemberRecord {
@@ -171,9 +168,10 @@ public enum MessageCodec {
         let used = try reader.varint("record used bytes")
         let chunks = try reader.varint("record chunk count")
         let incarnation = try reader.varint("record incarnation")
+        let proof = try reader.proof("record proof")
         return MemberRecord(
             id: id, address: address, zone: zone, capacity: capacity,
-            meta: MemberMeta(usedBytes: used, chunkCount: chunks), incarnation: incarnation
+            meta: MemberMeta(usedBytes: used, chunkCount: chunks), incarnation: incarnation, proof: proof
         )
     }
 
@@ -190,7 +188,7 @@ public enum MessageCodec {
         case .dead:
             return .dead(try reader.id("dead id"), incarnation: try reader.varint("dead incarnation"), accuser: try reader.id("dead accuser"))
         case .left:
-            return .left(try reader.id("left id"), incarnation: try reader.varint("left incarnation"))
+            return .left(try reader.id("left id"), incarnation: try reader.varint("left incarnation"), proof: try reader.proof("left proof"))
         }
     }
 }

@@ -17,6 +17,7 @@ extension PeerNode {
     /// Rebuilds the ring from the membership: alive, suspect and recently dead peers keep
     /// their place; a peer dead longer than the removal grace, or gone, has none.
     func rebuildPlacement() {
+        placementRebuilds += 1
         let previous = placement.snapshot
         let next = placementSnapshot(includingSelf: true)
         placement.replace(next)
@@ -77,7 +78,7 @@ extension PeerNode {
             var held: [Bool] = []
             if peer.isSelf {
                 held = (try? await local.has(ids)) ?? []
-            } else if let connection = try? await pool.connection(to: peer.address),
+            } else if let connection = try? await pool.connection(to: peer),
                       let answer = try? await connection.call(PeerMethod.hasChunks, ChunkMessages.has(ids: ids), timeout: .seconds(10)) {
                 held = (answer.getBytes(at: answer.readerIndex, length: answer.readableBytes) ?? []).map { $0 == 1 }
             }
@@ -117,7 +118,7 @@ extension PeerNode {
                     _ = try? store.removeHint(chunk: hint.chunkID, peer: hint.peerID)
                     continue
                 }
-                let connection = try await pool.connection(to: target.address)
+                let connection = try await pool.connection(to: target)
                 _ = try await connection.call(PeerMethod.storeChunk, ChunkMessages.store(id: id, bytes: bytes), timeout: .seconds(30))
                 _ = try store.removeHint(chunk: hint.chunkID, peer: hint.peerID)
                 let stillReplica = snapshot.preferenceList(for: id.bytes).contains(where: \.isSelf)

@@ -16,26 +16,33 @@ extension PeerNode {
         perform(membership.receive(packet, now: now))
     }
 
-    /// Carries out what the membership state machine asked for.
+    /// Carries out what the membership state machine asked for. The placement is
+    /// rebuilt once per batch, however many members changed in it.
     func perform(_ actions: [MembershipAction]) {
         guard !isStopped else { return }
+        var changed = false
         for action in actions {
             switch action {
             case .send(let packet, let endpoint):
                 let bytes = MessageCodec.encode(packet)
-                Task { await self.deliver(bytes, to: endpoint.address) }
+                let expected = endpoint.id.flatMap { NodeID(bytes: $0.bytes) }
+                Task { await self.deliver(bytes, to: endpoint.address, expecting: expected) }
             case .memberChanged(let event):
+                if event.member.id != membership.localID { changed = true }
                 record(event)
             case .memberForgotten(let id):
                 _ = try? store.removePeer(Data(id.bytes))
             }
         }
+        if changed { rebuildPlacement() }
     }
 
     /// Sends one packet; a lost packet is what SWIM expects, so failures are only logged.
-    nonisolated func deliver(_ bytes: [UInt8], to address: String) async {
+    /// `expected` is the member the packet is for (`nil` for a seed not known yet):
+    /// whoever answers at the address must be that member.
+    nonisolated func deliver(_ bytes: [UInt8], to address: String, expecting expected: NodeID?) async {
         do {
-            let connection = try await pool.connection(to: address)
+            let connection = try await pool.connection(to: address, expecting: expected)
             _ = try await connection.call(PeerMethod.membership, ByteBuffer(bytes: bytes), timeout: .seconds(2))
         } catch {
             logger.trace("membership packet not delivered", metadata: ["address": "\(address)", "error": "\(error)"])
@@ -45,7 +52,6 @@ extension PeerNode {
     private func record(_ event: MembershipEvent) {
         let member = event.member
         guard member.id != membership.localID else { return }
-        rebuildPlacement()
         let short = NodeID(bytes: member.id.bytes)?.short ?? "?"
         logger.info("member \(member.state)", metadata: [
             "peer": "\(short)", "address": "\(member.address)", "incarnation": "\(member.incarnation)",

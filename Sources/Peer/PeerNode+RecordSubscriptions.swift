@@ -43,7 +43,7 @@ extension PeerNode {
                         return
                     }
                     do {
-                        let connection = try await self.pool.connection(to: holder.address)
+                        let connection = try await self.pool.connection(to: holder)
                         _ = try await connection.call(
                             PeerMethod.subscribeRecords, RecordMessages.subscribe(key: key, leaseSeconds: seconds), timeout: .seconds(5))
                     } catch {
@@ -68,7 +68,7 @@ extension PeerNode {
             guard let ringID = RingNodeID(bytes: subscriber.bytes), let peer = snapshot.peers[ringID], peer.isUsable else { continue }
             Task {
                 do {
-                    let connection = try await pool.connection(to: peer.address)
+                    let connection = try await pool.connection(to: peer)
                     _ = try await connection.call(PeerMethod.notifyRecord, RecordMessages.notify(key: key), timeout: .seconds(2))
                 } catch TransportError.remote(404, _) {
                     leases.cancel(key: key, subscriber: subscriber)

@@ -115,14 +115,14 @@ extension PeerNode {
             _ = try await acceptRecord(record, from: "self")
             return
         }
-        let connection = try await pool.connection(to: peer.address)
+        let connection = try await pool.connection(to: peer)
         _ = try await connection.call(PeerMethod.storeRecord, RecordMessages.store(record), timeout: .seconds(10))
     }
 
     /// Every record `peer` holds under `key`, page by page (at most 1,024 signers).
     private nonisolated func records(key: [UInt8], on peer: PlacementPeer) async throws -> [SignedRecord] {
         if peer.isSelf { return try await records.records(key: key) }
-        let connection = try await pool.connection(to: peer.address)
+        let connection = try await pool.connection(to: peer)
         var all: [SignedRecord] = []
         var more = true
         while more && all.count < ChunkStore.maximumRecordsPerKey {

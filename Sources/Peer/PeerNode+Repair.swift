@@ -206,7 +206,7 @@ extension PeerNode {
     /// Which of `ids` a peer holds, or nil when it cannot be asked.
     nonisolated func ask(_ peer: PlacementPeer, about ids: [ChunkID]) async -> [Bool]? {
         do {
-            let connection = try await pool.connection(to: peer.address)
+            let connection = try await pool.connection(to: peer)
             let answer = try await connection.call(PeerMethod.hasChunks, ChunkMessages.has(ids: ids), timeout: .seconds(10))
             guard answer.readableBytes == ids.count else { return nil }
             return (answer.getBytes(at: answer.readerIndex, length: answer.readableBytes) ?? []).map { $0 == 1 }
@@ -218,7 +218,7 @@ extension PeerNode {
 
     nonisolated func push(_ id: ChunkID, _ bytes: [UInt8], to peer: PlacementPeer) async -> Bool {
         do {
-            let connection = try await pool.connection(to: peer.address)
+            let connection = try await pool.connection(to: peer)
             _ = try await connection.call(PeerMethod.storeChunk, ChunkMessages.store(id: id, bytes: bytes), timeout: .seconds(30))
             return true
         } catch {

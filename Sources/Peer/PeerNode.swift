@@ -43,6 +43,9 @@ public actor PeerNode {
     /// Set when the placement changed (a peer suspect, dead, gone or new): the repair loop
     /// starts its next pass at once rather than at the end of its pause.
     var repairRequested = false
+    /// How many times the placement was rebuilt (membership changes, the periodic
+    /// refresh): a flood of members must not turn into a flood of ring builds.
+    public internal(set) var placementRebuilds = 0
 
     public init(
         home: PeerHome, membershipConfiguration: MembershipConfiguration = MembershipConfiguration(),
@@ -75,7 +78,9 @@ public actor PeerNode {
         var seed: UInt64 = 0
         for byte in credentials.nodeID.bytes.prefix(8) { seed = seed << 8 | UInt64(byte) }
         self.membership = MembershipStateMachine(
-            local: local, configuration: membershipConfiguration, seed: seed ^ UInt64.random(in: 0...UInt64.max), now: .zero)
+            local: local, configuration: membershipConfiguration,
+            authenticator: NodeKeyAuthenticator(privateKey: credentials.privateKey),
+            seed: seed ^ UInt64.random(in: 0...UInt64.max), now: .zero)
     }
 
     var now: Duration { clock.now - origin }
@@ -138,7 +143,7 @@ public actor PeerNode {
         for seed in configuration.seeds where helloConnections[seed]?.isActive != true {
             guard seed != configuration.advertise.description else { continue }
             do {
-                let connection = try await pool.connection(to: seed)
+                let connection = try await pool.connection(to: seed, expecting: nil)
                 let answer = try await connection.call(PeerMethod.hello, ByteBuffer(string: configuration.advertise.description), timeout: .seconds(5))
                 helloConnections[seed] = connection
                 logger.info("admitted by peer and exchanged hello", metadata: [

@@ -3,6 +3,11 @@ import Transport
 
 /// Keeps one admitted outgoing connection per peer address, opening it on first use.
 /// Concurrent requests for the same address share one connection attempt.
+///
+/// A caller that knows which member should be at an address says so, and the pool
+/// hands out only a connection whose TLS identity is that NodeID: a peer that claims
+/// someone else's address, or an address now used by another member, gets nothing
+/// meant for the member expected there.
 actor PeerPool {
     private let connector: PeerConnector
     private var connections: [String: PeerConnection] = [:]
@@ -12,7 +17,21 @@ actor PeerPool {
         self.connector = connector
     }
 
-    func connection(to address: String) async throws -> PeerConnection {
+    /// The connection to `address`, which must be to `expected` when that is given.
+    func connection(to address: String, expecting expected: NodeID?) async throws -> PeerConnection {
+        let connection = try await connection(to: address)
+        if let expected, connection.peer != expected {
+            throw PeerNodeError.unexpectedPeer(address: address, expected: expected, found: connection.peer)
+        }
+        return connection
+    }
+
+    /// The connection to a member of the placement, checked against its NodeID.
+    func connection(to peer: PlacementPeer) async throws -> PeerConnection {
+        try await connection(to: peer.address, expecting: peer.nodeID)
+    }
+
+    private func connection(to address: String) async throws -> PeerConnection {
         if let existing = connections[address], existing.isActive { return existing }
         if let attempt = connecting[address] { return try await attempt.value }
         guard let target = HostPort(parsing: address) else { throw PeerNodeError.badAddress(address) }
@@ -41,11 +60,16 @@ actor PeerPool {
 public enum PeerNodeError: Error, Sendable, CustomStringConvertible {
     case badAddress(String)
     case notStarted
+    /// The peer that answered at `address` proved another identity than the member
+    /// expected there.
+    case unexpectedPeer(address: String, expected: NodeID, found: NodeID)
 
     public var description: String {
         switch self {
         case .badAddress(let address): "not a host:port address: \(address)"
         case .notStarted: "the peer is not running"
+        case .unexpectedPeer(let address, let expected, let found):
+            "the peer at \(address) is \(found.short), not the expected \(expected.short)"
         }
     }
 }

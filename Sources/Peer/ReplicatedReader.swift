@@ -99,7 +99,7 @@ public struct ReplicatedReader: ChunkSource {
 
     private func fetchVerified(id: ChunkID, from peer: PlacementPeer) async -> Result<[UInt8], Error> {
         do {
-            let connection = try await pool.connection(to: peer.address)
+            let connection = try await pool.connection(to: peer)
             let answer = try await connection.call(PeerMethod.fetchChunk, ChunkMessages.fetch(id: id), timeout: timeout)
             let bytes = answer.getBytes(at: answer.readerIndex, length: answer.readableBytes) ?? []
             let actual = ChunkID(hashing: bytes)
@@ -119,7 +119,7 @@ public struct ReplicatedReader: ChunkSource {
             let pool = pool, logger = logger, timeout = timeout
             Task {
                 do {
-                    let connection = try await pool.connection(to: peer.address)
+                    let connection = try await pool.connection(to: peer)
                     _ = try await connection.call(PeerMethod.storeChunk, ChunkMessages.store(id: id, bytes: bytes), timeout: timeout)
                     logger.info("read repair", metadata: ["peer": "\(peer.nodeID.short)", "chunk": "\(id.description.prefix(16))"])
                 } catch {

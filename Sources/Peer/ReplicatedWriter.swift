@@ -33,7 +33,7 @@ public struct ReplicatedWriter: ChunkSink {
             if let intended { try await local.addHint(id, for: intended) }
             return
         }
-        let connection = try await pool.connection(to: peer.address)
+        let connection = try await pool.connection(to: peer)
         _ = try await connection.call(PeerMethod.storeChunk, ChunkMessages.store(id: id, bytes: bytes, hintFor: intended), timeout: timeout)
     }
 }

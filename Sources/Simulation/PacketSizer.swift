@@ -35,8 +35,8 @@ public struct PacketSizer: Sendable {
                 total += 1 + size(of: record)
             case .suspect(_, let incarnation, _), .dead(_, let incarnation, _):
                 total += 1 + 2 * MemberID.byteCount + Self.varint(incarnation)
-            case .left(_, let incarnation):
-                total += 1 + MemberID.byteCount + Self.varint(incarnation)
+            case .left(_, let incarnation, _):
+                total += 1 + MemberID.byteCount + Self.varint(incarnation) + MemberProof.byteCount
             }
         }
         return total
@@ -45,7 +45,7 @@ public struct PacketSizer: Sendable {
     private func size(of record: MemberRecord) -> Int {
         MemberID.byteCount + address(record.address) + Self.string(record.zone.utf8.count)
             + Self.varint(record.capacity) + Self.varint(record.meta.usedBytes)
-            + Self.varint(record.meta.chunkCount) + Self.varint(record.incarnation)
+            + Self.varint(record.meta.chunkCount) + Self.varint(record.incarnation) + MemberProof.byteCount
     }
 
     private func address(_ value: String) -> Int {

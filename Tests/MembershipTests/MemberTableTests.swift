@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func aPingToASuspectCarriesItsSuspicionFirst() {
-        var machine = MembershipStateMachine(local: record(1), seed: 5, now: .zero)
+        var machine = MembershipStateMachine(local: record(1), authenticator: checksums, seed: 5, now: .zero)
         machine.restore([MemberSnapshot(record: record(2), state: .alive)], now: .zero)
         let rumour = MembershipPacket(
             sender: record(3).id, senderAddress: "h3:1", message: .gossip,
@@ -66,10 +66,10 @@ import Testing
 
     @Test func pushPullPeriodStretchesToTheBandwidthBudget() {
         var configuration = MembershipConfiguration()
-        // memberlist's scaling decides up to ≈ 1,300 members ...
-        #expect(configuration.pushPullPeriod(members: 1_000) == .seconds(180))
-        // ... the budget beyond: 2 × 10,000 × 72 B at 1,024 B/s.
-        #expect(configuration.pushPullPeriod(members: 10_000) == .milliseconds(1_406_250))
+        // memberlist's scaling decides up to ≈ 460 members ...
+        #expect(configuration.pushPullPeriod(members: 400) == .seconds(150))
+        // ... the budget beyond: 2 × 10,000 × 168 B (72 B and the proof) at 1,024 B/s.
+        #expect(configuration.pushPullPeriod(members: 10_000) == .milliseconds(3_281_250))
         configuration.pushPullBytesPerSecond = 0
         #expect(configuration.pushPullPeriod(members: 10_000) == .seconds(300))
     }

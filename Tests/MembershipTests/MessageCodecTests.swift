@@ -12,7 +12,7 @@ import Membership
     static let samples: [MembershipPacket] = {
         let gossip: [MemberUpdate] = [
             .alive(record), .suspect(id(1), incarnation: 3, accuser: id(2)),
-            .dead(id(3), incarnation: 0, accuser: id(4)), .left(id(5), incarnation: 1 << 40),
+            .dead(id(3), incarnation: 0, accuser: id(4)), .left(id(5), incarnation: 1 << 40, proof: MemberProof(publicKey: id(5), signatureHigh: id(6), signatureLow: id(7))),
         ]
         let messages: [MembershipMessage] = [
             .ping(seq: 0, target: id(9)), .ack(seq: UInt32.max), .nack(seq: 300),
@@ -38,8 +38,8 @@ import Membership
         func kind(_ bytes: [UInt8], _ limits: MessageCodec.Limits = .init()) -> MessageCodecError.Kind? {
             do { _ = try MessageCodec.decode(bytes, limits: limits); return nil } catch { return error.kind }
         }
-        #expect(kind([2] + good.dropFirst()) == .unsupportedVersion)
-        #expect(kind([1, 99] + good.dropFirst(2)) == .unknownTag)
+        #expect(kind([1] + good.dropFirst()) == .unsupportedVersion)
+        #expect(kind([MessageCodec.version, 99] + good.dropFirst(2)) == .unknownTag)
         #expect(kind(good + [0]) == .trailingBytes)
         #expect(kind(Array(good.dropLast())) == .truncated)
         var tight = MessageCodec.Limits()

@@ -54,7 +54,7 @@ struct SimulatedNetwork {
             id: ids[index], address: addresses[index], zone: "z\(index % 3)", capacity: 1 << 40, incarnation: incarnation
         )
         machines[index] = MembershipStateMachine(
-            local: record, configuration: configuration, seed: random.next(), now: now
+            local: record, configuration: configuration, authenticator: checksums, seed: random.next(), now: now
         )
         scheduledTick[index] = nil
         let actions = machines[index]!.join(seeds: seeds.map { addresses[$0] }, now: now)

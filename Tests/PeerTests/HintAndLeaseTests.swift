@@ -19,7 +19,7 @@ import Transport
         let id = ChunkID(hashing: bytes)
 
         // Over RPC: a stand-in for a NodeID that is not on the ring is refused; for a member, kept.
-        let connection = try await returning.pool.connection(to: holder.configuration.advertise.description)
+        let connection = try await returning.pool.connection(to: holder.configuration.advertise.description, expecting: holder.nodeID)
         let stranger = try SecureRandom.bytes(count: 32)
         await #expect(throws: TransportError.self) {
             _ = try await connection.call(PeerMethod.storeChunk, ChunkMessages.store(id: id, bytes: bytes, hintFor: stranger), timeout: .seconds(5))

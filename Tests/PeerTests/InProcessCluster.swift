@@ -14,7 +14,8 @@ final class InProcessCluster: @unchecked Sendable {
     private(set) var homes: [PeerHome]
     let logger: Logger
     let repair: RepairConfiguration
-    private let secret: [UInt8]
+    /// The network secret: a test may admit peers of its own, honest or not.
+    let secret: [UInt8]
     private let network: NetworkSettings
 
     private init(
@@ -33,7 +34,8 @@ final class InProcessCluster: @unchecked Sendable {
     /// Repair and scrub off unless a test asks for them, so data-path tests see only the data path.
     static func start(
         peers: Int, replicas: Int = 3, writeQuorum: Int = 2, removalGraceSeconds: Int = 600,
-        repair: RepairConfiguration = RepairConfiguration(isEnabled: false), logger custom: Logger? = nil
+        repair: RepairConfiguration = RepairConfiguration(isEnabled: false),
+        membership: MembershipConfiguration = MembershipConfiguration(), logger custom: Logger? = nil
     ) async throws -> InProcessCluster {
         var logger = Logger(label: "p2pstore.test.cluster")
         logger.logLevel = .critical
@@ -52,7 +54,7 @@ final class InProcessCluster: @unchecked Sendable {
         }
         var nodes: [PeerNode] = []
         for home in homes {
-            let node = try PeerNode(home: home, repairConfiguration: repair, logger: logger)
+            let node = try PeerNode(home: home, membershipConfiguration: membership, repairConfiguration: repair, logger: logger)
             _ = try await node.start()
             nodes.append(node)
         }

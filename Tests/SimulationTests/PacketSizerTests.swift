@@ -16,7 +16,7 @@ import Testing
         let other = record(2)
         let updates: [MemberUpdate] = [
             .alive(other), .suspect(other.id, incarnation: 7, accuser: sender.id),
-            .dead(other.id, incarnation: 300, accuser: sender.id), .left(other.id, incarnation: 1 << 40),
+            .dead(other.id, incarnation: 300, accuser: sender.id), .left(other.id, incarnation: 1 << 40, proof: .none),
         ]
         let messages: [MembershipMessage] = [
             .ping(seq: 1, target: other.id), .ack(seq: 200), .nack(seq: 70_000),
