@@ -41,14 +41,17 @@ import Testing
                 && (try? c.snapshot())?["esc"] != nil && (try? b.snapshot())?["shared"] != nil
         }
         #expect(settled, "C: \(Array(((try? c.snapshot()) ?? [:]).keys).sorted())")
-        // Let every device finish what it has (no round still pending anywhere).
-        let idle = await Daemon.eventually(timeout: .seconds(120)) {
+        // Every device has dealt with `esc/x`: written it inside a real directory `esc`, or
+        // refused it because `esc` is a symlink there (which of the concurrent versions of
+        // `esc` wins depends on the devices' ids).
+        let dealt = await Daemon.eventually(timeout: .seconds(120)) {
             (0..<3).allSatisfy { index in
-                guard let status = try? devices.cluster.p2p(index, ["sync", "status", "--json"]), status.status == 0 else { return false }
-                return status.stdout.contains("\"pending\" : 0") || status.stdout.contains("\"pending\":0")
+                let tree = devices.trees[index]
+                let inside = (try? tree.snapshot())?["esc"]?.hasPrefix("dir") == true && tree.read("esc/x") != nil
+                return inside || devices.cluster.log(index).contains("esc is not a directory here")
             }
         }
-        #expect(idle)
+        #expect(dealt, "A: \(a.read("esc/x") ?? "-") B: \(b.read("esc/x") ?? "-") C: \(c.read("esc/x") ?? "-")")
 
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside.root) == ["precious.txt"])
         #expect(outside.read("precious.txt") == "untouched")
