@@ -8,12 +8,6 @@ import TestSupport
 
 // libFuzzer target; built only with P2P_FUZZ=1 (see tools/fuzz and docs/protocol.md).
 
-/// With `P2P_FUZZ_AVOID_KNOWN_TRAPS=1` the probe steps around the traps already reported
-/// (`FolderDecoderProbe.KnownTrap`) so a long run can look for new ones; by default it
-/// runs everything and crashes on those too.
-private let exercise: FolderDecoderProbe.Exercise =
-    getenv("P2P_FUZZ_AVOID_KNOWN_TRAPS").map { String(cString: $0) == "1" } == true ? .avoidingKnownTraps : .full
-
 @main
 enum FolderIndexFuzzerMain {
     static func main() {
@@ -26,7 +20,7 @@ enum FolderIndexFuzzerMain {
 /// on purpose when a decoder breaks a promise (re-encoding, typed refusals, safe paths).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let outcome = FolderDecoderProbe.run(Array(UnsafeBufferPointer(start: data, count: size)), exercise: exercise)
+    let outcome = FolderDecoderProbe.run(Array(UnsafeBufferPointer(start: data, count: size)))
     if let problem = outcome.problems.first {
         fatalError("folder decoder check failed: \(problem)")
     }

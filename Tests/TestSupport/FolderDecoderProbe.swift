@@ -6,20 +6,6 @@ import FolderSync
 /// value, and every decoded entry goes through the pure logic a device runs on remote
 /// entries, so that an arithmetic trap on a crafted value crashes the probe.
 public enum FolderDecoderProbe {
-    /// How far the logic on decoded entries goes.
-    public enum Exercise: Sendable {
-        /// Everything, known traps included: what libFuzzer runs by default.
-        case full
-        /// Everything except the calls a `KnownTrap` would crash; those are counted instead.
-        case avoidingKnownTraps
-    }
-
-    /// Traps already reported in issue 13 (item 3) and being fixed in FolderSync.
-    public enum KnownTrap: String, Sendable, Hashable, CaseIterable {
-        /// `VersionVector.incremented(by:)` computes `max + 1`: traps when a counter is `UInt64.max`.
-        case incrementPastMaximumCounter
-    }
-
     /// What one decoder made of the input.
     public enum Decoded: Sendable, Equatable {
         case value(entries: Int)
@@ -36,23 +22,22 @@ public enum FolderDecoderProbe {
         public var announcement: Decoded
         /// Broken promises of a decoder or of the logic; empty unless something is wrong.
         public var problems: [String] = []
-        public var knownTrapsAvoided: Set<KnownTrap> = []
     }
 
     /// Rules with every kind of pattern, so the matcher meets crafted paths too.
     static let ignore = IgnoreRules(parsing: "*.tmp\n!keep.tmp\n/build/\n**/cache/**\ndocs/*.[ch]\n?x\n")
     static let localDevice: DeviceShortID = 0x0102_0304_0506_0708
 
-    public static func run(_ input: [UInt8], exercise: Exercise) -> Outcome {
+    public static func run(_ input: [UInt8]) -> Outcome {
         var outcome = Outcome(index: .refused(reason: ""), announcement: .refused(reason: ""))
-        outcome.index = probeIndex(input, exercise: exercise, into: &outcome)
+        outcome.index = probeIndex(input, into: &outcome)
         outcome.announcement = probeAnnouncement(input, into: &outcome)
         return outcome
     }
 
     // MARK: - Decoders
 
-    private static func probeIndex(_ input: [UInt8], exercise: Exercise, into outcome: inout Outcome) -> Decoded {
+    private static func probeIndex(_ input: [UInt8], into outcome: inout Outcome) -> Decoded {
         let index: FolderIndex
         do {
             index = try FolderIndex(decoding: input)
@@ -70,7 +55,7 @@ public enum FolderDecoderProbe {
         } catch {
             outcome.problems.append("re-encoded index does not decode: \(error)")
         }
-        exerciseLogic(on: index, exercise: exercise, into: &outcome)
+        exerciseLogic(on: index, into: &outcome)
         return .value(entries: index.entries.count)
     }
 
@@ -106,7 +91,7 @@ public enum FolderDecoderProbe {
 
     // MARK: - What a device does with remote entries
 
-    private static func exerciseLogic(on index: FolderIndex, exercise: Exercise, into outcome: inout Outcome) {
+    private static func exerciseLogic(on index: FolderIndex, into outcome: inout Outcome) {
         let planner = SyncPlanner(device: localDevice, ignore: ignore)
         let wanted = index.entries.filter { !$0.deleted && !ignore.isIgnored($0.path, isDirectory: $0.kind == .directory) }
         let actions = planner.plan(local: [:], remote: [index])
@@ -125,7 +110,7 @@ public enum FolderDecoderProbe {
 
         for entry in index.entries {
             if !IndexEntry.isSafe(path: entry.path) { outcome.problems.append("decoded an unsafe path \(entry.path.debugDescription)") }
-            exerciseVersion(entry.version, device: entry.modifiedBy, exercise: exercise, into: &outcome)
+            exerciseVersion(entry.version, device: entry.modifiedBy, into: &outcome)
             let copy = ConflictName.make(
                 for: entry.path, secondsSince1970: entry.modifiedNanoseconds / 1_000_000_000, device: entry.modifiedBy.label)
             if !ConflictName.isConflictCopy(copy) { outcome.problems.append("conflict name \(copy.debugDescription) is not one") }
@@ -133,14 +118,10 @@ public enum FolderDecoderProbe {
     }
 
     private static func exerciseVersion(
-        _ version: VersionVector, device: DeviceShortID, exercise: Exercise, into outcome: inout Outcome
+        _ version: VersionVector, device: DeviceShortID, into outcome: inout Outcome
     ) {
         if version.compare(version) != .equal { outcome.problems.append("\(version) is not equal to itself") }
         if version.merged(with: version) != version { outcome.problems.append("\(version) merged with itself changed") }
-        if exercise == .avoidingKnownTraps, version.counters.contains(where: { $0.value == .max }) {
-            outcome.knownTrapsAvoided.insert(.incrementPastMaximumCounter)
-            return
-        }
         for by in [device, localDevice] {
             let next = version.incremented(by: by)
             if next.compare(version) != .greater { outcome.problems.append("\(next) is not newer than \(version)") }
