@@ -7,26 +7,13 @@ import TestSupport
 import Glibc
 #endif
 
-/// A device that holds the folder token and lies: every entry it can craft must leave
-/// the other devices' folders, and everything outside them, as they were — refused with a
-/// logged reason, never a crash, and the rest of the folder still syncing.
-struct HostileDeviceTests {
-    let network: MemoryNetwork
-    let token: FolderToken
-    let logs = LogCapture()
-
-    init() throws {
-        network = try MemoryNetwork()
-        token = try FolderToken.generate()
-    }
-
-    func device(_ label: String) throws -> FolderSessionTests.Device {
-        try FolderSessionTests.Device(label, network: network, token: token, logger: logs.logger())
-    }
-
+// A device that holds the folder token and lies: every entry it can craft must leave
+// the other devices' folders, and everything outside them, as they were — refused with a
+// logged reason, never a crash, and the rest of the folder still syncing.
+extension FolderSessionTests {
     func hostile() throws -> HostileDevice { try HostileDevice(network: network, token: token) }
 
-    func rounds(_ device: FolderSessionTests.Device, _ count: Int = 3) async {
+    func rounds(_ device: Device, _ count: Int = 3) async {
         for _ in 0..<count { await device.sync() }
     }
 
@@ -283,7 +270,7 @@ struct HostileDeviceTests {
     }
 }
 
-extension HostileDeviceTests {
+extension FolderSessionTests {
     /// Names whose bytes differ only in Unicode normalisation, read back by their bytes.
     func names(_ tree: FolderTree) -> Set<[UInt8]> {
         Set(((try? FileManager.default.contentsOfDirectory(atPath: tree.root)) ?? []).map { Array($0.utf8) })

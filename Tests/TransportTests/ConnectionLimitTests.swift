@@ -14,13 +14,17 @@ import Transport
             .connect(host: "127.0.0.1", port: port).get()
     }
 
+    static func server(secret: [UInt8], configuration: TransportConfiguration) async throws -> TransportServer {
+        try await TransportServer.start(
+            host: "127.0.0.1", port: 0, credentials: try PeerCredentials.generate(networkSecret: secret),
+            service: EchoService(), configuration: configuration, logger: testLogger)
+    }
+
     @Test func connectionsStillHandshakingAreCapped() async throws {
         let secret = try SecureRandom.bytes(count: 32)
         var configuration = TransportConfiguration()
         configuration.maximumHandshakingConnections = 4
-        let server = try await TransportServer.start(
-            host: "127.0.0.1", port: 0, credentials: try PeerCredentials.generate(networkSecret: secret),
-            service: EchoService(), configuration: configuration, logger: testLogger)
+        let server = try await Self.server(secret: secret, configuration: configuration)
         var silent: [Channel] = []
         for _ in 0..<4 { silent.append(try await Self.silentConnection(port: server.port)) }
         let fifth = try await Self.silentConnection(port: server.port)
@@ -46,9 +50,7 @@ import Transport
         let secret = try SecureRandom.bytes(count: 32)
         var configuration = TransportConfiguration()
         configuration.maximumConnectionsPerPeer = 2
-        let server = try await TransportServer.start(
-            host: "127.0.0.1", port: 0, credentials: try PeerCredentials.generate(networkSecret: secret),
-            service: EchoService(), configuration: configuration, logger: testLogger)
+        let server = try await Self.server(secret: secret, configuration: configuration)
         let same = PeerConnector(credentials: try PeerCredentials.generate(networkSecret: secret), logger: testLogger)
         let first = try await same.connect(host: "127.0.0.1", port: server.port)
         let second = try await same.connect(host: "127.0.0.1", port: server.port)
