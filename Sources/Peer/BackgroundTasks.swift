@@ -19,14 +19,14 @@ final class BackgroundTasks: Sendable {
         return false
     }
 
-    /// Runs jobs as they come, until `finish` or cancellation; then the running ones are
-    /// cancelled and awaited. Called once, by the node's worker group.
+    /// Runs jobs as they come. After `finish`, returns once the running ones end; when
+    /// cancelled, cancels them and returns once they have ended. Called once, by the node's
+    /// worker group.
     func run() async {
         await withDiscardingTaskGroup { group in
             for await job in jobs {
                 group.addTask { await job() }
             }
-            group.cancelAll()
         }
     }
 

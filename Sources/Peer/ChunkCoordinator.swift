@@ -8,7 +8,7 @@ import Transport
 /// (`ReplicatedReader`), and located on the peers that hold them.
 struct ChunkCoordinator: Sendable {
     let placement: Placement
-    let local: LocalChunks
+    let local: any ChunkHolder
     let calls: any PeerCalls
     let background: BackgroundTasks
     let logger: Logger

@@ -10,7 +10,7 @@ import Transport
 /// replica of the chunk or keeps it for another peer too.
 struct HintService: Sendable {
     let placement: Placement
-    let local: LocalChunks
+    let local: any ChunkHolder
     let calls: any PeerCalls
     let logger: Logger
 

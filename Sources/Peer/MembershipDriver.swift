@@ -148,3 +148,23 @@ actor MembershipDriver {
         perform(machine.updateMeta(meta, now: now))
     }
 }
+
+extension MembershipDriver {
+    /// Answers one membership RPC: a SWIM packet whose sender must be the peer that proved
+    /// its key over TLS.
+    func answer(_ request: RPCRequest) async throws -> ByteBuffer {
+        let bytes = request.payload.getBytes(at: request.payload.readerIndex, length: request.payload.readableBytes) ?? []
+        let packet: MembershipPacket
+        do {
+            packet = try MessageCodec.decode(bytes)
+        } catch {
+            throw RPCError.badRequest("membership packet: \(error)")
+        }
+        guard packet.sender.bytes == request.peer.bytes else {
+            logger.warning("membership packet with a forged sender", metadata: ["peer": "\(request.peer.short)"])
+            throw RPCError.badRequest("packet sender does not match the connection's NodeID")
+        }
+        receive(packet)
+        return ByteBuffer()
+    }
+}

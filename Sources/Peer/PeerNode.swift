@@ -86,8 +86,8 @@ public actor PeerNode {
         self.chunks = ChunkCoordinator(placement: placement, local: local, calls: pool, background: background, logger: logger)
         self.repair = RepairService(placement: placement, local: local, calls: pool, configuration: repairConfiguration, logger: logger)
         self.service = PeerService(
-            local: local, placement: placement, membership: membership, records: records, advertise: configuration.advertise,
-            metrics: nodeMetrics, logger: logger)
+            chunks: ChunkRequests(local: local, placement: placement), membership: membership, records: records,
+            advertise: configuration.advertise, metrics: nodeMetrics, logger: logger)
     }
 
     /// The SWIM state machine for this peer. Unix seconds only grow across restarts, so a

@@ -36,8 +36,4 @@ extension RecordService {
             throw RPCError.unknownMethod(request.method)
         }
     }
-
-    private func parse<T>(_ body: () throws(ChunkMessageError) -> T) throws -> T {
-        do { return try body() } catch { throw RPCError.badRequest(error.reason) }
-    }
 }

@@ -13,7 +13,7 @@ import Transport
 /// owner has confirmed holding it, so a chunk never drops below N during the move.
 struct RepairService: Sendable {
     let placement: Placement
-    let local: LocalChunks
+    let local: any ChunkHolder
     let calls: any PeerCalls
     let configuration: RepairConfiguration
     let logger: Logger

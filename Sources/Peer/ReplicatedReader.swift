@@ -10,7 +10,7 @@ import Transport
 /// next peer is asked. Replicas found without the chunk get it back (read repair).
 public struct ReplicatedReader: ChunkSource {
     let placement: Placement
-    let local: LocalChunks
+    let local: any ChunkHolder
     let calls: any PeerCalls
     let background: BackgroundTasks
     let logger: Logger

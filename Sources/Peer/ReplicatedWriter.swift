@@ -10,7 +10,7 @@ import Transport
 /// peer clockwise, which keeps the copy with a hint and hands it back later.
 public struct ReplicatedWriter: ChunkSink {
     let placement: Placement
-    let local: LocalChunks
+    let local: any ChunkHolder
     let calls: any PeerCalls
     let background: BackgroundTasks
     let logger: Logger

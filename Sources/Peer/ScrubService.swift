@@ -9,7 +9,7 @@ import Logging
 actor ScrubService: Worker {
     nonisolated let name = "scrub"
     let placement: Placement
-    let local: LocalChunks
+    let local: any ChunkHolder
     let reader: ReplicatedReader
     let settings: RepairConfiguration
     let ledger: DurabilityLedger
@@ -19,7 +19,7 @@ actor ScrubService: Worker {
     private var pacer: RatePacer
 
     init(
-        placement: Placement, local: LocalChunks, reader: ReplicatedReader, settings: RepairConfiguration, ledger: DurabilityLedger,
+        placement: Placement, local: any ChunkHolder, reader: ReplicatedReader, settings: RepairConfiguration, ledger: DurabilityLedger,
         metrics: NodeMetrics, logger: Logger
     ) {
         self.placement = placement
