@@ -29,6 +29,21 @@ public struct ByteReader: Sendable {
         return value
     }
 
+    /// Reads an unsigned LEB128 varint: at most 10 bytes, and no bit beyond the 64th.
+    public mutating func readVarint() throws(ByteReaderError) -> UInt64 {
+        let start = offset
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let next = try readUInt8()
+            if shift == 63, next > 1 { throw .malformedVarint(offset: start) }
+            value |= UInt64(next & 0x7f) << shift
+            if next & 0x80 == 0 { return value }
+            shift += 7
+            if shift > 63 { throw .malformedVarint(offset: start) }
+        }
+    }
+
     public mutating func readBytes(count: Int) throws(ByteReaderError) -> [UInt8] {
         guard count >= 0, remaining >= count else { throw .truncated(offset: offset, needed: count) }
         defer { offset += count }
@@ -61,6 +76,7 @@ public enum ByteReaderError: Error, Equatable, Sendable, CustomStringConvertible
     case lengthOverLimit(length: Int, limit: Int)
     case invalidUTF8(offset: Int)
     case trailingBytes(count: Int)
+    case malformedVarint(offset: Int)
 
     public var description: String {
         switch self {
@@ -68,6 +84,7 @@ public enum ByteReaderError: Error, Equatable, Sendable, CustomStringConvertible
         case .lengthOverLimit(let length, let limit): "length \(length) exceeds the limit of \(limit)"
         case .invalidUTF8(let offset): "invalid UTF-8 at byte \(offset)"
         case .trailingBytes(let count): "\(count) unexpected trailing bytes"
+        case .malformedVarint(let offset): "varint at byte \(offset) overflows 64 bits"
         }
     }
 }

@@ -1,4 +1,4 @@
-/// Appends big-endian integers and length-prefixed fields to a byte array.
+/// Appends big-endian integers, LEB128 varints and length-prefixed fields to a byte array.
 ///
 /// Every persisted or transmitted binary format of p2pstore is written with this type,
 /// so the byte order and the length-prefix rules are defined in one place.
@@ -18,6 +18,16 @@ public struct ByteWriter: Sendable {
 
     public mutating func write<Bytes: Sequence>(raw: Bytes) where Bytes.Element == UInt8 {
         bytes.append(contentsOf: raw)
+    }
+
+    /// Writes an unsigned LEB128 varint (7 bits per byte, low bits first).
+    public mutating func write(varint value: UInt64) {
+        var rest = value
+        while rest >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        bytes.append(UInt8(rest))
     }
 
     /// Writes a 32-bit length followed by the bytes.

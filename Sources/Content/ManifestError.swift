@@ -31,6 +31,7 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidEntryKind(UInt8)
     case invalidUTF8(offset: Int)
     case lengthOverLimit(length: Int, limit: Int)
+    case malformedVarint(offset: Int)
 
     public var description: String {
         switch self {
@@ -53,6 +54,7 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidEntryKind(let kind): "unknown directory entry kind \(kind)"
         case .invalidUTF8(let offset): "invalid UTF-8 in manifest at byte \(offset)"
         case .lengthOverLimit(let length, let limit): "manifest field of \(length) bytes exceeds the limit of \(limit)"
+        case .malformedVarint(let offset): "manifest varint at byte \(offset) overflows 64 bits"
         }
     }
 
@@ -62,6 +64,7 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
         case .lengthOverLimit(let length, let limit): self = .lengthOverLimit(length: length, limit: limit)
         case .invalidUTF8(let offset): self = .invalidUTF8(offset: offset)
         case .trailingBytes(let count): self = .trailingBytes(count: count)
+        case .malformedVarint(let offset): self = .malformedVarint(offset: offset)
         }
     }
 }

@@ -1,3 +1,5 @@
+import Codecs
+
 /// What only a member itself may say about itself: its record at an incarnation
 /// (`alive`), or that it left at an incarnation. Other members relay these claims with
 /// the member's own `MemberProof`; observations (`suspect`, `dead`) need none, since
@@ -30,9 +32,8 @@ public enum MemberClaim: Hashable, Sendable {
 
     /// The bytes the member signs: the domain, a kind byte and every claimed field.
     public var signedBytes: [UInt8] {
-        var writer = ByteWriter()
-        writer.bytes.reserveCapacity(96)
-        writer.bytes.append(contentsOf: Self.domain)
+        var writer = ByteWriter(capacity: 96)
+        writer.write(raw: Self.domain)
         switch self {
         case .alive(let record):
             writer.byte(1)

@@ -1,3 +1,5 @@
+import Codecs
+
 /// The binary encoding of `MembershipPacket`, version 2 (version 1 had no proofs).
 ///
 /// ```

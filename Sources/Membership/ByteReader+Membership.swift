@@ -1,31 +1,20 @@
-/// Reads the codec's primitives, refusing anything out of bounds with a typed error.
-struct ByteReader {
-    let bytes: [UInt8]
-    private(set) var offset = 0
+import Codecs
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-    var remaining: Int { bytes.count - offset }
-
+/// The membership codec's fields, read with the shared `ByteReader`: every failure is a
+/// typed `MessageCodecError` naming the field and its offset.
+extension ByteReader {
     mutating func byte(_ field: String) throws(MessageCodecError) -> UInt8 {
-        guard offset < bytes.count else { throw MessageCodecError(.truncated, at: offset, "\(field): need 1 byte") }
-        defer { offset += 1 }
-        return bytes[offset]
+        do { return try readUInt8() } catch { throw MessageCodecError(.truncated, at: offset, "\(field): need 1 byte") }
     }
 
     mutating func varint(_ field: String) throws(MessageCodecError) -> UInt64 {
         let start = offset
-        var value: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            let next = try byte(field)
-            if shift == 63, next > 1 {
-                throw MessageCodecError(.malformedInteger, at: start, "\(field): varint overflows 64 bits")
-            }
-            value |= UInt64(next & 0x7f) << shift
-            if next & 0x80 == 0 { return value }
-            shift += 7
-            if shift > 63 { throw MessageCodecError(.malformedInteger, at: start, "\(field): varint longer than 10 bytes") }
+        do {
+            return try readVarint()
+        } catch .malformedVarint {
+            throw MessageCodecError(.malformedInteger, at: start, "\(field): varint overflows 64 bits")
+        } catch {
+            throw MessageCodecError(.truncated, at: offset, "\(field): need 1 byte")
         }
     }
 
@@ -53,17 +42,11 @@ struct ByteReader {
     }
 
     mutating func id(_ field: String) throws(MessageCodecError) -> MemberID {
-        guard remaining >= MemberID.byteCount else {
+        do {
+            return MemberID(bytes: try readBytes(count: MemberID.byteCount))!
+        } catch {
             throw MessageCodecError(.truncated, at: offset, "\(field): need \(MemberID.byteCount) bytes")
         }
-        func word(_ start: Int) -> UInt64 {
-            var value: UInt64 = 0
-            for index in start..<(start + 8) { value = value << 8 | UInt64(bytes[index]) }
-            return value
-        }
-        let id = MemberID(words: word(offset), word(offset + 8), word(offset + 16), word(offset + 24))
-        offset += MemberID.byteCount
-        return id
     }
 
     /// A member's proof: 32 key bytes, then the 64-byte signature.
@@ -76,11 +59,16 @@ struct ByteReader {
 
     mutating func string(_ field: String, limit: Int) throws(MessageCodecError) -> String {
         let length = try count(field, limit: limit, minimumElementSize: 1)
-        let slice = bytes[offset..<(offset + length)]
-        guard let value = String(validating: slice, as: UTF8.self) else {
-            throw MessageCodecError(.invalidUTF8, at: offset, "\(field): not UTF-8")
+        let start = offset
+        do {
+            guard let value = String(validating: try readBytes(count: length), as: UTF8.self) else {
+                throw MessageCodecError(.invalidUTF8, at: start, "\(field): not UTF-8")
+            }
+            return value
+        } catch let error as MessageCodecError {
+            throw error
+        } catch {
+            throw MessageCodecError(.truncated, at: start, "\(field): need \(length) bytes")
         }
-        offset += length
-        return value
     }
 }

@@ -1,19 +1,13 @@
-/// Appends the codec's primitives: bytes, LEB128 varints, length-prefixed UTF-8.
-struct ByteWriter {
-    var bytes: [UInt8] = []
+import Codecs
 
-    mutating func byte(_ value: UInt8) { bytes.append(value) }
+/// The membership codec's fields, written with the shared `ByteWriter`: varints,
+/// varint-length UTF-8, ids and proofs.
+extension ByteWriter {
+    mutating func byte(_ value: UInt8) { write(value) }
 
-    mutating func varint(_ value: UInt64) {
-        var rest = value
-        while rest >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
-            rest >>= 7
-        }
-        bytes.append(UInt8(rest))
-    }
+    mutating func varint(_ value: UInt64) { write(varint: value) }
 
-    mutating func id(_ id: MemberID) { bytes.append(contentsOf: id.bytes) }
+    mutating func id(_ id: MemberID) { write(raw: id.bytes) }
 
     /// A record's claimed fields, as both the codec and the signed claim carry them.
     mutating func recordFields(_ record: MemberRecord) {
@@ -35,6 +29,6 @@ struct ByteWriter {
     mutating func string(_ value: String) {
         let utf8 = Array(value.utf8)
         varint(UInt64(utf8.count))
-        bytes.append(contentsOf: utf8)
+        write(raw: utf8)
     }
 }
