@@ -3,6 +3,7 @@ import Codecs
 import Logging
 import NIOCore
 import OpenSSLKit
+import Records
 import Transport
 
 extension PeerNode {

@@ -1,5 +1,7 @@
+import APIModel
 import ChunkStore
 import Foundation
+import Home
 import Logging
 import Membership
 import Metrics
