@@ -201,6 +201,8 @@ let package = Package(
 
         // Tests.
         .testTarget(name: "OpenSSLKitTests", dependencies: ["OpenSSLKit", "Codecs"]),
+        // The layers themselves: what each product links, read from this manifest.
+        .testTarget(name: "PackageGraphTests"),
         .testTarget(
             name: "TransportTests",
             dependencies: [
