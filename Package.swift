@@ -36,6 +36,9 @@ let package = Package(
         // Pure byte codecs shared by every layer above: base32, hex, binary readers and writers.
         .target(name: "Codecs"),
 
+        // Still layer 1: small pieces that several layers above share, cut out so that each
+        // user links only what it needs. None of them links NIO or SQLite.
+
         // Crash-safe file writes (temp → fsync → rename → fsync directory) and the POSIX
         // calls under them, for the chunk store, the home folder and folder sync alike.
         .target(name: "DurableFiles"),
@@ -88,12 +91,13 @@ let package = Package(
             ]
         ),
 
-        // Layer 6: the node engine (the home folder's credentials, records, data path, repair).
+        // Layer 6: the node engine — membership driver, data path, records, repair — and the
+        // credentials it reads from its home.
         .target(
             name: "Peer",
             dependencies: [
                 "Transport", "OpenSSLKit", "Codecs", "ChunkStore", "Content", "Ring", "Membership",
-                "Records", "APIModel", "Home", "DurableFiles",
+                "Records", "APIModel", "Home",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
