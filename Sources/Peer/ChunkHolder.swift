@@ -5,6 +5,8 @@ import Foundation
 /// The local chunk store as the node's services use it: `LocalChunks` in a running peer
 /// (the store on disk, off the cooperative threads), a dictionary in unit tests.
 public protocol ChunkHolder: Sendable {
+    /// Stores `bytes` under `id`; throws `ChunkStoreError` `.hashMismatch`, storing nothing,
+    /// when they do not hash to it.
     @discardableResult
     func put(_ id: ChunkID, _ bytes: [UInt8]) async throws -> PutOutcome
     /// The verified bytes, or nil when the chunk is missing (or was corrupt and is now quarantined).

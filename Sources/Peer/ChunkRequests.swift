@@ -1,3 +1,4 @@
+import ChunkStore
 import Content
 import NIOCore
 import Transport
@@ -12,14 +13,17 @@ struct ChunkRequests: Sendable {
         switch method {
         case .storeChunk:
             let message = try parse { () throws(ChunkMessageError) in try ChunkMessages.parseStore(request.payload) }
-            // Never keep bytes under an id they do not hash to.
-            guard ChunkID(hashing: message.bytes) == message.id else { throw RPCError.badRequest("chunk bytes do not match id \(message.id)") }
             // A stand-in only for a peer of the ring (alive, suspect or dead within its
             // grace): a hint for anyone else would be kept for ever.
             if let intended = message.hintFor, !placement.placesOther(intended) {
                 throw RPCError.badRequest("a hint for a peer that is not on the ring")
             }
-            try await local.put(message.id, message.bytes)
+            // Never keep bytes under an id they do not hash to: the store hashes them, once.
+            do {
+                try await local.put(message.id, message.bytes)
+            } catch let error as ChunkStoreError where error.code == .hashMismatch {
+                throw RPCError.badRequest("chunk bytes do not match id \(message.id)")
+            }
             if let intended = message.hintFor { try await local.addHint(message.id, for: intended) }
             return ByteBuffer()
         case .fetchChunk:

@@ -146,10 +146,14 @@ public actor PeerNode {
     }
 
     /// The workers every running peer has: membership ticks, the periodic placement
-    /// refresh (removal grace), lease pruning and hinted handoff.
+    /// refresh (removal grace), lease pruning, hinted handoff and the hello to the seeds.
     private var engineWorkers: [WorkerRunner] {
         let (membership, leases, hints) = (membership, recordService.leases, HintService(placement: placement, local: local, calls: pool, logger: logger))
         return [
+            WorkerRunner(TaskWorker("seeds") { [weak self] in
+                await self?.contactSeeds()
+                return .idle(.seconds(2))
+            }),
             WorkerRunner(TaskWorker("membership") { .idle(await membership.tick()) }),
             WorkerRunner(TaskWorker("placement") {
                 await membership.rebuildPlacement()
@@ -203,7 +207,7 @@ public actor PeerNode {
 
     /// Contacts every configured seed not yet greeted and exchanges a hello with it: a
     /// diagnostic that shows admission between two peers in the logs.
-    public func contactSeeds() async {
+    func contactSeeds() async {
         for seed in configuration.seeds where helloConnections[seed]?.isActive != true {
             guard seed != configuration.advertise.description else { continue }
             do {

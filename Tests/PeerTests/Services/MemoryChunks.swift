@@ -1,4 +1,4 @@
-import ChunkStore
+@testable import ChunkStore
 import Content
 import Foundation
 import Synchronization
@@ -29,7 +29,7 @@ final class MemoryChunks: ChunkHolder {
 
     @discardableResult
     func put(_ id: ChunkID, _ bytes: [UInt8]) async throws -> PutOutcome {
-        precondition(ChunkID(hashing: bytes) == id, "a test stored bytes under the wrong id")
+        guard ChunkID(hashing: bytes) == id else { throw ChunkStoreError(.hashMismatch, chunk: StoredChunkID(bytes: id.bytes)) }
         return state.withLock { state in
             defer { state.chunks[id] = bytes }
             return state.chunks[id] == nil ? .stored : .alreadyPresent
