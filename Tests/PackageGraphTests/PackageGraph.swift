@@ -29,7 +29,9 @@ struct PackageGraph {
         try process.run()
         let json = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw PackageGraphError("swift package dump-package exited with \(process.terminationStatus)") }
+        guard process.terminationStatus == 0 else {
+            throw PackageGraphError("`\(process.arguments!.joined(separator: " "))` exited with \(process.terminationStatus)")
+        }
         return try PackageGraph(dumpedManifest: json)
     }
 
