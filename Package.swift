@@ -36,6 +36,29 @@ let package = Package(
         // Pure byte codecs shared by every layer above: base32, hex, binary readers and writers.
         .target(name: "Codecs"),
 
+        // Still layer 1: small pieces that several layers above share, cut out so that each
+        // user links only what it needs. None of them links NIO or SQLite.
+
+        // Crash-safe file writes (temp → fsync → rename → fsync directory) and the POSIX
+        // calls under them, for the chunk store, the home folder and folder sync alike.
+        .target(name: "DurableFiles"),
+
+        // Signed mutable records and the endorsements that admit their signers: the format
+        // the node engine stores and folder sync publishes, below both.
+        .target(name: "Records", dependencies: ["OpenSSLKit", "Codecs"]),
+
+        // The JSON documents of the local API (status, files, locate, sync), shared by the
+        // engine that fills them, the server, the client and `p2p`. No dependencies.
+        .target(name: "APIModel"),
+
+        // A peer's home folder: config.json, secrets read with their permissions checked,
+        // the API address and token. What `p2p` needs to find its daemon, without the engine.
+        .target(name: "Home", dependencies: ["APIModel", "DurableFiles", "OpenSSLKit", "Codecs"]),
+
+        // A shared folder's token, the keys derived from it, and folder sync's error type:
+        // what `p2p sync add --token` checks before calling the daemon.
+        .target(name: "FolderKeys", dependencies: ["Records", "OpenSSLKit", "Codecs"]),
+
         // Layer 2: TLS 1.3 over NIO, admission, frames, RPC multiplexing.
         .target(
             name: "Transport",
@@ -62,17 +85,19 @@ let package = Package(
         .target(
             name: "ChunkStore",
             dependencies: [
-                "OpenSSLKit", "Codecs",
+                "OpenSSLKit", "Codecs", "DurableFiles",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
-        // Layer 6: the node engine and its home folder.
+        // Layer 6: the node engine — membership driver, data path, records, repair — and the
+        // credentials it reads from its home.
         .target(
             name: "Peer",
             dependencies: [
                 "Transport", "OpenSSLKit", "Codecs", "ChunkStore", "Content", "Ring", "Membership",
+                "Records", "APIModel", "Home",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -81,11 +106,12 @@ let package = Package(
         ),
 
         // Layer 7: folder sync — scanner, watcher, index, planner, applier (behind the
-        // `SyncNetwork` protocol, which the daemon implements with its node).
+        // `SyncNetwork` protocol, which the daemon implements with its node). Beside the
+        // engine, not above it: it sees the network only through `SyncNetwork`.
         .target(
             name: "FolderSync",
             dependencies: [
-                "Content", "OpenSSLKit", "Codecs", "ChunkStore", "Peer",
+                "Content", "OpenSSLKit", "Codecs", "DurableFiles", "Records", "FolderKeys", "APIModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -95,7 +121,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "Peer", "Content", "OpenSSLKit", "FolderSync",
+                "Peer", "Content", "OpenSSLKit", "FolderSync", "FolderKeys", "APIModel", "Home",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -105,11 +131,12 @@ let package = Package(
             ]
         ),
 
-        // The client side of the local API, shared by `p2p` and the tests.
+        // The client side of the local API, shared by `p2p` and the tests: the API's documents
+        // and NIO, never the engine.
         .target(
             name: "APIClient",
             dependencies: [
-                "Peer",
+                "APIModel", "Home",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -121,6 +148,7 @@ let package = Package(
             name: "p2pd",
             dependencies: [
                 "Peer", "API", "Transport", "OpenSSLKit", "ChunkStore", "FolderSync", "Content",
+                "Records", "FolderKeys", "APIModel", "Home",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -130,10 +158,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The command-line tool talks to its daemon through the API only: it links the
+        // documents, the client and the home, never the engine (`PackageGraphTests`).
         .executableTarget(
             name: "p2p",
             dependencies: [
-                "Content", "OpenSSLKit", "Codecs", "Peer", "APIClient", "FolderSync",
+                "Content", "OpenSSLKit", "Codecs", "APIClient", "APIModel", "Home", "FolderKeys",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -175,6 +205,8 @@ let package = Package(
 
         // Tests.
         .testTarget(name: "OpenSSLKitTests", dependencies: ["OpenSSLKit", "Codecs"]),
+        // The layers themselves: what each product links, read from this manifest.
+        .testTarget(name: "PackageGraphTests"),
         .testTarget(
             name: "TransportTests",
             dependencies: [
@@ -192,7 +224,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "FolderSync",
+                "FolderSync", "FolderKeys",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -201,13 +233,17 @@ let package = Package(
         ),
         .testTarget(
             name: "FolderSyncTests",
-            dependencies: ["FolderSync", "TestSupport", "Peer", "Content", "OpenSSLKit", "Codecs", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "FolderSync", "FolderKeys", "Records", "APIModel", "TestSupport", "Content", "OpenSSLKit", "Codecs",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "RingTests", dependencies: ["Ring"]),
         .testTarget(
             name: "PeerTests",
             dependencies: [
                 "Peer", "APIClient", "Transport", "OpenSSLKit", "Codecs", "Content", "ChunkStore", "Ring", "Membership", "FolderSync", "TestSupport",
+                "Records", "FolderKeys", "APIModel", "Home",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -217,8 +253,9 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "APIClient", "Peer", "TestSupport",
+                "API", "APIClient", "APIModel", "Home", "Peer", "Content", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import FolderSync
+import Home
 import Hummingbird
 import Logging
 import NIOCore

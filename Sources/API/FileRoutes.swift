@@ -1,3 +1,4 @@
+import APIModel
 import Content
 import Foundation
 import Hummingbird
@@ -70,22 +71,6 @@ enum FileRoutes {
             throw APIError.resourceNotFound("no peer holds this file's manifest")
         }
     }
-}
-
-/// The answer to a successful `POST /v1/files`.
-struct StoredFile: Codable {
-    var cap: String
-    var size: UInt64
-}
-
-/// The answer of `GET /v1/files/{cap}/chunks`.
-public struct ChunkLocations: Codable, Sendable {
-    public struct Chunk: Codable, Sendable {
-        public var id: String
-        public var holders: [String]
-    }
-
-    public var chunks: [Chunk]
 }
 
 /// A request body as the byte arrays the encoder reads.

@@ -1,3 +1,4 @@
+import APIModel
 import Peer
 
 /// What the status routes need from the node: its view of the network.

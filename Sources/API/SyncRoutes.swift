@@ -1,3 +1,5 @@
+import APIModel
+import FolderKeys
 import FolderSync
 import Foundation
 import Hummingbird
@@ -26,7 +28,7 @@ enum SyncRoutes {
             }
             let token = try await mapped { try await service.add(path: requested.path, token: given) }
             return try JSONResponse.make(
-                FolderAPIDocuments.Added(path: SyncService.normalize(requested.path), folder: token.folderID, token: token.description, created: given == nil),
+                FolderAPIDocuments.Added(path: FolderAPIDocuments.normalizedPath(requested.path), folder: token.folderID, token: token.description, created: given == nil),
                 status: .created)
         }
         router.get("v1/sync/folders") { _, _ in
@@ -35,13 +37,13 @@ enum SyncRoutes {
         router.delete("v1/sync/folders") { request, _ in
             guard let path = request.uri.queryParameters.get("path") else { throw APIError.badRequest("missing ?path=") }
             try await mapped { try await service.remove(path: path) }
-            return try JSONResponse.make(FolderAPIDocuments.Removed(removed: SyncService.normalize(path)))
+            return try JSONResponse.make(FolderAPIDocuments.Removed(removed: FolderAPIDocuments.normalizedPath(path)))
         }
         router.post("v1/sync/folders/rescan") { request, _ in
             guard let path = request.uri.queryParameters.get("path") else { throw APIError.badRequest("missing ?path=") }
             let elapsed = try await mapped { try await service.rescan(path: path) }
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            return try JSONResponse.make(FolderAPIDocuments.Rescanned(path: SyncService.normalize(path), seconds: seconds))
+            return try JSONResponse.make(FolderAPIDocuments.Rescanned(path: FolderAPIDocuments.normalizedPath(path), seconds: seconds))
         }
     }
 

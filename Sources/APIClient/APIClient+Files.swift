@@ -1,15 +1,12 @@
+import APIModel
 import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import Peer
 
 extension APIClient {
-    /// What `POST /v1/files` answers.
-    public struct StoredFile: Codable, Sendable {
-        public var cap: String
-        public var size: UInt64
-    }
+    /// What `POST /v1/files` answers (the API's document, named here for callers of `upload`).
+    public typealias StoredFile = APIModel.StoredFile
 
     /// Streams bytes from `read` to `POST /v1/files`. `read` fills a buffer and returns how
     /// many bytes it wrote, 0 at the end. Memory stays at a few buffers: each write waits

@@ -1,8 +1,9 @@
+import APIModel
 import Foundation
+import Home
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import Peer
 
 /// A small HTTP/1.1 client for a peer's local API: one request per connection, bearer
 /// token attached, JSON decoded. Enough for `p2p` and the tests; not a general client.

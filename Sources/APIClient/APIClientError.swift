@@ -1,4 +1,4 @@
-import Peer
+import Home
 
 /// Why a request to a peer's local API failed.
 public enum APIClientError: Error, CustomStringConvertible, Sendable {

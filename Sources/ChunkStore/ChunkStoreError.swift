@@ -1,3 +1,5 @@
+import DurableFiles
+
 /// An error from the chunk store, with the chunk and path it concerns.
 ///
 /// A struct over a private enum so that codes can be added without breaking callers.
@@ -82,3 +84,14 @@ public struct ChunkStoreError: Error, Sendable, CustomStringConvertible {
         return parts.joined(separator: ", ")
     }
 }
+
+extension ChunkStoreError: FileSystemFailure {
+    /// A failed file-system call in the chunk store's terms: the same path, errno and detail.
+    package init(_ error: FileSystemError) {
+        self.init(error.code == .locked ? .locked : .io, path: error.path, errno: error.errno, detail: error.detail)
+    }
+}
+
+/// The store's file-system calls, which fail with ``ChunkStoreError``s.
+typealias FileSystem = DurableFiles.FileSystem<ChunkStoreError>
+typealias DurableFile = DurableFiles.DurableFile<ChunkStoreError>

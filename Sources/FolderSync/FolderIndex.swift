@@ -1,4 +1,5 @@
 import Codecs
+import FolderKeys
 
 /// Everything one device announces about a folder: its entries (tombstones included),
 /// sorted by path. Stored in the network as an ordinary file, so an edit of a few

@@ -1,3 +1,4 @@
+import FolderKeys
 import GRDB
 
 /// The sync database's schema as named, append-only migrations (never edit a shipped

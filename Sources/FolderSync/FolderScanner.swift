@@ -1,3 +1,5 @@
+import FolderKeys
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,5 +1,5 @@
 import Content
-import Peer
+import Records
 
 extension FolderSession {
     /// Stores this device's index and announces it in a signed record with the next

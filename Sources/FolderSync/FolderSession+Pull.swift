@@ -1,7 +1,7 @@
 import Codecs
 import Content
+import FolderKeys
 import Foundation
-import Peer
 
 extension FolderSession {
     /// Fetches the other devices' records, loads the indexes that changed, and applies

@@ -1,5 +1,7 @@
+import APIModel
 import Codecs
 import Content
+import FolderKeys
 import Foundation
 import Logging
 import OpenSSLKit

@@ -1,4 +1,5 @@
 import Codecs
+import FolderKeys
 import OpenSSLKit
 
 /// What a device's signed record says, sealed with the folder's announcement key: where

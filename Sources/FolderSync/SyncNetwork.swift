@@ -1,6 +1,6 @@
 import Content
 import OpenSSLKit
-import Peer
+import Records
 
 /// What folder sync needs from the network, declared here so this layer does not depend
 /// on the node engine (Syncthing's protocol/model split). The daemon implements it with

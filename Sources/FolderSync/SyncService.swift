@@ -1,4 +1,6 @@
-import ChunkStore
+import APIModel
+import DurableFiles
+import FolderKeys
 import Foundation
 import Logging
 
@@ -62,7 +64,7 @@ public actor SyncService {
 
     /// Stops syncing `path`; its files stay as they are.
     public func remove(path requested: String) async throws {
-        let path = Self.normalize(requested)
+        let path = FolderAPIDocuments.normalizedPath(requested)
         guard let folder = try store.folders().first(where: { $0.path == path }) else { throw FolderSyncError.unknownFolder(path) }
         if let running = sessions.removeValue(forKey: folder.id) {
             running.task.cancel()
@@ -76,7 +78,7 @@ public actor SyncService {
     /// Scans `path` now (even when nothing signalled a change) and returns how long the
     /// scan took; an unchanged tree costs one `lstat` per entry.
     public func rescan(path requested: String) async throws -> Duration {
-        let path = Self.normalize(requested)
+        let path = FolderAPIDocuments.normalizedPath(requested)
         guard let folder = try store.folders().first(where: { $0.path == path }), let running = sessions[folder.id] else {
             throw FolderSyncError.unknownFolder(path)
         }
@@ -104,15 +106,9 @@ public actor SyncService {
         return bytes
     }
 
-    public static func normalize(_ path: String) -> String {
-        var path = (path as NSString).standardizingPath
-        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
-        return path
-    }
-
     static func validate(_ requested: String) throws(FolderSyncError) -> String {
         guard requested.hasPrefix("/") else { throw .invalidFolder(path: requested, reason: "the path must be absolute") }
-        let path = normalize(requested)
+        let path = FolderAPIDocuments.normalizedPath(requested)
         guard let entry = DiskEntry.lstat(path) else { throw .invalidFolder(path: path, reason: "no such directory") }
         guard entry.kind == .directory else { throw .invalidFolder(path: path, reason: "not a directory") }
         guard path != "/" else { throw .invalidFolder(path: path, reason: "the root cannot be synced") }

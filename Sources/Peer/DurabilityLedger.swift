@@ -1,3 +1,4 @@
+import APIModel
 import Synchronization
 
 /// The durability figures repair and scrub keep up to date and the status shows

@@ -1,4 +1,6 @@
+import APIModel
 import Codecs
+import Home
 
 /// `p2pnet1:<base32 network secret>@host:port,host:port[?n=3&w=2&g=600]` — everything a
 /// new peer needs to join: the network secret (so it is itself a secret: share it like a
@@ -59,11 +61,5 @@ public struct JoinToken: Sendable, Equatable, CustomStringConvertible {
             text += "?n=\(network.replicas)&w=\(network.writeQuorum)&g=\(network.removalGraceSeconds)"
         }
         return text
-    }
-}
-
-extension StringProtocol {
-    func trimmingWhitespace() -> String {
-        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
     }
 }

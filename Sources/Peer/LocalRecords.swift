@@ -1,6 +1,7 @@
 import ChunkStore
 import Foundation
 import NIOPosix
+import Records
 
 /// The peer's own signed records seen from async code: every call runs on NIO's blocking
 /// thread pool, as `LocalChunks` does. Stores what it is given; callers verify signatures.

@@ -1,3 +1,4 @@
+import APIModel
 import ChunkStore
 import Foundation
 import Logging

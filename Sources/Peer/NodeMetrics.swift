@@ -1,3 +1,4 @@
+import APIModel
 import Metrics
 
 /// What a node counts and measures, through swift-metrics: file puts and gets, RPCs

@@ -1,3 +1,4 @@
+import APIModel
 import Content
 import Foundation
 import Transport

@@ -1,4 +1,5 @@
 import OpenSSLKit
+import Records
 
 /// Signed records, as the node's callers (folder sync, tests) see them; `RecordService`
 /// does the work.

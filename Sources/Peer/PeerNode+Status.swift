@@ -1,3 +1,4 @@
+import APIModel
 import Membership
 import Transport
 

@@ -1,3 +1,4 @@
+import Home
 import Logging
 import Transport
 

@@ -1,4 +1,5 @@
 import Content
+import Home
 import Logging
 import Membership
 import NIOCore

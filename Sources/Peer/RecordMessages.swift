@@ -1,5 +1,6 @@
 import Codecs
 import NIOCore
+import Records
 
 /// Payloads of the record RPCs (docs/protocol.md, methods 0x03xx). Each starts with a
 /// version byte; every field is bounded and validated; a malformed payload is a typed

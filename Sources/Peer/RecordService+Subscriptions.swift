@@ -1,5 +1,6 @@
 import Codecs
 import NIOCore
+import Records
 import Ring
 import Transport
 

@@ -3,6 +3,7 @@ import Codecs
 import Logging
 import NIOCore
 import OpenSSLKit
+import Records
 import Transport
 
 /// Signed records (docs/records.md): publish to a key's N holders with a write quorum,

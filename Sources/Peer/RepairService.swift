@@ -1,3 +1,4 @@
+import APIModel
 import ChunkStore
 import Content
 import Foundation

@@ -1,5 +1,5 @@
+import APIModel
 import Foundation
-import Peer
 
 /// What `p2p status --durability` prints: the last repair pass's view of this peer's chunks.
 enum DurabilityTable {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Peer
+import Home
 
 /// `--home`: the peer whose API `p2p` talks to (default: `$P2P_HOME`, else `~/.p2pstore`).
 struct HomeOption: ParsableArguments {

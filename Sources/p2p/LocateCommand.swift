@@ -1,4 +1,5 @@
 import APIClient
+import APIModel
 import ArgumentParser
 import Content
 import Foundation
@@ -12,14 +13,6 @@ struct LocateCommand: AsyncParsableCommand {
     @OptionGroup var home: HomeOption
     @Argument(help: "The capability (p2p1:…).") var capability: String
     @Flag(help: "Print JSON: {\"chunks\":[{\"id\":…,\"holders\":[NodeID…]}]}.") var json = false
-
-    struct Report: Codable {
-        struct Chunk: Codable {
-            var id: String
-            var holders: [String]
-        }
-        var chunks: [Chunk]
-    }
 
     func run() async throws {
         try CLIError.validate(capability: capability)
@@ -35,7 +28,7 @@ struct LocateCommand: AsyncParsableCommand {
             print(String(decoding: body, as: UTF8.self), terminator: "")
             return
         }
-        let report = try JSONDecoder().decode(Report.self, from: Data(body))
+        let report = try JSONDecoder().decode(ChunkLocations.self, from: Data(body))
         print("CHUNK             HOLDERS")
         for chunk in report.chunks {
             print("\(chunk.id.prefix(16))  \(chunk.holders.map { String($0.prefix(12)) }.joined(separator: " "))")

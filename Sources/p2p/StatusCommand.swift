@@ -1,8 +1,9 @@
 import APIClient
+import APIModel
 import Content
 import ArgumentParser
 import Foundation
-import Peer
+import Home
 
 /// `p2p status`: every peer this peer knows, from `GET /v1/status` of the local daemon.
 struct StatusCommand: AsyncParsableCommand {

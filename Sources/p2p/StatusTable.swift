@@ -1,4 +1,4 @@
-import Peer
+import APIModel
 
 /// The table `p2p status` prints: one line per peer, the answering peer marked `*`.
 enum StatusTable {

@@ -1,9 +1,10 @@
 import APIClient
+import APIModel
+import FolderKeys
+import Home
 import NIOHTTP1
 import ArgumentParser
-import FolderSync
 import Foundation
-import Peer
 
 /// `p2p sync …`: the folders the local daemon keeps the same on every device.
 struct SyncCommand: AsyncParsableCommand {
@@ -73,7 +74,7 @@ struct SyncCommand: AsyncParsableCommand {
         @Argument(help: "The synced directory.") var directory: String
 
         func run() async throws {
-            let path = SyncService.normalize(SyncCommand.absolute(directory))
+            let path = FolderAPIDocuments.normalizedPath(SyncCommand.absolute(directory))
             _ = try await SyncCommand.call(
                 home.resolved(before: root.home), .DELETE, "/v1/sync/folders?path=" + SyncCommand.encoded(path),
                 as: FolderAPIDocuments.Removed.self)
@@ -89,7 +90,7 @@ struct SyncCommand: AsyncParsableCommand {
         @Flag(help: "Print {\"path\", \"seconds\"} as JSON.") var json = false
 
         func run() async throws {
-            let path = SyncService.normalize(SyncCommand.absolute(directory))
+            let path = FolderAPIDocuments.normalizedPath(SyncCommand.absolute(directory))
             let done = try await SyncCommand.call(
                 home.resolved(before: root.home), .POST, "/v1/sync/folders/rescan?path=" + SyncCommand.encoded(path),
                 as: FolderAPIDocuments.Rescanned.self)
@@ -110,7 +111,7 @@ struct SyncCommand: AsyncParsableCommand {
     }
 
     static func existingDirectory(_ path: String) throws -> String {
-        let absolute = SyncService.normalize(absolute(path))
+        let absolute = FolderAPIDocuments.normalizedPath(absolute(path))
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory) else {
             throw CLIError.badInput("no such directory: \(path)")

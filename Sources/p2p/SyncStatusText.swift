@@ -1,4 +1,4 @@
-import FolderSync
+import APIModel
 import Foundation
 
 /// The human form of `p2p sync status`.

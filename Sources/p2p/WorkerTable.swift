@@ -1,5 +1,5 @@
+import APIModel
 import Foundation
-import Peer
 
 /// What `p2p status --workers` prints: each background worker of the peer and its last run.
 enum WorkerTable {

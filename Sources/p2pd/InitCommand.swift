@@ -1,4 +1,6 @@
+import APIModel
 import ArgumentParser
+import Home
 import OpenSSLKit
 import Peer
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Home
 import Peer
 
 /// `p2pd`: the peer daemon of p2pstore.

@@ -2,6 +2,7 @@ import Content
 import OpenSSLKit
 import FolderSync
 import Peer
+import Records
 
 /// Folder sync's view of this peer: files go through the node's replicated data path,
 /// index records through its signed-record store; the device's key in each folder is

@@ -2,6 +2,7 @@ import API
 import ArgumentParser
 import FolderSync
 import Foundation
+import Home
 import Logging
 import Metrics
 import Peer

@@ -1,3 +1,5 @@
+import APIModel
+import Home
 import TestSupport
 import API
 import APIClient

@@ -1,5 +1,6 @@
 import API
 import APIClient
+import APIModel
 import Foundation
 import Peer
 import Prometheus

@@ -1,4 +1,5 @@
 import Content
+import FolderKeys
 import Foundation
 import Logging
 import Testing

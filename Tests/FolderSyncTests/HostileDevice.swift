@@ -1,7 +1,8 @@
 import Content
+import FolderKeys
 @testable import FolderSync
 import OpenSSLKit
-import Peer
+import Records
 
 /// A member of a folder that publishes whatever index it likes: crafted entries, values
 /// no honest scanner makes, files it never had. It holds the folder token, as a stolen

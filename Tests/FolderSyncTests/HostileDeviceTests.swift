@@ -1,3 +1,4 @@
+import FolderKeys
 import Foundation
 import Logging
 import Testing

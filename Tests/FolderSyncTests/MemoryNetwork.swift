@@ -1,7 +1,7 @@
 import Content
 import FolderSync
 import OpenSSLKit
-import Peer
+import Records
 import Synchronization
 
 /// A whole network in memory for engine tests: one chunk store and one record table

@@ -1,3 +1,4 @@
+import FolderKeys
 import FolderSync
 import Testing
 

@@ -1,6 +1,8 @@
+import APIModel
 import ChunkStore
 import Content
 import Foundation
+import Home
 import Logging
 import Membership
 import OpenSSLKit

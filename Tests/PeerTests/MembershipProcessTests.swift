@@ -1,5 +1,6 @@
 import APIClient
 import Foundation
+import Home
 import Peer
 import Testing
 

@@ -1,6 +1,7 @@
 import Codecs
 import OpenSSLKit
 @testable import Peer
+import Records
 import TestSupport
 import Testing
 import Transport

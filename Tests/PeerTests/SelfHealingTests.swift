@@ -1,5 +1,6 @@
 import Content
 import Foundation
+import Home
 import OpenSSLKit
 import Peer
 import Testing

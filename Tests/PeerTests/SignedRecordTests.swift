@@ -2,6 +2,7 @@ import Codecs
 import NIOCore
 import OpenSSLKit
 @testable import Peer
+import Records
 import Testing
 
 /// The signed record and its RPC payloads, without sockets: codec round trips, bounded

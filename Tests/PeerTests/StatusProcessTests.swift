@@ -1,4 +1,6 @@
+import APIModel
 import Foundation
+import Home
 import Peer
 import Testing
 

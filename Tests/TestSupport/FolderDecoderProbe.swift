@@ -1,3 +1,4 @@
+import FolderKeys
 import FolderSync
 
 /// The checks both folder fuzzers run on one input (`FolderIndexFuzzer` under libFuzzer,

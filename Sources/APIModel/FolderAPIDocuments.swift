@@ -1,5 +1,15 @@
+import Foundation
+
 /// The JSON documents of `/v1/sync/folders` (docs/api.md), shared by the server and `p2p`.
 public enum FolderAPIDocuments {
+    /// A folder's path as every document names it: standardized, without a trailing slash,
+    /// so the server and `p2p` compare the same text.
+    public static func normalizedPath(_ path: String) -> String {
+        var path = (path as NSString).standardizingPath
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        return path
+    }
+
     /// `POST` body: a new folder without `token`, the folder of `token` with it.
     public struct AddRequest: Codable, Sendable {
         public var path: String

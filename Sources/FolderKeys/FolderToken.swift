@@ -1,7 +1,7 @@
 import Foundation
 import Codecs
 import OpenSSLKit
-import Peer
+import Records
 
 /// The secret of a shared folder, as the text users copy between devices:
 /// `p2pfolder1:<base32 of 32 random bytes>`. Whoever holds it can read and change the
@@ -15,7 +15,7 @@ public struct FolderToken: Sendable, Hashable, CustomStringConvertible {
     /// The folder's owner key (`RecordEndorsement`): every device holding the token
     /// endorses its own device key with it, so storing peers admit to the folder's record
     /// key only devices of the folder, without ever seeing the token.
-    let ownerKey: Ed25519PrivateKey
+    package let ownerKey: Ed25519PrivateKey
     /// Where the folder's index records live on the ring — the hash of the owner's public
     /// key: one key per folder, under which every device keeps its own signed record.
     public let recordKey: [UInt8]
@@ -51,12 +51,12 @@ public struct FolderToken: Sendable, Hashable, CustomStringConvertible {
 
     /// Seals each device's index announcement (AES-256-GCM): storing peers learn nothing
     /// of names, sizes or capabilities.
-    var announcementKey: [UInt8] { derive("p2p-folder-v1 announcement key") }
+    package var announcementKey: [UInt8] { derive("p2p-folder-v1 announcement key") }
 
     /// The folder's convergent-encryption secret: every device of the folder encrypts
     /// equal content to equal chunks (so a file moved or copied on one device is not
     /// downloaded again elsewhere), and peers outside the folder cannot confirm a guess.
-    var convergenceSecret: [UInt8] { derive("p2p-folder-v1 convergence secret") }
+    package var convergenceSecret: [UInt8] { derive("p2p-folder-v1 convergence secret") }
 
     /// A name for the folder that reveals nothing: for logs, file names and the API.
     public var folderID: String { String(Hex.encode(derive("p2p-folder-v1 id")).prefix(16)) }

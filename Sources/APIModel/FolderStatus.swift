@@ -14,6 +14,13 @@ public struct FolderStatus: Sendable, Hashable, Codable {
         public var entries: Int
         /// When it last published a change (ms since 1970, its clock).
         public var lastChangeMilliseconds: Int64
+
+        public init(id: String, sequence: UInt64, entries: Int, lastChangeMilliseconds: Int64) {
+            self.id = id
+            self.sequence = sequence
+            self.entries = entries
+            self.lastChangeMilliseconds = lastChangeMilliseconds
+        }
     }
 
     public var path: String
@@ -31,4 +38,20 @@ public struct FolderStatus: Sendable, Hashable, Codable {
     public var lastError: String?
     /// When this device last changed its index (ms since 1970).
     public var lastLocalChangeMilliseconds: Int64
+
+    public init(
+        path: String, folderID: String, state: State, files: Int, bytes: UInt64, pending: Int, conflicts: [String],
+        devices: [Device], lastError: String?, lastLocalChangeMilliseconds: Int64
+    ) {
+        self.path = path
+        self.folderID = folderID
+        self.state = state
+        self.files = files
+        self.bytes = bytes
+        self.pending = pending
+        self.conflicts = conflicts
+        self.devices = devices
+        self.lastError = lastError
+        self.lastLocalChangeMilliseconds = lastLocalChangeMilliseconds
+    }
 }

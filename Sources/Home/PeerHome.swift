@@ -1,8 +1,7 @@
-import ChunkStore
 import Codecs
+import DurableFiles
 import Foundation
 import OpenSSLKit
-import Transport
 
 /// A peer's home folder: identity, secrets, configuration and data.
 ///
@@ -72,19 +71,6 @@ public struct PeerHome: Sendable {
         }
     }
 
-    public func credentials() throws -> PeerCredentials {
-        let key = try Ed25519PrivateKey(pem: String(decoding: try readSecret("node.key"), as: UTF8.self))
-        let certificate = try Certificate(pem: String(decoding: try readRequired("node.crt"), as: UTF8.self))
-        guard certificate.ed25519PublicKey == key.publicKey else {
-            throw PeerHomeError.unreadable(path: file("node.crt"), reason: "certificate does not match node.key")
-        }
-        return try PeerCredentials(certificate: certificate, privateKey: key, networkSecret: try networkSecret())
-    }
-
-    public func nodeID() throws -> NodeID {
-        try NodeID(certificate: Certificate(pem: String(decoding: try readRequired("node.crt"), as: UTF8.self)))
-    }
-
     public func networkSecret() throws -> [UInt8] {
         let secret = try readSecret("network.secret")
         guard secret.count == Self.networkSecretSize else {
@@ -99,14 +85,7 @@ public struct PeerHome: Sendable {
         String(decoding: try readSecret("api.token"), as: UTF8.self).trimmingWhitespace()
     }
 
-    /// A join token naming this peer's advertised address and its configured seeds.
-    public func joinToken() throws -> JoinToken {
-        let configuration = try configuration()
-        let seeds = [configuration.advertise.description] + configuration.seeds.filter { $0 != configuration.advertise.description }
-        return JoinToken(networkSecret: try networkSecret(), seeds: seeds, network: configuration.network)
-    }
-
-    private func readRequired(_ name: String) throws -> [UInt8] {
+    package func readRequired(_ name: String) throws -> [UInt8] {
         guard let bytes = try DurableWrite.read(file(name)) else {
             if !FileManager.default.fileExists(atPath: file("config.json")) { throw PeerHomeError.notInitialized(path: path) }
             throw PeerHomeError.unreadable(path: file(name), reason: "missing")
@@ -115,7 +94,7 @@ public struct PeerHome: Sendable {
     }
 
     /// Reads a secret and refuses it when others can read it, as ssh does.
-    private func readSecret(_ name: String) throws -> [UInt8] {
+    package func readSecret(_ name: String) throws -> [UInt8] {
         let bytes = try readRequired(name)
         let attributes = try FileManager.default.attributesOfItem(atPath: file(name))
         let mode = (attributes[.posixPermissions] as? NSNumber)?.uint32Value ?? 0

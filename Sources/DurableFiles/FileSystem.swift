@@ -8,22 +8,23 @@ import Musl
 import Darwin
 #endif
 
-/// Thin POSIX wrappers that report failures as ``ChunkStoreError`` with the path and errno.
-enum FileSystem {
+/// Thin POSIX wrappers that report failures with the path and errno, as a ``FileSystemError``
+/// or as the caller's own error made from one (the chunk store's `ChunkStoreError`).
+package enum FileSystem<Failure: FileSystemFailure> {
     /// Identifies one file (not one name): used to notice that a name was replaced meanwhile.
-    struct Identity: Equatable {
-        var device: UInt64
-        var inode: UInt64
-        var size: Int
+    package struct Identity: Equatable {
+        package var device: UInt64
+        package var inode: UInt64
+        package var size: Int
     }
 
-    static func error(_ call: String, path: String) -> ChunkStoreError {
+    static func error(_ call: String, path: String) -> Failure {
         let code = errno
-        return ChunkStoreError(.io, path: path, errno: code, detail: "\(call): \(String(cString: strerror(code)))")
+        return Failure(FileSystemError(.io, path: path, errno: code, detail: "\(call): \(String(cString: strerror(code)))"))
     }
 
     /// Reads a whole file; nil when it does not exist.
-    static func readFile(_ path: String) throws(ChunkStoreError) -> (bytes: [UInt8], identity: Identity)? {
+    package static func readFile(_ path: String) throws(Failure) -> (bytes: [UInt8], identity: Identity)? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         if descriptor < 0 {
             if errno == ENOENT { return nil }
@@ -35,7 +36,7 @@ enum FileSystem {
         let identity = Identity(info)
         let size = identity.size
         guard size > 0 else { return ([], identity) }
-        var failure: ChunkStoreError?
+        var failure: Failure?
         let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
             // The buffer of a non-empty array always has a base address.
             let base = buffer.baseAddress!
@@ -55,7 +56,7 @@ enum FileSystem {
     }
 
     /// The identity of the file at `path` without following symlinks; nil when absent.
-    static func identity(_ path: String) throws(ChunkStoreError) -> Identity? {
+    package static func identity(_ path: String) throws(Failure) -> Identity? {
         var info = stat()
         if lstat(path, &info) != 0 {
             if errno == ENOENT { return nil }
@@ -64,33 +65,33 @@ enum FileSystem {
         return Identity(info)
     }
 
-    static func move(_ source: String, to destination: String) throws(ChunkStoreError) {
+    package static func move(_ source: String, to destination: String) throws(Failure) {
         guard rename(source, destination) == 0 else { throw error("rename to \(destination)", path: source) }
     }
 
     /// Removes a file; true if it existed.
     @discardableResult
-    static func remove(_ path: String) throws(ChunkStoreError) -> Bool {
+    package static func remove(_ path: String) throws(Failure) -> Bool {
         if unlink(path) == 0 { return true }
         if errno == ENOENT { return false }
         throw error("unlink", path: path)
     }
 
     /// Best-effort removal on an error path, where the first error is the one to report.
-    static func removeIfPresent(_ path: String) {
+    package static func removeIfPresent(_ path: String) {
         _ = unlink(path)
     }
 
     /// Creates a directory; false if it already existed.
     @discardableResult
-    static func makeDirectory(_ path: String) throws(ChunkStoreError) -> Bool {
+    package static func makeDirectory(_ path: String) throws(Failure) -> Bool {
         if mkdir(path, 0o755) == 0 { return true }
         if errno == EEXIST { return false }
         throw error("mkdir", path: path)
     }
 
     /// Makes a directory's entries (creations, renames into it) durable.
-    static func syncDirectory(_ path: String) throws(ChunkStoreError) {
+    package static func syncDirectory(_ path: String) throws(Failure) {
         let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { throw error("open directory", path: path) }
         defer { _ = close(descriptor) }
@@ -103,7 +104,7 @@ enum FileSystem {
     }
 
     /// Names in a directory (not `.`/`..`); empty when the directory does not exist.
-    static func list(_ path: String) throws(ChunkStoreError) -> [String] {
+    package static func list(_ path: String) throws(Failure) -> [String] {
         guard let directory = opendir(path) else {
             if errno == ENOENT || errno == ENOTDIR { return [] }
             throw error("opendir", path: path)
@@ -121,13 +122,13 @@ enum FileSystem {
 
     /// Takes an exclusive `flock` on `path` (created if needed) and returns the descriptor,
     /// which holds the lock until closed. The kernel drops it when the process dies.
-    static func lockExclusively(_ path: String) throws(ChunkStoreError) -> Int32 {
+    package static func lockExclusively(_ path: String) throws(Failure) -> Int32 {
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw error("open", path: path) }
         if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
-            let failure: ChunkStoreError =
+            let failure: Failure =
                 errno == EWOULDBLOCK
-                ? ChunkStoreError(.locked, path: path, detail: "another process has this store open")
+                ? Failure(FileSystemError(.locked, path: path, detail: "another process has this store open"))
                 : error("flock", path: path)
             _ = close(descriptor)
             throw failure
@@ -135,7 +136,7 @@ enum FileSystem {
         return descriptor
     }
 
-    static func unlock(_ descriptor: Int32) {
+    package static func unlock(_ descriptor: Int32) {
         _ = close(descriptor)
     }
 }

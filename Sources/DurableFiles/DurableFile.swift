@@ -11,27 +11,27 @@ import Darwin
 ///
 /// Non-copyable so the descriptor has exactly one owner; `deinit` closes it, so a thrown
 /// error part-way leaves no leaked descriptor (the caller removes the temp file).
-struct DurableFile: ~Copyable {
+package struct DurableFile<Failure: FileSystemFailure>: ~Copyable {
     private let descriptor: Int32
 
     /// Creates `path`, which must not exist (`O_EXCL`), with `mode` (0644 by default).
-    init(creatingExclusively path: String, mode: mode_t = 0o644) throws(ChunkStoreError) {
+    init(creatingExclusively path: String, mode: mode_t = 0o644) throws(Failure) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard descriptor >= 0 else { throw FileSystem.error("open", path: path) }
+        guard descriptor >= 0 else { throw FileSystem<Failure>.error("open", path: path) }
         self.descriptor = descriptor
     }
 
     deinit { _ = close(descriptor) }
 
     /// Writes all of `buffer`, retrying short writes and `EINTR`.
-    func writeAll(_ buffer: UnsafeRawBufferPointer, path: String) throws(ChunkStoreError) {
+    func writeAll(_ buffer: UnsafeRawBufferPointer, path: String) throws(Failure) {
         guard var next = buffer.baseAddress else { return }
         var remaining = buffer.count
         while remaining > 0 {
             let written = write(descriptor, next, remaining)
             if written < 0 {
                 if errno == EINTR { continue }
-                throw FileSystem.error("write", path: path)
+                throw FileSystem<Failure>.error("write", path: path)
             }
             next += written
             remaining -= written
@@ -39,30 +39,30 @@ struct DurableFile: ~Copyable {
     }
 
     /// Flushes the file's data and metadata to stable storage.
-    func sync(path: String) throws(ChunkStoreError) {
+    func sync(path: String) throws(Failure) {
         while fsync(descriptor) != 0 {
             if errno == EINTR { continue }
-            throw FileSystem.error("fsync", path: path)
+            throw FileSystem<Failure>.error("fsync", path: path)
         }
     }
 
     /// Writes `bytes` to a new file at `path` and syncs it; removes the file on failure.
     /// The caller then renames it into place and syncs the destination directory.
-    static func create(_ path: String, contents bytes: UnsafeRawBufferPointer, mode: mode_t = 0o644) throws(ChunkStoreError) {
-        do throws(ChunkStoreError) {
+    package static func create(_ path: String, contents bytes: UnsafeRawBufferPointer, mode: mode_t = 0o644) throws(Failure) {
+        do throws(Failure) {
             let file = try DurableFile(creatingExclusively: path, mode: mode)
             try file.writeAll(bytes, path: path)
             try file.sync(path: path)
         } catch {
-            FileSystem.removeIfPresent(path)
+            FileSystem<Failure>.removeIfPresent(path)
             throw error
         }
     }
 
     /// `create(_:contents:)` for an array.
-    static func create(_ path: String, contents bytes: [UInt8], mode: mode_t = 0o644) throws(ChunkStoreError) {
+    package static func create(_ path: String, contents bytes: [UInt8], mode: mode_t = 0o644) throws(Failure) {
         let result = bytes.withUnsafeBytes { buffer in
-            Result { () throws(ChunkStoreError) in try create(path, contents: buffer, mode: mode) }
+            Result { () throws(Failure) in try create(path, contents: buffer, mode: mode) }
         }
         try result.get()
     }

@@ -1,0 +1,55 @@
+import API
+import APIModel
+import Content
+
+/// Files kept in memory by the real encoder and decoder: the routes' `FileSource` without a
+/// node, a socket or a disk. Every chunk is said to be held by `holders`.
+struct MemoryFiles: FileSource {
+    let chunks = InMemoryChunkStore()
+    let cipher: ConvergentCipher
+    let holders: [String]
+
+    init(holders: [String] = ["PEERA", "PEERB"]) throws {
+        cipher = try ConvergentCipher(convergenceSecret: [UInt8](repeating: 7, count: 32))
+        self.holders = holders
+    }
+
+    func store<Bytes: AsyncSequence & Sendable>(_ bytes: Bytes) async throws -> EncodedFile where Bytes.Element == [UInt8] {
+        try await FileEncoder(sink: chunks, cipher: cipher).encode(bytes)
+    }
+
+    func info(_ capability: Capability) async throws -> FileInfo {
+        try await FileDecoder(source: chunks).info(capability)
+    }
+
+    func read(_ capability: Capability, range: Range<UInt64>?, to body: (ArraySlice<UInt8>) async throws -> Void) async throws {
+        try await FileDecoder(source: chunks).decode(capability, range: range, to: body)
+    }
+
+    func locate(_ capability: Capability) async throws -> [(ChunkID, [String])] {
+        try await FileDecoder(source: chunks).chunkIDs(of: capability).map { ($0, holders) }
+    }
+}
+
+/// A node's view of the network, fixed: the routes' `StatusSource` without a node.
+struct FixedStatus: StatusSource {
+    let document: NodeStatus
+
+    init() {
+        var document = NodeStatus(
+            node: "NODEA", network: NetworkSettings(replicas: 3, writeQuorum: 2, removalGraceSeconds: 600),
+            peers: [
+                NodeStatus.PeerEntry(
+                    nodeID: "NODEA", address: "127.0.0.1:7400", zone: "z1", state: "alive", incarnation: 2,
+                    usedBytes: 10, capacityBytes: 1 << 30, chunkCount: 1, isSelf: true),
+                NodeStatus.PeerEntry(
+                    nodeID: "NODEB", address: "[::1]:7401", zone: "z2", state: "suspect", incarnation: 0,
+                    usedBytes: 0, capacityBytes: 1 << 20, chunkCount: 0, isSelf: false),
+            ])
+        document.durability = NodeStatus.Durability()
+        document.durability?.passes = 4
+        self.document = document
+    }
+
+    func status() async -> NodeStatus { document }
+}
