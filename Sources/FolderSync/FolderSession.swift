@@ -44,6 +44,9 @@ public actor FolderSession {
     /// long scan or apply.
     private let shown = Mutex<FolderStatus?>(nil)
     var lastError: String?
+    /// Why the last scan failed: kept until a scan succeeds, so a folder that cannot be
+    /// scanned (its marker gone, unreadable) shows `error` between scans too.
+    var scanFailure: String?
     var pendingRemote = 0
     var needPublish = true
     var lastLocalChange: Int64 = 0
@@ -142,9 +145,17 @@ public actor FolderSession {
     /// One round of work; also what tests drive directly.
     func step(scan: Bool, pull: Bool) async {
         do {
-            if scan {
+            // A folder in error is scanned every round, and nothing is pulled into it
+            // until a scan passes (a folder whose disk is not mounted gets nothing written).
+            if scan || scanFailure != nil {
                 state = .scanning
-                try await timedScan()
+                do {
+                    try await timedScan()
+                    scanFailure = nil
+                } catch let error as FolderSyncError {
+                    scanFailure = "\(error)"
+                    throw error
+                }
             }
             if pull {
                 state = .syncing
@@ -153,8 +164,8 @@ public actor FolderSession {
             if needPublish {
                 try await publishOnce()
             }
-            state = .idle
-            lastError = nil
+            state = scanFailure == nil ? .idle : .error
+            lastError = scanFailure
         } catch is CancellationError {
             return
         } catch {

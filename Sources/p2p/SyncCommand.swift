@@ -10,7 +10,7 @@ struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
         abstract: "Keep local folders the same on every device (docs/sync.md).",
-        subcommands: [Add.self, List.self, Status.self, Remove.self, Rescan.self]
+        subcommands: [Add.self, List.self, Status.self, Token.self, Remove.self, Rescan.self]
     )
 
     struct Add: AsyncParsableCommand {
@@ -43,7 +43,9 @@ struct SyncCommand: AsyncParsableCommand {
 
         func run() async throws {
             let listing = try await SyncCommand.call(home.resolved(before: root.home), .GET, "/v1/sync/folders", as: FolderAPIDocuments.Listing.self)
-            for folder in listing.folders { print("\(folder.path)\t\(folder.folderID)\t\(folder.state.rawValue)") }
+            for folder in listing.folders {
+                print("\(folder.path)\t\(folder.folderID)\t\(folder.state.rawValue)" + (folder.lastError.map { "\t\($0)" } ?? ""))
+            }
         }
     }
 
@@ -66,6 +68,20 @@ struct SyncCommand: AsyncParsableCommand {
         }
     }
 
+    struct Token: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the token of the folder synced at DIR, to add it on another device (a secret).")
+        @ParentCommand var root: P2P
+        @OptionGroup var home: HomeOption
+        @Argument(help: "The synced directory.") var directory: String
+
+        func run() async throws {
+            let folder = try await SyncCommand.call(
+                home.resolved(before: root.home), .GET, "/v1/sync/folders/token", folder: directory, as: FolderAPIDocuments.Added.self)
+            print(folder.token)
+        }
+    }
+
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop syncing DIR; its files stay as they are.")
         @ParentCommand var root: P2P
@@ -73,10 +89,8 @@ struct SyncCommand: AsyncParsableCommand {
         @Argument(help: "The synced directory.") var directory: String
 
         func run() async throws {
-            let path = SyncService.normalize(SyncCommand.absolute(directory))
             _ = try await SyncCommand.call(
-                home.resolved(before: root.home), .DELETE, "/v1/sync/folders?path=" + SyncCommand.encoded(path),
-                as: FolderAPIDocuments.Removed.self)
+                home.resolved(before: root.home), .DELETE, "/v1/sync/folders", folder: directory, as: FolderAPIDocuments.Removed.self)
         }
     }
 
@@ -89,10 +103,8 @@ struct SyncCommand: AsyncParsableCommand {
         @Flag(help: "Print {\"path\", \"seconds\"} as JSON.") var json = false
 
         func run() async throws {
-            let path = SyncService.normalize(SyncCommand.absolute(directory))
             let done = try await SyncCommand.call(
-                home.resolved(before: root.home), .POST, "/v1/sync/folders/rescan?path=" + SyncCommand.encoded(path),
-                as: FolderAPIDocuments.Rescanned.self)
+                home.resolved(before: root.home), .POST, "/v1/sync/folders/rescan", folder: directory, as: FolderAPIDocuments.Rescanned.self)
             if json {
                 print(String(decoding: try JSONEncoder().encode(done), as: UTF8.self))
             } else {
@@ -119,9 +131,18 @@ struct SyncCommand: AsyncParsableCommand {
         return absolute
     }
 
-    /// One request to the local daemon; a 400 is bad input (exit 2), anything else 1.
+    /// A request about the synced folder at `directory` (as the user typed it): `route?path=…`.
     static func call<T: Decodable>(
-        _ peerHome: PeerHome, _ method: HTTPMethod, _ path: String, body: Data = Data(), as type: T.Type
+        _ peerHome: PeerHome, _ method: HTTPMethod, _ route: String, folder directory: String, as type: T.Type
+    ) async throws -> T {
+        let path = SyncService.normalize(absolute(directory))
+        return try await call(peerHome, method, route + "?path=" + encoded(path), as: type, given: directory)
+    }
+
+    /// One request to the local daemon; a 400 is bad input (exit 2), and so is a 404 for
+    /// the directory the user `given` (a folder not synced here); anything else 1.
+    static func call<T: Decodable>(
+        _ peerHome: PeerHome, _ method: HTTPMethod, _ path: String, body: Data = Data(), as type: T.Type, given: String? = nil
     ) async throws -> T {
         let client = try APIClient.connecting(to: peerHome)
         let response: APIClientResponse
@@ -129,6 +150,8 @@ struct SyncCommand: AsyncParsableCommand {
             response = try await client.request(method, path, body: [UInt8](body))
         } catch APIClientError.failed(400, let message) {
             throw CLIError.badInput(message)
+        } catch APIClientError.failed(404, _) where given != nil {
+            throw CLIError.badInput("\(given ?? path) is not a synced folder (`p2p sync list` shows them)")
         } catch let error as APIClientError {
             throw CLIError.from(error, home: peerHome)
         }
