@@ -1,4 +1,5 @@
 import ArgumentParser
+import Peer
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -11,6 +12,7 @@ struct P2P: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "p2p",
         abstract: "Store and fetch files in a p2pstore network.",
+        version: ReleaseVersion.current,
         subcommands: [PutCommand.self, GetCommand.self, LocateCommand.self, StatusCommand.self, ChunkCommand.self, SyncCommand.self]
     )
 
