@@ -158,6 +158,14 @@ import Testing
                     "\(run.stderr.suffix(400))")
         }
 
+        // A home that listens for other machines but would hand out a loopback address.
+        let port = try Daemon.freePort()
+        let loopback = try Daemon.run([
+            "init", "--home", cluster.root + "/loopback", "--listen", "0.0.0.0:\(port)", "--api", "127.0.0.1:\(try Daemon.freePort())",
+        ])
+        #expect(loopback.status == 0)
+        #expect(loopback.stderr == "p2pd: warning: peers are told to reach this one at 127.0.0.1:\(port), a loopback address, so `p2pd token` only works on this machine; give --advertise HOST:\(port) for other machines\n", "\(loopback.stderr)")
+
         // Two of three peers down: the write quorum (2) cannot be met, and the line says so.
         cluster.kill(1)
         cluster.kill(2)
@@ -165,6 +173,19 @@ import Testing
         #expect(put.status == 1, "\(put)")
         #expect(put.stderr.hasPrefix("p2p: write quorum not met: 1 of 3 peers reachable, 2 needed; start the peers that are down (`p2p status`) and retry"), "\(put.stderr)")
         #expect(put.stderr.split(separator: "\n").count == 1)
+    }
+
+    /// The README's "Using it" block, run line by line as written in a fresh directory
+    /// (`tools/readme-using-it`, which stops the peers it started).
+    @Test(.enabled(if: ClusterScript.isUsable, "needs bash and python3"))
+    func readmeUsingItWorksAsWritten() throws {
+        let script = URL(fileURLWithPath: ClusterScript.script).deletingLastPathComponent().appendingPathComponent("readme-using-it").path
+        var environment = ProcessInfo.processInfo.environment
+        environment["P2P_BIN"] = URL(fileURLWithPath: Daemon.binary).deletingLastPathComponent().path
+        let result = try Daemon.run([script], binary: "/usr/bin/env", prefix: ["bash"], environment: environment)
+        #expect(result.status == 0, "\(result.stderr.suffix(2000))")
+        #expect(result.stderr.contains("==> every line of the README's 'Using it' succeeded"))
+        #expect(result.stderr.contains("+ token=p2pfolder2:"), "the sync add line printed no folder token")
     }
 
     static func lastLine(_ text: String) -> String? { text.split(separator: "\n").last.map(String.init) }
