@@ -13,7 +13,10 @@ struct P2P: AsyncParsableCommand {
         commandName: "p2p",
         abstract: "Store and fetch files in a p2pstore network.",
         version: ReleaseVersion.current,
-        subcommands: [PutCommand.self, GetCommand.self, LocateCommand.self, StatusCommand.self, ChunkCommand.self, SyncCommand.self]
+        subcommands: [
+            PutCommand.self, GetCommand.self, LocateCommand.self, StatusCommand.self, SyncCommand.self, DebugCommand.self,
+            ChunkAliasCommand.self,
+        ]
     )
 
     /// `--home` may come before the subcommand, as in `p2p --home DIR status`.

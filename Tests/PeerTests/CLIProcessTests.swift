@@ -131,6 +131,15 @@ import Testing
             #expect(forced.status == 0, "\(forced)")
         }
 
+        // `p2p chunk` moved under `p2p debug` (the old name stays, unlisted); completions work.
+        let chunked = try cluster.p2p(0, ["debug", "chunk", text, "--json"])
+        #expect(chunked.status == 0 && chunked.stdout.hasPrefix("{\"chunks\":[{\"offset\":0,\"length\":16,"), "\(chunked)")
+        #expect(try cluster.p2p(0, ["chunk", text, "--json"]).stdout == chunked.stdout)
+        let help = try Daemon.run(["--help"], binary: Daemon.cli).stdout
+        #expect(help.contains("  debug ") && !help.contains("  chunk "), "\(help)")
+        let completion = try Daemon.run(["--generate-completion-script", "bash"], binary: Daemon.cli)
+        #expect(completion.status == 0 && completion.stdout.contains("debug"))
+
         // p2pd: usage errors are one line and exit 2; both tools print their version.
         let bogus = try Daemon.run(["--bogus"])
         #expect(bogus.status == 2 && bogus.stderr == "p2pd: Unknown option '--bogus'\n", "\(bogus)")
