@@ -207,7 +207,8 @@ public actor FolderSession {
     /// The folder's status as of the last round (and the current state).
     public nonisolated func status() -> FolderStatus {
         shown.withLock { $0 } ?? FolderStatus(
-            path: path, folderID: folderID, state: .starting, files: 0, bytes: 0, pending: 0, conflicts: [], devices: [],
+            path: path, folderID: folderID, deviceID: Base32.encode(deviceID), state: .starting, files: 0, bytes: 0, pending: 0,
+            conflicts: [], devices: [],
             lastError: nil, lastLocalChangeMilliseconds: 0)
     }
 
@@ -223,7 +224,7 @@ public actor FolderSession {
             if ConflictName.isConflictCopy(path.path) { conflicts.append(path.path) }
         }
         let status = FolderStatus(
-            path: path, folderID: folderID, state: state, files: files, bytes: bytes,
+            path: path, folderID: folderID, deviceID: Base32.encode(deviceID), state: state, files: files, bytes: bytes,
             pending: pendingRemote + (needPublish ? 1 : 0), conflicts: conflicts.sorted(),
             devices: devices.values.sorted { $0.device.lexicographicallyPrecedes($1.device) }.map {
                 FolderStatus.Device(

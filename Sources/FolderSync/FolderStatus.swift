@@ -18,6 +18,9 @@ public struct FolderStatus: Sendable, Hashable, Codable {
 
     public var path: String
     public var folderID: String
+    /// This device's id in the folder (base32 of its per-folder key, not its NodeID): what
+    /// the other devices list, and whose first 7 characters name its conflict copies.
+    public var deviceID: String?
     public var state: State
     /// Files (not directories or links) present here.
     public var files: Int

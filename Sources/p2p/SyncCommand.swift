@@ -37,15 +37,14 @@ struct SyncCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the synced folders.")
+        static let configuration = CommandConfiguration(abstract: "List the synced folders: path, folder id, state, and the problem of one in error.")
         @ParentCommand var root: P2P
         @OptionGroup var home: HomeOption
+        @Argument(help: "Only this synced directory.") var directory: String?
 
         func run() async throws {
-            let listing = try await SyncCommand.call(home.resolved(before: root.home), .GET, "/v1/sync/folders", as: FolderAPIDocuments.Listing.self)
-            for folder in listing.folders {
-                print("\(folder.path)\t\(folder.folderID)\t\(folder.state.rawValue)" + (folder.lastError.map { "\t\($0)" } ?? ""))
-            }
+            let folders = try await SyncCommand.folders(home.resolved(before: root.home), only: directory)
+            print(SyncStatusText.list(folders), terminator: "")
         }
     }
 
@@ -55,9 +54,10 @@ struct SyncCommand: AsyncParsableCommand {
         @ParentCommand var root: P2P
         @OptionGroup var home: HomeOption
         @Flag(help: "Print the status as JSON (docs/api.md).") var json = false
+        @Argument(help: "Only this synced directory.") var directory: String?
 
         func run() async throws {
-            let listing = try await SyncCommand.call(home.resolved(before: root.home), .GET, "/v1/sync/folders", as: FolderAPIDocuments.Listing.self)
+            let listing = FolderAPIDocuments.Listing(folders: try await SyncCommand.folders(home.resolved(before: root.home), only: directory))
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
@@ -113,6 +113,18 @@ struct SyncCommand: AsyncParsableCommand {
         }
     }
 
+    /// The synced folders, or only the one at `directory` (as the user typed it; exit 2 if it is not one).
+    static func folders(_ peerHome: PeerHome, only directory: String?) async throws -> [FolderStatus] {
+        let folders = try await call(peerHome, .GET, "/v1/sync/folders", as: FolderAPIDocuments.Listing.self).folders
+        guard let directory else { return folders }
+        let path = SyncService.normalize(absolute(directory))
+        let chosen = folders.filter { $0.path == path }
+        guard !chosen.isEmpty else { throw CLIError.badInput(notSynced(directory)) }
+        return chosen
+    }
+
+    static func notSynced(_ directory: String) -> String { "\(directory) is not a synced folder (`p2p sync list` shows them)" }
+
     static func encoded(_ path: String) -> String {
         path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "/-._~"))) ?? path
     }
@@ -151,7 +163,7 @@ struct SyncCommand: AsyncParsableCommand {
         } catch APIClientError.failed(400, let message) {
             throw CLIError.badInput(message)
         } catch APIClientError.failed(404, _) where given != nil {
-            throw CLIError.badInput("\(given ?? path) is not a synced folder (`p2p sync list` shows them)")
+            throw CLIError.badInput(notSynced(given ?? path))
         } catch let error as APIClientError {
             throw CLIError.from(error, home: peerHome)
         }

@@ -1,4 +1,5 @@
 import APIClient
+import FolderSync
 import Foundation
 import Peer
 import TestSupport
@@ -31,7 +32,7 @@ import Testing
     @Test func folderTokensAreCheckedAndAFolderInErrorSaysWhy() async throws {
         let devices = try await SyncProcessTests.Devices()
         let cluster = devices.cluster, token = devices.token, root = devices.trees[0].root
-        let folderID = try #require(try cluster.p2p(0, ["sync", "list"]).stdout.split(separator: "\t").dropFirst().first.map(String.init))
+        let folderID = try #require(try Self.folders(cluster, 0).first?.folderID)
         let fresh = cluster.root + "/fresh"
         try FileManager.default.createDirectory(atPath: fresh, withIntermediateDirectories: true)
 
@@ -50,10 +51,12 @@ import Testing
                 stderr: "p2p: cannot sync \(root): it is already synced (folder \(folderID)); `p2p sync token \(root)` prints its token", status: 2),
             Row(arguments: ["sync", "token", fresh], stderr: "p2p: \(fresh) is not a synced folder (`p2p sync list` shows them)", status: 2),
             Row(arguments: ["sync", "remove", fresh], stderr: "p2p: \(fresh) is not a synced folder (`p2p sync list` shows them)", status: 2),
+            Row(arguments: ["sync", "status", fresh], stderr: "p2p: \(fresh) is not a synced folder (`p2p sync list` shows them)", status: 2),
+            Row(arguments: ["sync", "list", fresh], stderr: "p2p: \(fresh) is not a synced folder (`p2p sync list` shows them)", status: 2),
         ], on: cluster)
         // The typo created nothing: no marker in the directory, still one folder on the device.
         #expect(!FileManager.default.fileExists(atPath: fresh + "/.p2pfolder"))
-        #expect(try cluster.p2p(1, ["sync", "list"]).stdout.split(separator: "\n").count == 1)
+        #expect(try Self.folders(cluster, 1).count == 1)
         // Every device shows the same folder's token again.
         #expect(try cluster.p2p(0, ["sync", "token", root]).stdout == token + "\n")
         #expect(try cluster.p2p(1, ["sync", "token", devices.trees[1].root]).stdout == token + "\n")
@@ -62,6 +65,16 @@ import Testing
         // long as it lasts — not `idle` between scans.
         try devices.trees[0].write("notes.txt", "kept")
         #expect(await devices.converge(), "\(devices.differences(1))")
+
+        // One identity per device and folder: the id device 0 shows as its own is the one
+        // device 1 lists; statuses and lists take a folder argument and have headers.
+        let own = try #require(try Self.folders(cluster, 0).first?.deviceID)
+        #expect(await Daemon.eventually { (try? Self.folders(cluster, 1).first?.devices.map(\.id).contains(own)) == true })
+        let status = try cluster.p2p(0, ["sync", "status", root]).stdout
+        #expect(status.contains("  own id     \(own.prefix(12))  (this peer's key in this folder") && status.contains("  files      1 file, 4 B"), "\(status)")
+        #expect(status.contains("    DEVICE        SEQUENCE  ENTRIES  LAST CHANGE"), "\(status)")
+        let listed = try cluster.p2p(0, ["sync", "list", root]).stdout.split(separator: "\n")
+        #expect(listed.count == 2 && listed[0].hasPrefix("PATH ") && listed[1].hasPrefix(root + "  "), "\(listed)")
         let broken = devices.trees[1].root
         let failedRound = "sync round failed"
         let roundsBefore = cluster.log(1).components(separatedBy: failedRound).count
@@ -80,14 +93,16 @@ import Testing
         let text = try cluster.p2p(1, ["sync", "status"])
         #expect(text.status == 0 && text.stdout.contains("  state      error — \(reason)"), "\(text.stdout)")
         let list = try cluster.p2p(1, ["sync", "list"])
-        #expect(list.stdout.hasPrefix("\(broken)\t\(folderID)\terror\t\(reason)"), "\(list.stdout)")
+        let line = list.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(list.stdout.hasPrefix("PATH ") && line.hasPrefix(broken + "  "), "\(list.stdout)")
+        #expect(line.replacing(/\ +/, with: " ").hasPrefix("\(broken) \(folderID) error \(reason): is the folder deleted or its disk unmounted?"), "\(list.stdout)")
         let json = try cluster.p2p(1, ["sync", "status", "--json"]).stdout
         #expect(json.contains("\"state\" : \"error\"") && json.contains("\"lastError\" : \"\(reason)"), "\(json)")
 
         // The marker back: the folder syncs again.
         _ = FileManager.default.createFile(atPath: broken + "/.p2pfolder", contents: Data())
         let recovered = await Daemon.eventually(timeout: .seconds(30)) {
-            (try? cluster.p2p(1, ["sync", "list"]).stdout.hasPrefix("\(broken)\t\(folderID)\tidle")) == true
+            (try? Self.folders(cluster, 1).first?.state) == .idle
         }
         #expect(recovered, "\((try? cluster.p2p(1, ["sync", "list"]).stdout) ?? "")")
     }
@@ -195,6 +210,11 @@ import Testing
         #expect(result.status == 0, "\(result.stderr.suffix(2000))")
         #expect(result.stderr.contains("==> every line of the README's 'Using it' succeeded"))
         #expect(result.stderr.contains("+ token=p2pfolder2:"), "the sync add line printed no folder token")
+    }
+
+    /// `p2p sync status --json` of peer `index`.
+    static func folders(_ cluster: ProcessCluster, _ index: Int) throws -> [FolderStatus] {
+        try JSONDecoder().decode(FolderAPIDocuments.Listing.self, from: Data(cluster.p2p(index, ["sync", "status", "--json"]).stdout.utf8)).folders
     }
 
     static func lastLine(_ text: String) -> String? { text.split(separator: "\n").last.map(String.init) }

@@ -51,9 +51,9 @@ extension DashboardProcessTests {
         try FileManager.default.removeItem(atPath: broken + "/.p2pfolder")
         let reason = "cannot sync \(broken): its .p2pfolder marker is missing"
         #expect(await Daemon.eventually(timeout: .seconds(30)) {
-            (try? cluster.p2p(0, ["sync", "list"]).stdout.contains("\terror\t\(reason)")) == true
+            (try? CLIProcessTests.folders(cluster, 0).first?.lastError?.hasPrefix(reason)) == true
         })
-        let folderID = try #require(try cluster.p2p(0, ["sync", "list"]).stdout.split(separator: "\t").dropFirst().first.map(String.init))
+        let folderID = try #require(try CLIProcessTests.folders(cluster, 0).first?.folderID)
 
         let client = try cluster.client(0)
         let page = try Chromium.dumpDOM("http://\(client.address)/#token=\(client.token)", profile: cluster.root + "/chromium")
