@@ -27,7 +27,13 @@ struct SyncCommand: AsyncParsableCommand {
                 do { _ = try FolderToken(parsing: token) } catch { throw CLIError.badInput("\(error)") }
             }
             let body = FolderAPIDocuments.AddRequest(path: path, token: token)
-            let added = try await SyncCommand.call(home.resolved(before: root.home), .POST, "/v1/sync/folders", body: try JSONEncoder().encode(body), as: FolderAPIDocuments.Added.self)
+            let added: FolderAPIDocuments.Added
+            do {
+                added = try await SyncCommand.call(home.resolved(before: root.home), .POST, "/v1/sync/folders", body: try JSONEncoder().encode(body), as: FolderAPIDocuments.Added.self)
+            } catch let error as CLIError where error.message.hasPrefix("cannot sync \(path): ") {
+                // The daemon names the absolute path; the user reads what they typed.
+                throw CLIError(message: "cannot sync \(directory): " + error.message.dropFirst("cannot sync \(path): ".count), exitCode: error.exitCode)
+            }
             if added.created {
                 print(added.token)
             } else {

@@ -49,6 +49,9 @@ import Testing
                 status: 2),
             Row(arguments: ["sync", "add", root],
                 stderr: "p2p: cannot sync \(root): it is already synced (folder \(folderID)); `p2p sync token \(root)` prints its token", status: 2),
+            // Quoted as typed (the daemon sees the normalized path).
+            Row(arguments: ["sync", "add", root + "/"],
+                stderr: "p2p: cannot sync \(root)/: it is already synced (folder \(folderID)); `p2p sync token \(root)` prints its token", status: 2),
             Row(arguments: ["sync", "token", fresh], stderr: "p2p: \(fresh) is not a synced folder (`p2p sync list` shows them)", status: 2),
             Row(arguments: ["sync", "remove", fresh], stderr: "p2p: \(fresh) is not a synced folder (`p2p sync list` shows them)", status: 2),
             Row(arguments: ["sync", "status", fresh], stderr: "p2p: \(fresh) is not a synced folder (`p2p sync list` shows them)", status: 2),
@@ -136,6 +139,12 @@ import Testing
         #expect(stdout.status == 0 && stdout.stdout == "hello, newcomer\n" && stdout.stderr.isEmpty, "\(stdout)")
         #expect(try await Self.reads(cluster.client(0)) == readsBefore + 1)
 
+        // On a terminal (a pty from script(1)) a transfer over 1 MiB ends with its size, time
+        // and rate; a tiny one prints nothing.
+        let large = cluster.root + "/large.bin"
+        try writeRandomFile(large, size: 3 << 20)
+        let largeCap = try cluster.p2p(0, ["put", "--quiet", large]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+
         // Binary bytes to a terminal are refused (a pty from script(1)); --force writes them.
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/script") {
             let command = "\(Daemon.cli) --home \(cluster.homes[0]) get \(binaryCap)"
@@ -144,6 +153,12 @@ import Testing
             #expect(terminal.stdout.contains("p2p: refusing to write binary output to the terminal: use -o FILE, a pipe, or --force"), "\(terminal.stdout)")
             let forced = try Daemon.run(["-qec", command + " --force > /dev/null", "/dev/null"], binary: "/usr/bin/script")
             #expect(forced.status == 0, "\(forced)")
+            let get = "\(Daemon.cli) --home \(cluster.homes[0]) get"
+            let timed = try Daemon.run(["-qec", "\(get) \(largeCap) -o \(cluster.root)/large.copy", "/dev/null"], binary: "/usr/bin/script")
+            #expect(timed.status == 0 && timed.stdout.contains(/get 3\.0 MiB in [0-9.]+ s \([0-9.]+ [KMG]?i?B\/s\)/), "\(timed.stdout)")
+            #expect(FileManager.default.contentsEqual(atPath: large, andPath: cluster.root + "/large.copy"))
+            let tiny = try Daemon.run(["-qec", "\(get) \(cap) -o \(cluster.root)/tiny.copy", "/dev/null"], binary: "/usr/bin/script")
+            #expect(tiny.status == 0 && tiny.stdout.isEmpty, "\(tiny.stdout)")
         }
 
         // `p2p chunk` moved under `p2p debug` (the old name stays, unlisted); completions work.
