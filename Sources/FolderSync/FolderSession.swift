@@ -45,8 +45,11 @@ public actor FolderSession {
     private let shown = Mutex<FolderStatus?>(nil)
     var lastError: String?
     /// Why the last scan failed: kept until a scan succeeds, so a folder that cannot be
-    /// scanned (its marker gone, unreadable) shows `error` between scans too.
+    /// scanned (its marker gone, a directory unreadable) shows `error` between scans too.
     var scanFailure: String?
+    /// Whether that failure is the folder's marker missing: then every round looks again
+    /// (one `lstat`), and nothing is pulled into the folder until it is back.
+    var markerMissing = false
     var pendingRemote = 0
     var needPublish = true
     var lastLocalChange: Int64 = 0
@@ -145,16 +148,17 @@ public actor FolderSession {
     /// One round of work; also what tests drive directly.
     func step(scan: Bool, pull: Bool) async {
         do {
-            // A folder in error is scanned every round, and nothing is pulled into it
-            // until a scan passes (a folder whose disk is not mounted gets nothing written).
-            if scan || scanFailure != nil {
+            if scan || markerMissing {
                 state = .scanning
                 do {
                     try await timedScan()
                     scanFailure = nil
+                    markerMissing = false
                 } catch let error as FolderSyncError {
                     scanFailure = "\(error)"
-                    throw error
+                    // A folder whose disk is not mounted gets nothing written into it.
+                    markerMissing = !FolderScanner(root: path, ignore: .none).hasMarker
+                    if markerMissing { throw error }
                 }
             }
             if pull {
