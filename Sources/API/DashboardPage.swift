@@ -263,7 +263,7 @@ enum DashboardPage {
     }
 
     // Sums of every sample of a metric family in Prometheus text, by name; each labelled
-    // sample also by its name and labels as written (`p2p_durability_chunks{state="at_n"}`).
+    // sample also by its name and labels as written (`p2p_durability_chunks{replicas="at_n"}`).
     function parseMetrics(text) {
       const values = {};
       for (const line of text.split("\n")) {
@@ -279,11 +279,12 @@ enum DashboardPage {
     function renderDurability(values) {
       const durability = document.getElementById("durability");
       durability.replaceChildren();
-      const chunks = state => String(values['p2p_durability_chunks{state="' + state + '"}'] || 0);
+      const chunks = state => String(values['p2p_durability_chunks{replicas="' + state + '"}'] || 0);
       figure(durability, chunks("at_n"), "chunks at N copies");
       figure(durability, chunks("below_n"), "chunks below N");
       figure(durability, chunks("zero"), "chunks with no confirmed copy");
       figure(durability, String(values["p2p_repair_backlog"] || 0), "copies still to repair");
+      figure(durability, String(values["p2p_repair_passes_total"] || 0), "repair passes finished");
     }
 
     function renderFolders(folders) {
