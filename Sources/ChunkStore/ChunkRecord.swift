@@ -21,7 +21,7 @@ public struct ChunkRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
     /// The chunk's ring position (first 8 bytes of the id, big-endian).
     public var ringPosition: UInt64 { RingPosition.decode(storedRingPosition) }
 
-    init(id: StoredChunkID, size: Int64, storedAt: Date, lastVerified: Date? = nil, leaseExpiry: Date? = nil) {
+    public init(id: StoredChunkID, size: Int64, storedAt: Date, lastVerified: Date? = nil, leaseExpiry: Date? = nil) {
         self.id = id
         self.size = size
         self.storedRingPosition = RingPosition.encode(id.ringPosition)

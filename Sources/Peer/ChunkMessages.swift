@@ -1,6 +1,7 @@
 import Codecs
 import Content
 import NIOCore
+import Transport
 
 /// Payloads of the chunk RPCs (docs/protocol.md, methods 0x02xx). Every field is bounded
 /// and validated; a malformed payload is a typed `.badRequest`, never a crash.
@@ -69,4 +70,9 @@ struct ChunkMessageError: Error, CustomStringConvertible {
     let reason: String
     static func malformed(_ reason: String) -> ChunkMessageError { ChunkMessageError(reason: reason) }
     var description: String { reason }
+}
+
+/// Runs a payload parser; a malformed payload is the caller's fault (RPC error 400).
+func parse<T>(_ body: () throws(ChunkMessageError) -> T) throws -> T {
+    do { return try body() } catch { throw RPCError.badRequest(error.reason) }
 }

@@ -75,4 +75,32 @@ public struct LocalChunks: Sendable {
             Set(try store.allHints().compactMap { ChunkID(bytes: $0.chunkID.bytes) })
         }
     }
+
+    /// Peers some chunk is kept here for, as a stand-in.
+    public func hintedPeers() async throws -> [Data] {
+        let store = store
+        return try await NIOThreadPool.singleton.runIfActive { try store.hintedPeers() }
+    }
+
+    /// Up to `limit` chunks kept here for `peer`.
+    public func hints(for peer: Data, limit: Int) async throws -> [HintRecord] {
+        let store = store
+        return try await NIOThreadPool.singleton.runIfActive { try store.hints(for: peer, limit: limit) }
+    }
+
+    /// Forgets that a chunk is kept here for `peer`; whether another peer still has it hinted.
+    public func removeHint(_ hint: HintRecord) async throws -> (removed: Bool, hintedForOthers: Bool) {
+        let store = store
+        return try await NIOThreadPool.singleton.runIfActive {
+            let removed = try store.removeHint(chunk: hint.chunkID, peer: hint.peerID)
+            let others = try store.allHints(limit: .max).contains { $0.chunkID == hint.chunkID }
+            return (removed, others)
+        }
+    }
+
+    /// Chunks kept here for peers that were down.
+    public func hintCount() async throws -> Int {
+        let store = store
+        return try await NIOThreadPool.singleton.runIfActive { try store.hintCount() }
+    }
 }

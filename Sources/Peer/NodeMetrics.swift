@@ -25,6 +25,7 @@ public struct NodeMetrics: Sendable {
         static let pushedBytes = "p2p_repair_pushed_bytes_total"
         static let surplus = "p2p_repair_surplus_deleted_total"
         static let scrubbed = "p2p_scrub_chunks_total"
+        static let workerRuns = "p2p_worker_runs_total"
     }
 
     /// Name → HELP text of every metric a node records, for the exporter.
@@ -47,10 +48,11 @@ public struct NodeMetrics: Sendable {
         Name.pushedBytes: "Chunk bytes pushed to other peers by repair passes.",
         Name.surplus: "Local copies deleted after every new owner confirmed holding them.",
         Name.scrubbed: "Chunks re-hashed by scrub, by result (intact, corrupt).",
+        Name.workerRuns: "Runs of each background worker (repair, scrub, membership, …), by outcome (success, failure).",
     ]
 
     static let states = ["alive", "suspect", "dead", "left"]
-    static let methods = ["hello", "membership", "store_chunk", "fetch_chunk", "has_chunks", "unknown"]
+    static let methods = PeerMethod.allCases.map(\.label) + ["unknown"]
 
     private let factory: any MetricsFactory
     private let peers: [String: Gauge]
@@ -120,14 +122,7 @@ public struct NodeMetrics: Sendable {
     }
 
     func recordRPC(method: UInt16, succeeded: Bool) {
-        let name = switch method {
-        case PeerMethod.hello: "hello"
-        case PeerMethod.membership: "membership"
-        case PeerMethod.storeChunk: "store_chunk"
-        case PeerMethod.fetchChunk: "fetch_chunk"
-        case PeerMethod.hasChunks: "has_chunks"
-        default: "unknown"
-        }
+        let name = PeerMethod(rawValue: method)?.label ?? "unknown"
         Counter(label: Name.rpcs, dimensions: [("method", name), ("outcome", succeeded ? "success" : "failure")], factory: factory)
             .increment()
     }
@@ -137,6 +132,12 @@ public struct NodeMetrics: Sendable {
         passes.increment()
         pushedBytes.increment(by: Int64(clamping: bytes))
         surplus.increment(by: surplusDeleted)
+    }
+
+    /// One run of a background worker.
+    func recordWorkerRun(worker: String, failed: Bool) {
+        Counter(label: Name.workerRuns, dimensions: [("worker", worker), ("outcome", failed ? "failure" : "success")], factory: factory)
+            .increment()
     }
 
     /// One chunk re-hashed by scrub.

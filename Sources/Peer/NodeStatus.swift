@@ -42,6 +42,10 @@ public struct NodeStatus: Codable, Sendable, Equatable {
     /// This peer's durability figures (`p2p status --durability`); absent from peers that predate them.
     public var durability: Durability?
 
+    /// This peer's background workers (repair, scrub, membership, …), sorted by name;
+    /// absent from peers that predate them.
+    public var workers: [Worker]?
+
     public init(node: String, network: NetworkSettings, peers: [PeerEntry]) {
         self.node = node
         self.network = network
@@ -80,5 +84,35 @@ extension NodeStatus {
         public var corruptRepaired: Int = 0
 
         public init() {}
+    }
+}
+
+extension NodeStatus {
+    /// One background worker of the peer and its last run.
+    public struct Worker: Codable, Sendable, Equatable {
+        public var name: String
+        /// running, idle, backoff (its last run failed) or stopped.
+        public var state: String
+        /// Runs completed since the peer started, and how many of them failed.
+        public var runs: Int
+        public var failures: Int
+        /// When the last run started (seconds since 1970) and how long it took.
+        public var lastRunStarted: Double?
+        public var lastRunSeconds: Double?
+        /// The last failure's reason, while the worker is backing off.
+        public var lastError: String?
+
+        public init(
+            name: String, state: String, runs: Int = 0, failures: Int = 0, lastRunStarted: Double? = nil,
+            lastRunSeconds: Double? = nil, lastError: String? = nil
+        ) {
+            self.name = name
+            self.state = state
+            self.runs = runs
+            self.failures = failures
+            self.lastRunStarted = lastRunStarted
+            self.lastRunSeconds = lastRunSeconds
+            self.lastError = lastError
+        }
     }
 }

@@ -1,28 +1,39 @@
-/// RPC method numbers of the node engine (docs/protocol.md). Ranges: 0x00xx transport and
-/// diagnostics, 0x01xx membership, 0x02xx chunks, 0x03xx signed records.
-public enum PeerMethod {
+/// RPC methods of the node engine (docs/protocol.md), with their wire numbers. Ranges:
+/// 0x00xx transport and diagnostics, 0x01xx membership, 0x02xx chunks, 0x03xx signed records.
+/// Payloads are in `ChunkMessages` and `RecordMessages` (fixed-width, big-endian) and
+/// `MessageCodec` (membership).
+public enum PeerMethod: UInt16, Sendable, CaseIterable {
     /// Returns the callee's advertised address, so both sides learn each other's.
-    public static let hello: UInt16 = 0x0001
+    case hello = 0x0001
     /// One SWIM packet (MessageCodec); the answer is empty. Acks travel as their own packets.
-    public static let membership: UInt16 = 0x0101
-}
-
-extension PeerMethod {
+    case membership = 0x0101
     /// Store a chunk (optionally as a stand-in with a hint); the callee verifies the id.
-    public static let storeChunk: UInt16 = 0x0201
+    case storeChunk = 0x0201
     /// Return a chunk's bytes, or error 404.
-    public static let fetchChunk: UInt16 = 0x0202
+    case fetchChunk = 0x0202
     /// Which of a batch of chunks the callee holds.
-    public static let hasChunks: UInt16 = 0x0203
-}
-
-extension PeerMethod {
+    case hasChunks = 0x0203
     /// Store a signed record; the callee verifies it and keeps the highest sequence per (key, signer).
-    public static let storeRecord: UInt16 = 0x0301
+    case storeRecord = 0x0301
     /// Return one page of the records held under a key (every signer's latest).
-    public static let fetchRecords: UInt16 = 0x0302
+    case fetchRecords = 0x0302
     /// Grant, renew or cancel the caller's lease on news of a key.
-    public static let subscribeRecords: UInt16 = 0x0303
+    case subscribeRecords = 0x0303
     /// Tells a subscriber that a newer record was stored under a key.
-    public static let notifyRecord: UInt16 = 0x0304
+    case notifyRecord = 0x0304
+
+    /// The method's name in metrics labels (`p2p_rpc_requests_total{method=…}`).
+    public var label: String {
+        switch self {
+        case .hello: "hello"
+        case .membership: "membership"
+        case .storeChunk: "store_chunk"
+        case .fetchChunk: "fetch_chunk"
+        case .hasChunks: "has_chunks"
+        case .storeRecord: "store_record"
+        case .fetchRecords: "fetch_records"
+        case .subscribeRecords: "subscribe_records"
+        case .notifyRecord: "notify_record"
+        }
+    }
 }

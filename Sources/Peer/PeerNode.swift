@@ -1,4 +1,5 @@
 import ChunkStore
+import Content
 import Foundation
 import Logging
 import Membership
@@ -7,69 +8,94 @@ import NIOCore
 import Ring
 import Transport
 
-/// A running peer: listens for other peers, runs SWIM membership over the admitted TLS
-/// connections, and keeps its address book and chunks in its store.
+/// A running peer, composed of services with one job each: the membership driver, the
+/// chunk coordinator (put, get, locate), repair and hinted handoff, scrub, and signed
+/// records. The node builds them, starts its background workers under one task group
+/// and its listener, and stops them all; the services share the placement, the local
+/// store and the connection pool, and reach other peers only through `PeerCalls`.
 public actor PeerNode {
     let home: PeerHome
     let configuration: PeerConfiguration
     let credentials: PeerCredentials
     let logger: Logger
     let store: ChunkStore
-    private let clock = ContinuousClock()
-    private let origin: ContinuousClock.Instant
-    var membership: MembershipStateMachine
-    private var server: TransportServer?
-    /// Outgoing connections, shared by membership and the data path.
+    let repairConfiguration: RepairConfiguration
+    /// Outgoing connections, shared by every service.
     nonisolated let pool: PeerPool
     nonisolated let local: LocalChunks
-    /// Signed records held here, leases granted to subscribers, and this node's own subscriptions.
-    nonisolated let records: LocalRecords
-    nonisolated let leases = RecordLeases()
-    nonisolated let listeners = RecordListeners()
     public nonisolated let placement: Placement
     /// Counters, histograms and gauges of this node (docs/api.md lists them).
     public nonisolated let metrics: NodeMetrics
-    private var ticker: Task<Void, Never>?
-    /// Set by `stop`: a stopped node ignores packets and sends nothing.
-    var isStopped = false
-    private var background: Task<Void, Never>?
+    nonisolated let background: BackgroundTasks
+    nonisolated let workers = WorkerBoard()
+    nonisolated let durability = DurabilityLedger()
+    /// Fired when the placement changes: repair starts its next pass at once.
+    private nonisolated let repairTrigger: WorkerTrigger
+    nonisolated let membership: MembershipDriver
+    nonisolated let chunks: ChunkCoordinator
+    nonisolated let repair: RepairService
+    nonisolated let recordService: RecordService
+    private let addressBook: StoredAddressBook
     private let service: PeerService
+    private var server: TransportServer?
+    /// The background workers and jobs: one task whose children they all are.
+    private var running: Task<Void, Never>?
+    /// Repair and scrub, stopped first when the peer leaves.
+    private var healing: Task<Void, Never>?
     private var helloConnections: [String: PeerConnection] = [:]
-    var lastMetaUpdateTime: Duration = .zero
-    let repairConfiguration: RepairConfiguration
-    var healing: [Task<Void, Never>] = []
-    /// Figures of the last repair pass and of scrub so far (`NodeStatus.durability`).
-    var durability = NodeStatus.Durability()
-    /// Set when the placement changed (a peer suspect, dead, gone or new): the repair loop
-    /// starts its next pass at once rather than at the end of its pause.
-    var repairRequested = false
-    /// How many times the placement was rebuilt (membership changes, the periodic
-    /// refresh): a flood of members must not turn into a flood of ring builds.
-    public internal(set) var placementRebuilds = 0
 
     public init(
         home: PeerHome, membershipConfiguration: MembershipConfiguration = MembershipConfiguration(),
         repairConfiguration: RepairConfiguration = RepairConfiguration(),
         metrics: any MetricsFactory = MetricsSystem.factory, logger: Logger
     ) throws {
+        let configuration = try home.configuration()
+        let credentials = try home.credentials()
+        let store = try ChunkStore(root: home.dataDirectory, capacity: configuration.capacity, logger: logger)
+        let network = configuration.network
+        let local = LocalChunks(store: store)
+        let placement = Placement(PlacementSnapshot(
+            ring: Ring(members: []), peers: [:], replicas: network.replicas, writeQuorum: network.writeQuorum))
+        // Outgoing connections serve no requests: peers call each other on their own connections.
+        let pool = PeerPool(connector: PeerConnector(credentials: credentials, logger: logger))
+        let background = BackgroundTasks(), repairTrigger = WorkerTrigger(), addressBook = StoredAddressBook(store: store)
+        let nodeMetrics = NodeMetrics(factory: metrics)
+        let membership = MembershipDriver(
+            machine: Self.membershipMachine(configuration: configuration, credentials: credentials, store: store, membershipConfiguration),
+            placement: placement, network: network, calls: pool, background: background, book: addressBook,
+            usage: { let usage = store.usage; return MemberMeta(usedBytes: usage.used, chunkCount: UInt64(usage.count)) },
+            placementChanged: repairTrigger, logger: logger)
+        let records = RecordService(
+            placement: placement, records: LocalRecords(store: store), leases: RecordLeases(), listeners: RecordListeners(), calls: pool,
+            background: background, nodeID: credentials.nodeID, configuration: repairConfiguration, logger: logger)
         self.home = home
-        self.repairConfiguration = repairConfiguration
-        self.configuration = try home.configuration()
-        self.credentials = try home.credentials()
+        self.configuration = configuration
+        self.credentials = credentials
         self.logger = logger
-        self.store = try ChunkStore(root: home.dataDirectory, capacity: configuration.capacity, logger: logger)
-        self.origin = clock.now
-        self.metrics = NodeMetrics(factory: metrics)
-        self.local = LocalChunks(store: store)
-        self.records = LocalRecords(store: store)
-        self.placement = Placement(PlacementSnapshot(
-            ring: Ring(members: []), peers: [:], replicas: configuration.network.replicas, writeQuorum: configuration.network.writeQuorum))
-        let service = PeerService(
-            local: LocalChunks(store: store), advertise: configuration.advertise, metrics: self.metrics, logger: logger)
-        self.service = service
-        self.pool = PeerPool(connector: PeerConnector(credentials: credentials, service: service, logger: logger))
+        self.store = store
+        self.repairConfiguration = repairConfiguration
+        self.pool = pool
+        self.local = local
+        self.placement = placement
+        self.metrics = nodeMetrics
+        self.background = background
+        self.repairTrigger = repairTrigger
+        self.addressBook = addressBook
+        self.membership = membership
+        self.recordService = records
+        self.chunks = ChunkCoordinator(placement: placement, local: local, calls: pool, background: background, logger: logger)
+        self.repair = RepairService(placement: placement, local: local, calls: pool, configuration: repairConfiguration, logger: logger)
+        self.service = PeerService(
+            chunks: ChunkRequests(local: local, placement: placement), membership: membership, records: records,
+            advertise: configuration.advertise, metrics: nodeMetrics, logger: logger)
+    }
+
+    /// The SWIM state machine for this peer. Unix seconds only grow across restarts, so a
+    /// restarted peer outranks its old self.
+    private static func membershipMachine(
+        configuration: PeerConfiguration, credentials: PeerCredentials, store: ChunkStore, _ membershipConfiguration: MembershipConfiguration
+    ) -> MembershipStateMachine {
         let usage = store.usage
-        // Unix seconds only grow across restarts, so a restarted peer outranks its old self.
         let local = MemberRecord(
             id: MemberID(bytes: credentials.nodeID.bytes)!, address: configuration.advertise.description,
             zone: configuration.zone, capacity: configuration.capacity,
@@ -77,58 +103,98 @@ public actor PeerNode {
             incarnation: UInt64(Date().timeIntervalSince1970))
         var seed: UInt64 = 0
         for byte in credentials.nodeID.bytes.prefix(8) { seed = seed << 8 | UInt64(byte) }
-        self.membership = MembershipStateMachine(
+        return MembershipStateMachine(
             local: local, configuration: membershipConfiguration,
             authenticator: NodeKeyAuthenticator(privateKey: credentials.privateKey),
             seed: seed ^ UInt64.random(in: 0...UInt64.max), now: .zero)
     }
 
-    var now: Duration { clock.now - origin }
     public nonisolated var nodeID: NodeID { credentials.nodeID }
 
-    /// Starts listening and joins the network through the seeds and the address book;
-    /// returns the bound port.
+    /// Starts listening, starts the workers and joins the network through the seeds and
+    /// the address book; returns the bound port.
     public func start() async throws -> Int {
-        service.attach(self)
         let server = try await TransportServer.start(
             host: configuration.listen.host, port: configuration.listen.port, credentials: credentials,
             service: service, logger: logger)
         self.server = server
         logger.info("peer started", metadata: ["node": "\(credentials.nodeID)", "listen": "\(server.localAddress)"])
 
-        let known = (try? store.peers().map(\.address)) ?? []
+        let known = (try? addressBook.addresses()) ?? []
         let me = configuration.advertise.description
         var seeds: [String] = []
         for address in configuration.seeds + known where address != me && !seeds.contains(address) { seeds.append(address) }
-        rebuildPlacement()
-        perform(membership.join(seeds: seeds, now: now))
-        ticker = Task { await self.runTicks() }
-        background = Task { await self.runBackgroundWork() }
-        if repairConfiguration.isEnabled {
-            healing = [Task { await self.runRepairLoop() }, Task { await self.runScrubLoop() }]
+        await membership.join(seeds: seeds)
+        let runners = engineWorkers
+        let healers = repairConfiguration.isEnabled ? healingWorkers : []
+        let (background, addressBook, board, metrics, logger) = (background, addressBook, workers, metrics, logger)
+        running = Task {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await background.run() }
+                group.addTask { await addressBook.run(logger: logger) }
+                for runner in runners { group.addTask { await runner.run(board: board, metrics: metrics, logger: logger) } }
+            }
+        }
+        healing = Task {
+            await withDiscardingTaskGroup { group in
+                for runner in healers { group.addTask { await runner.run(board: board, metrics: metrics, logger: logger) } }
+            }
         }
         return server.port
+    }
+
+    /// The workers every running peer has: membership ticks, the periodic placement
+    /// refresh (removal grace), lease pruning, hinted handoff and the hello to the seeds.
+    private var engineWorkers: [WorkerRunner] {
+        let (membership, leases, hints) = (membership, recordService.leases, HintService(placement: placement, local: local, calls: pool, logger: logger))
+        return [
+            WorkerRunner(TaskWorker("seeds") { [weak self] in
+                await self?.contactSeeds()
+                return .idle(.seconds(2))
+            }),
+            WorkerRunner(TaskWorker("membership") { .idle(await membership.tick()) }),
+            WorkerRunner(TaskWorker("placement") {
+                await membership.rebuildPlacement()
+                return .idle(.seconds(1))
+            }),
+            WorkerRunner(TaskWorker("leases") {
+                leases.pruneExpired(now: .now)
+                return .idle(.seconds(1))
+            }),
+            WorkerRunner(TaskWorker("hints") {
+                try await hints.handOff()
+                return .idle(.seconds(1))
+            }),
+        ]
+    }
+
+    /// Repair and scrub (off with `RepairConfiguration.isEnabled` false).
+    private var healingWorkers: [WorkerRunner] {
+        let scrub = ScrubService(
+            placement: placement, local: local, reader: chunks.reader, settings: repairConfiguration, ledger: durability, metrics: metrics,
+            logger: logger)
+        let repairWorker = RepairWorker(chunks: repair, records: recordService, ledger: durability, metrics: metrics)
+        return [WorkerRunner(repairWorker, trigger: repairTrigger, minimumPause: RepairWorker.minimumPause), WorkerRunner(scrub)]
+    }
+
+    /// Stops repair and scrub and waits until they have.
+    func stopHealing() async {
+        healing?.cancel()
+        await healing?.value
+        healing = nil
     }
 
     /// Announces `left`, lets the announcement spread for a moment, and closes everything.
     /// With `announceLeave: false` the peer just vanishes, as in a crash (for tests).
     public func stop(announceLeave: Bool = true) async {
-        ticker?.cancel()
-        ticker = nil
-        background?.cancel()
-        background = nil
-        for task in healing { task.cancel() }
-        healing = []
-        if announceLeave {
-            perform(membership.leave(now: now))
-            let end = now + .seconds(1)
-            while now < end {
-                try? await Task.sleep(for: .milliseconds(100))  // let the leave gossip go out
-                perform(membership.tick(now: now))
-            }
-        }
-        isStopped = true
-        listeners.finishAll()
+        await stopHealing()
+        if announceLeave { await membership.leave() }
+        await membership.stop()
+        background.finish()
+        running?.cancel()
+        await running?.value
+        running = nil
+        recordService.listeners.finishAll()
         for connection in helloConnections.values { await connection.close() }
         helloConnections = [:]
         await pool.closeAll()
@@ -139,7 +205,7 @@ public actor PeerNode {
 
     /// Contacts every configured seed not yet greeted and exchanges a hello with it: a
     /// diagnostic that shows admission between two peers in the logs.
-    public func contactSeeds() async {
+    func contactSeeds() async {
         for seed in configuration.seeds where helloConnections[seed]?.isActive != true {
             guard seed != configuration.advertise.description else { continue }
             do {
@@ -152,27 +218,6 @@ public actor PeerNode {
             } catch {
                 logger.warning("cannot reach seed", metadata: ["seed": "\(seed)", "error": "\(error)"])
             }
-        }
-    }
-
-    private func runTicks() async {
-        while !Task.isCancelled {
-            let wait = min(max(membership.nextDeadline - now, .milliseconds(5)), .milliseconds(200))
-            try? await Task.sleep(for: wait)  // the protocol's own timer, not synchronization
-            if Task.isCancelled { break }
-            perform(membership.tick(now: now))
-            refreshMetaIfDue()
-        }
-    }
-
-    /// Slow periodic work: placement refresh (removal grace) and hinted handoff.
-    private func runBackgroundWork() async {
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(1))  // work period, not synchronization
-            if Task.isCancelled { break }
-            rebuildPlacement()
-            leases.pruneExpired(now: .now)
-            await handOffHints()
         }
     }
 }

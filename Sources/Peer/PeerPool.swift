@@ -60,6 +60,8 @@ actor PeerPool {
 public enum PeerNodeError: Error, Sendable, CustomStringConvertible {
     case badAddress(String)
     case notStarted
+    /// Membership says the peer is not up (suspect peers are still tried).
+    case peerDown(state: PlacementPeer.State)
     /// The peer that answered at `address` proved another identity than the member
     /// expected there.
     case unexpectedPeer(address: String, expected: NodeID, found: NodeID)
@@ -68,6 +70,7 @@ public enum PeerNodeError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .badAddress(let address): "not a host:port address: \(address)"
         case .notStarted: "the peer is not running"
+        case .peerDown(let state): "the peer is \(state)"
         case .unexpectedPeer(let address, let expected, let found):
             "the peer at \(address) is \(found.short), not the expected \(expected.short)"
         }

@@ -7,11 +7,16 @@ public struct PlacementPeer: Sendable, Equatable {
     public var nodeID: NodeID
     public var address: String
     public var zone: String
-    /// alive, suspect or dead (a dead peer keeps its place until the removal grace ends).
-    public var state: String
+    /// A dead peer keeps its place until the removal grace ends.
+    public var state: State
     public var isSelf: Bool
 
-    public var isUsable: Bool { state == "alive" || state == "suspect" }
+    /// What membership last said of a peer on the ring.
+    public enum State: String, Sendable {
+        case alive, suspect, dead
+    }
+
+    public var isUsable: Bool { state == .alive || state == .suspect }
 }
 
 /// One consistent view of the ring and of the peers on it.
@@ -47,6 +52,12 @@ public final class Placement: Sendable {
     }
 
     public var snapshot: PlacementSnapshot { current.withLock { $0 } }
+
+    /// Whether `nodeID` is another peer of the current placement (one a hint may be kept for).
+    func placesOther(_ nodeID: [UInt8]) -> Bool {
+        guard let ringID = RingNodeID(bytes: nodeID), let peer = snapshot.peers[ringID] else { return false }
+        return !peer.isSelf
+    }
 
     func replace(_ snapshot: PlacementSnapshot) {
         current.withLock { $0 = snapshot }

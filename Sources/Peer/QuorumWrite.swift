@@ -35,51 +35,57 @@ struct QuorumWrite {
     }
 
     /// Runs `send(peer, intended)` for every replica (`intended` is nil for the target itself,
-    /// the target's NodeID bytes for a stand-in); returns the acknowledgements counted and
-    /// the failures seen by the time W acknowledged or every replica finished.
+    /// the target's NodeID bytes for a stand-in), each as a background job of the node, and
+    /// returns once W acknowledged or every replica finished: the acknowledgements counted
+    /// and the failures seen by then. The writes beyond W go on in the background until
+    /// they end or the node stops; a write the node can no longer start counts as failed.
     func run(
-        logger: Logger, _ send: @escaping @Sendable (PlacementPeer, [UInt8]?) async throws -> Void
-    ) async -> (acknowledged: Int, failures: [String]) {
-        let (results, continuation) = AsyncStream.makeStream(of: Result<Void, Error>.self)
+        in background: BackgroundTasks, logger: Logger, _ send: @escaping @Sendable (PlacementPeer, [UInt8]?) async throws -> Void
+    ) async -> (acknowledged: Int, failures: [PeerFailure]) {
+        let (results, continuation) = AsyncStream.makeStream(of: Result<Void, PeerFailure>.self)
         for replica in replicas {
-            Task { continuation.yield(await Self.write(replica, logger: logger, send)) }
+            let started = background.spawn { continuation.yield(await Self.write(replica, logger: logger, send)) }
+            if !started { continuation.yield(.failure(PeerFailure(peer: replica.target.nodeID, error: PeerNodeError.notStarted))) }
         }
         var acknowledged = 0
-        var failures: [String] = []
+        var failures: [PeerFailure] = []
         var finished = 0
         for await result in results {
             finished += 1
             switch result {
             case .success: acknowledged += 1
-            case .failure(let error): failures.append("\(error)")
+            case .failure(let failure): failures.append(failure)
             }
             if acknowledged >= required || finished == replicas.count { break }
         }
         return (acknowledged, failures)
     }
 
-    /// Writes one replica: to the target when it is up, else (or when that fails) to a stand-in.
+    /// Writes one replica: to the target when it is up, else (or when that fails) to a
+    /// stand-in; a failure names the last peer tried.
     private static func write(
         _ replica: Replica, logger: Logger, _ send: @Sendable (PlacementPeer, [UInt8]?) async throws -> Void
-    ) async -> Result<Void, Error> {
-        var lastError: Error = DataPathError.noPeers
+    ) async -> Result<Void, PeerFailure> {
+        var lastFailure = PeerFailure(peer: replica.target.nodeID, error: DataPathError.noPeers)
         if replica.target.isUsable {
             do {
                 try await send(replica.target, nil)
                 return .success(())
             } catch {
-                lastError = error
+                lastFailure = PeerFailure(peer: replica.target.nodeID, error: error)
                 logger.debug("replica write failed, trying a stand-in", metadata: ["peer": "\(replica.target.nodeID.short)", "error": "\(error)"])
             }
+        } else {
+            lastFailure = PeerFailure(peer: replica.target.nodeID, error: PeerNodeError.peerDown(state: replica.target.state))
         }
         for standIn in replica.standIns {
             do {
                 try await send(standIn, replica.target.nodeID.bytes)
                 return .success(())
             } catch {
-                lastError = error
+                lastFailure = PeerFailure(peer: standIn.nodeID, error: error)
             }
         }
-        return .failure(lastError)
+        return .failure(lastFailure)
     }
 }

@@ -10,8 +10,9 @@ import Transport
 /// next peer is asked. Replicas found without the chunk get it back (read repair).
 public struct ReplicatedReader: ChunkSource {
     let placement: Placement
-    let local: LocalChunks
-    let pool: PeerPool
+    let local: any ChunkHolder
+    let calls: any PeerCalls
+    let background: BackgroundTasks
     let logger: Logger
     let timeout: TimeAmount
     /// How long to wait for a replica before asking the next one as well.
@@ -39,7 +40,7 @@ public struct ReplicatedReader: ChunkSource {
 
     private struct Outcome {
         var bytes: [UInt8]?
-        var failures: [String] = []
+        var failures: [PeerFailure] = []
         var missing: [PlacementPeer] = []
     }
 
@@ -80,12 +81,8 @@ public struct ReplicatedReader: ChunkSource {
                     return outcome
                 case .answer(let peer, .failure(let error)):
                     inFlight -= 1
-                    if case TransportError.remote(404, _) = error {
-                        outcome.missing.append(peer)
-                        outcome.failures.append("\(peer.nodeID.short): not found")
-                    } else {
-                        outcome.failures.append("\(peer.nodeID.short): \(error)")
-                    }
+                    if case TransportError.remote(404, _) = error { outcome.missing.append(peer) }
+                    outcome.failures.append(PeerFailure(peer: peer.nodeID, error: error))
                     launch(&group)
                 }
                 if inFlight == 0 && next >= peers.count {
@@ -99,8 +96,7 @@ public struct ReplicatedReader: ChunkSource {
 
     private func fetchVerified(id: ChunkID, from peer: PlacementPeer) async -> Result<[UInt8], Error> {
         do {
-            let connection = try await pool.connection(to: peer)
-            let answer = try await connection.call(PeerMethod.fetchChunk, ChunkMessages.fetch(id: id), timeout: timeout)
+            let answer = try await calls.call(.fetchChunk, ChunkMessages.fetch(id: id), on: peer, timeout: timeout)
             let bytes = answer.getBytes(at: answer.readerIndex, length: answer.readableBytes) ?? []
             let actual = ChunkID(hashing: bytes)
             guard actual == id else {
@@ -115,12 +111,12 @@ public struct ReplicatedReader: ChunkSource {
 
     /// Gives the chunk back to replicas that should have had it, in the background.
     private func repair(id: ChunkID, bytes: [UInt8], peers: [PlacementPeer]) {
+        let payload = ChunkMessages.store(id: id, bytes: bytes)
         for peer in peers where peer.isUsable {
-            let pool = pool, logger = logger, timeout = timeout
-            Task {
+            let calls = calls, logger = logger, timeout = timeout
+            background.spawn {
                 do {
-                    let connection = try await pool.connection(to: peer)
-                    _ = try await connection.call(PeerMethod.storeChunk, ChunkMessages.store(id: id, bytes: bytes), timeout: timeout)
+                    _ = try await calls.call(.storeChunk, payload, on: peer, timeout: timeout)
                     logger.info("read repair", metadata: ["peer": "\(peer.nodeID.short)", "chunk": "\(id.description.prefix(16))"])
                 } catch {
                     logger.debug("read repair failed", metadata: ["peer": "\(peer.nodeID.short)", "error": "\(error)"])

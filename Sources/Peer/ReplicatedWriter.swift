@@ -10,16 +10,19 @@ import Transport
 /// peer clockwise, which keeps the copy with a hint and hands it back later.
 public struct ReplicatedWriter: ChunkSink {
     let placement: Placement
-    let local: LocalChunks
-    let pool: PeerPool
+    let local: any ChunkHolder
+    let calls: any PeerCalls
+    let background: BackgroundTasks
     let logger: Logger
     let timeout: TimeAmount
 
     public func store(id: ChunkID, bytes: [UInt8]) async throws {
         let write = QuorumWrite(key: id.bytes, snapshot: placement.snapshot)
         guard !write.replicas.isEmpty else { throw DataPathError.noPeers }
-        let outcome = await write.run(logger: logger) { peer, intended in
-            try await send(id: id, bytes: bytes, to: peer, hintFor: intended)
+        // One payload for every replica: the frames of all remote copies share its storage.
+        let payload = ChunkMessages.store(id: id, bytes: bytes)
+        let outcome = await write.run(in: background, logger: logger) { peer, intended in
+            try await send(id: id, bytes: bytes, payload: payload, to: peer, hintFor: intended)
         }
         guard outcome.acknowledged >= write.required else {
             throw DataPathError.quorumNotMet(
@@ -27,13 +30,13 @@ public struct ReplicatedWriter: ChunkSink {
         }
     }
 
-    private func send(id: ChunkID, bytes: [UInt8], to peer: PlacementPeer, hintFor intended: [UInt8]?) async throws {
+    private func send(id: ChunkID, bytes: [UInt8], payload: ByteBuffer, to peer: PlacementPeer, hintFor intended: [UInt8]?) async throws {
         if peer.isSelf {
             try await local.put(id, bytes)
             if let intended { try await local.addHint(id, for: intended) }
             return
         }
-        let connection = try await pool.connection(to: peer)
-        _ = try await connection.call(PeerMethod.storeChunk, ChunkMessages.store(id: id, bytes: bytes, hintFor: intended), timeout: timeout)
+        let message = intended.map { ChunkMessages.store(id: id, bytes: bytes, hintFor: $0) } ?? payload
+        _ = try await calls.call(.storeChunk, message, on: peer, timeout: timeout)
     }
 }

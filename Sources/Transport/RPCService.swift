@@ -13,6 +13,13 @@ public struct RPCRequest: Sendable {
     public let peer: NodeID
     /// When the caller stops waiting; work past it is wasted.
     public let deadline: NIODeadline
+
+    public init(method: UInt16, payload: ByteBuffer, peer: NodeID, deadline: NIODeadline) {
+        self.method = method
+        self.payload = payload
+        self.peer = peer
+        self.deadline = deadline
+    }
 }
 
 /// An error a service returns on purpose: sent to the caller as its status and message.

@@ -20,6 +20,9 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Print this peer's durability figures: chunks at N, below N, at zero known replicas, repair backlog, scrub.")
     var durability = false
 
+    @Flag(help: "Print this peer's background workers (membership, repair, scrub, …) and their last run.")
+    var workers = false
+
     func run() async throws {
         let peerHome = home.resolved(before: root.home)
         let client = try APIClient.connecting(to: peerHome)
@@ -44,6 +47,17 @@ struct StatusCommand: AsyncParsableCommand {
                 output.write(String(decoding: try encoder.encode(figures), as: UTF8.self) + "\n")
             } else {
                 output.write(DurabilityTable.render(figures, node: status.node, replicas: status.network.replicas))
+            }
+        } else if workers {
+            guard let entries = status.workers else {
+                throw CLIError.failure("the daemon at \(client.address) reports no workers (older version)")
+            }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                output.write(String(decoding: try encoder.encode(entries), as: UTF8.self) + "\n")
+            } else {
+                output.write(WorkerTable.render(entries))
             }
         } else if json {
             output.write(String(decoding: response.body, as: UTF8.self))

@@ -1,5 +1,6 @@
 import Foundation
 import Peer
+import TestSupport
 import Testing
 
 /// Real `p2pd` processes with their own homes on loopback: identity, admission, refusal.
@@ -128,13 +129,7 @@ enum Daemon {
     }
 
     static func eventually(timeout: Duration = .seconds(20), _ condition: () async -> Bool) async -> Bool {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while clock.now < deadline {
-            if await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(50))  // polling interval
-        }
-        return await condition()
+        await TestSupport.eventually(timeout: timeout, every: .milliseconds(50), condition)
     }
 
     static func freePort() throws -> Int {

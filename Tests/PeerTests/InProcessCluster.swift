@@ -5,6 +5,7 @@ import Logging
 import Membership
 import OpenSSLKit
 import Peer
+import TestSupport
 import Transport
 
 /// Peers in this process, each with its own home and port on 127.0.0.1.
@@ -94,13 +95,7 @@ final class InProcessCluster: @unchecked Sendable {
     }
 
     func waitUntil(timeout: Duration = .seconds(60), _ condition: () async -> Bool) async -> Bool {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while clock.now < deadline {
-            if await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(50))  // polling interval
-        }
-        return await condition()
+        await eventually(timeout: timeout, every: .milliseconds(50), condition)
     }
 
     /// Every chunk id of a file: data chunks and manifest nodes.

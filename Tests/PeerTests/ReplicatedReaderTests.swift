@@ -35,20 +35,24 @@ import Transport
         for (nodeID, port) in peers {
             let ringID = RingNodeID(bytes: nodeID.bytes)!
             members.append(RingMember(id: ringID, zone: "z", capacity: 1 << 30))
-            placementPeers[ringID] = PlacementPeer(nodeID: nodeID, address: "127.0.0.1:\(port)", zone: "z", state: "alive", isSelf: false)
+            placementPeers[ringID] = PlacementPeer(nodeID: nodeID, address: "127.0.0.1:\(port)", zone: "z", state: .alive, isSelf: false)
         }
         let placement = Placement(PlacementSnapshot(
             ring: Ring(members: members, configuration: RingConfiguration(replicas: 2, tokensPerPeer: 64)),
             peers: placementPeers, replicas: 2, writeQuorum: 1))
         let store = try ChunkStore(root: root + "/store", capacity: 1 << 30, logger: logger)
         let pool = PeerPool(connector: PeerConnector(credentials: try PeerCredentials.generate(networkSecret: secret), logger: logger))
+        let background = BackgroundTasks()
         let reader = ReplicatedReader(
-            placement: placement, local: LocalChunks(store: store), pool: pool, logger: logger, timeout: .seconds(60),
-            hedgeDelay: .seconds(5))
+            placement: placement, local: LocalChunks(store: store), calls: pool, background: background, logger: logger,
+            timeout: .seconds(60), hedgeDelay: .seconds(5))
 
+        async let jobs: Void = background.run()
         for (id, bytes) in byID {
             #expect(try await reader.fetch(id: id) == bytes)
         }
+        background.finish()
+        await jobs
         #expect(liar.requests.load(ordering: .relaxed) > 0, "the liar was never asked: the test proves nothing")
         await pool.closeAll()
     }
@@ -67,7 +71,7 @@ final class FixedService: RPCService {
 
     func handle(_ request: RPCRequest) async throws -> ByteBuffer {
         requests.add(1, ordering: .relaxed)
-        guard request.method == PeerMethod.fetchChunk, let id = ChunkID(bytes: request.payload.readableBytesView),
+        guard request.method == PeerMethod.fetchChunk.rawValue, let id = ChunkID(bytes: request.payload.readableBytesView),
               var bytes = chunks[id] else { throw RPCError.notFound("no") }
         if lies { bytes[0] ^= 0xFF }
         return ByteBuffer(bytes: bytes)

@@ -31,6 +31,19 @@ import Testing
         let me = try #require(status.peers.first { $0.isSelf })
         #expect(me.nodeID == nodeID && me.zone == "lab" && me.state == "alive" && me.capacityBytes == 2 << 30)
 
+        // Every background worker has run (repair's first pass starts at once).
+        let names = ["hints", "leases", "membership", "placement", "repair", "scrub", "seeds"]
+        let workersRan = await Daemon.eventually {
+            guard let run = try? Daemon.run(["status", "--home", home, "--workers", "--json"], binary: Daemon.cli), run.status == 0,
+                  let workers = try? JSONDecoder().decode([NodeStatus.Worker].self, from: Data(run.stdout.utf8)) else { return false }
+            return workers.map(\.name) == names && workers.allSatisfy { $0.runs >= 1 && $0.failures == 0 && $0.lastRunStarted != nil }
+        }
+        #expect(workersRan)
+        let workerTable = try Daemon.run(["status", "--home", home, "--workers"], binary: Daemon.cli)
+        #expect(workerTable.status == 0, "\(workerTable.stderr)")
+        #expect(workerTable.stdout.hasPrefix("WORKER  "))
+        #expect(workerTable.stdout.split(separator: "\n").dropFirst().map { String($0.prefix { $0 != " " }) } == names)
+
         // The table, with --home before the subcommand as DESIGN.md writes it.
         let table = try Daemon.run(["--home", home, "status"], binary: Daemon.cli)
         #expect(table.status == 0, "\(table.stderr)")

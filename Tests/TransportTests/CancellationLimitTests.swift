@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import OpenSSLKit
 import Synchronization
+import TestSupport
 import Testing
 import Transport
 

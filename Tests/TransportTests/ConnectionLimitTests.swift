@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import OpenSSLKit
+import TestSupport
 import Testing
 import Transport
 

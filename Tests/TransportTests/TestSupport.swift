@@ -28,17 +28,6 @@ final class EchoService: RPCService {
     }
 }
 
-/// Polls `condition` until it holds or `timeout` passes.
-func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now + timeout
-    while clock.now < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return try await condition()
-}
-
 /// Writes a certificate and key as PEM files for the `openssl` command-line tools.
 func writePEMFiles(_ credentials: PeerCredentials, directory: String) throws -> (certificate: String, key: String) {
     let certificatePath = directory + "/cert.pem"

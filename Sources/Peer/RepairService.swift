@@ -11,66 +11,16 @@ import Transport
 /// The same walk re-replicates after a peer leaves the ring (removal grace) and rebalances
 /// when one joins: a copy this peer holds but no longer owns is deleted only once every
 /// owner has confirmed holding it, so a chunk never drops below N during the move.
-extension PeerNode {
-    /// What one pass found and did.
-    struct RepairPassReport: Sendable {
-        var chunks = 0
-        var atN = 0
-        var belowN = 0
-        var zeroKnownReplicas = 0
-        var backlog = 0
-        var pushedCopies = 0
-        var pushedBytes: UInt64 = 0
-        var surplusDeleted = 0
-        var seconds: Double = 0
-    }
-
-    func runRepairLoop() async {
-        while !Task.isCancelled {
-            let report = await repairPass()
-            if Task.isCancelled { break }
-            await repairRecords()
-            if Task.isCancelled { break }
-            recordRepair(report)
-            await pauseUntilNextPass()
-        }
-    }
-
-    /// Waits for the pass interval, or less when the placement changes; at least
-    /// `minimumPause` between passes, so a flapping membership cannot keep repair busy.
-    private func pauseUntilNextPass() async {
-        let clock = ContinuousClock()
-        let started = clock.now
-        while !Task.isCancelled {
-            let waited = clock.now - started
-            if waited >= repairConfiguration.passInterval { break }
-            if repairRequested && waited >= Self.minimumRepairPause { break }
-            try? await Task.sleep(for: .milliseconds(250))  // the pass timer's tick, not synchronization
-        }
-        if repairRequested { logger.debug("placement changed: repair pass starts now") }
-        repairRequested = false
-    }
-
-    /// Shortest pause between two repair passes.
-    static let minimumRepairPause = Duration.seconds(1)
-
-    private func recordRepair(_ report: RepairPassReport) {
-        durability.passes += 1
-        durability.chunks = report.chunks
-        durability.atN = report.atN
-        durability.belowN = report.belowN
-        durability.zeroKnownReplicas = report.zeroKnownReplicas
-        durability.backlog = report.backlog + ((try? store.allHints().count) ?? 0)
-        durability.pushedCopies += report.pushedCopies
-        durability.pushedBytes += report.pushedBytes
-        durability.surplusDeleted += report.surplusDeleted
-        durability.lastPassSeconds = report.seconds
-        metrics.recordRepairPass(pushedBytes: report.pushedBytes, surplusDeleted: report.surplusDeleted)
-    }
+struct RepairService: Sendable {
+    let placement: Placement
+    let local: any ChunkHolder
+    let calls: any PeerCalls
+    let configuration: RepairConfiguration
+    let logger: Logger
 
     /// One walk over every local chunk, at the configured page and byte rates.
-    nonisolated func repairPass() async -> RepairPassReport {
-        let settings = repairConfiguration
+    func repairPass() async -> RepairPassReport {
+        let settings = configuration
         let clock = ContinuousClock()
         let started = clock.now
         var report = RepairPassReport()
@@ -85,8 +35,8 @@ extension PeerNode {
 
     /// Walks the local chunk index in ring order, one page of ids at a time, at the
     /// configured page rate; stops early when the task is cancelled.
-    nonisolated func forEachLocalPage(_ body: ([ChunkID]) async -> Void) async {
-        let settings = repairConfiguration
+    func forEachLocalPage(_ body: ([ChunkID]) async -> Void) async {
+        let settings = configuration
         var pages = RatePacer(rate: settings.pagesPerSecond)
         var cursor: ChunkID?
         while !Task.isCancelled {
@@ -106,7 +56,7 @@ extension PeerNode {
     }
 
     /// Repairs one page: one `hasChunks` batch per owner of each preference list in it.
-    private nonisolated func repair(_ ids: [ChunkID], hinted: Set<ChunkID>, report: inout RepairPassReport, bytes: inout RatePacer) async {
+    private func repair(_ ids: [ChunkID], hinted: Set<ChunkID>, report: inout RepairPassReport, bytes: inout RatePacer) async {
         let snapshot = placement.snapshot
         let fullList = min(snapshot.replicas, snapshot.peers.count)
         var groups: [String: (owners: [PlacementPeer], ids: [ChunkID])] = [:]
@@ -146,7 +96,7 @@ extension PeerNode {
                 report.backlog += missing.count - (pushed[index] ?? 0)
                 if selfIndex == nil {
                     let everyOwnerHasIt = owners.count >= fullList && confirmed == owners.count
-                        && owners.allSatisfy { $0.state == "alive" }
+                        && owners.allSatisfy { $0.state == .alive }
                     if everyOwnerHasIt && !hinted.contains(id) {
                         do {
                             try await local.delete(id)
@@ -171,7 +121,7 @@ extension PeerNode {
 
     /// Carries out the pushes of one group, a few chunks at a time, within the byte rate.
     /// Returns, per chunk index, how many copies were stored.
-    nonisolated func pushAll(
+    func pushAll(
         _ jobs: [(index: Int, targets: [PlacementPeer])], ids: [ChunkID], report: inout RepairPassReport, bytes: inout RatePacer
     ) async -> [Int: Int] {
         guard !jobs.isEmpty else { return [:] }
@@ -204,10 +154,9 @@ extension PeerNode {
     static let pushesInFlight = 4
 
     /// Which of `ids` a peer holds, or nil when it cannot be asked.
-    nonisolated func ask(_ peer: PlacementPeer, about ids: [ChunkID]) async -> [Bool]? {
+    func ask(_ peer: PlacementPeer, about ids: [ChunkID]) async -> [Bool]? {
         do {
-            let connection = try await pool.connection(to: peer)
-            let answer = try await connection.call(PeerMethod.hasChunks, ChunkMessages.has(ids: ids), timeout: .seconds(10))
+            let answer = try await calls.call(.hasChunks, ChunkMessages.has(ids: ids), on: peer, timeout: .seconds(10))
             guard answer.readableBytes == ids.count else { return nil }
             return (answer.getBytes(at: answer.readerIndex, length: answer.readableBytes) ?? []).map { $0 == 1 }
         } catch {
@@ -216,10 +165,9 @@ extension PeerNode {
         }
     }
 
-    nonisolated func push(_ id: ChunkID, _ bytes: [UInt8], to peer: PlacementPeer) async -> Bool {
+    func push(_ id: ChunkID, _ bytes: [UInt8], to peer: PlacementPeer) async -> Bool {
         do {
-            let connection = try await pool.connection(to: peer)
-            _ = try await connection.call(PeerMethod.storeChunk, ChunkMessages.store(id: id, bytes: bytes), timeout: .seconds(30))
+            _ = try await calls.call(.storeChunk, ChunkMessages.store(id: id, bytes: bytes), on: peer, timeout: .seconds(30))
             return true
         } catch {
             logger.debug("repair push failed", metadata: ["peer": "\(peer.nodeID.short)", "chunk": "\(id.description.prefix(16))", "error": "\(error)"])
@@ -228,14 +176,3 @@ extension PeerNode {
     }
 }
 
-extension PeerNode {
-    /// Whether this peer's own store holds each of `ids` (tests and diagnostics; no RPC).
-    public nonisolated func holdsLocally(_ ids: [ChunkID]) async -> [Bool] {
-        (try? await local.has(ids)) ?? Array(repeating: false, count: ids.count)
-    }
-
-    /// The durability figures of the last repair pass and of scrub so far.
-    public func durabilityReport() -> NodeStatus.Durability {
-        durability
-    }
-}

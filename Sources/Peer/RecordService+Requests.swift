@@ -2,14 +2,14 @@ import Codecs
 import NIOCore
 import Transport
 
-extension PeerNode {
+extension RecordService {
     /// Answers the record RPCs (methods 0x03xx) for `PeerService`.
-    nonisolated func answerRecordRequest(_ request: RPCRequest) async throws -> ByteBuffer {
-        switch request.method {
-        case PeerMethod.storeRecord:
+    func answer(_ method: PeerMethod, _ request: RPCRequest) async throws -> ByteBuffer {
+        switch method {
+        case .storeRecord:
             let record = try parse { () throws(ChunkMessageError) in try RecordMessages.parseStore(request.payload) }
             return RecordMessages.stored(sequence: try await acceptRecord(record, from: request.peer.short))
-        case PeerMethod.fetchRecords:
+        case .fetchRecords:
             let (key, after) = try parse { () throws(ChunkMessageError) in try RecordMessages.parseFetch(request.payload) }
             let held = try await records.records(key: key, after: after, limit: RecordMessages.maximumPageCount)
             var page: [SignedRecord] = []
@@ -21,23 +21,19 @@ extension PeerNode {
                 size += encodedSize
             }
             return RecordMessages.page(page, more: page.count < held.count)
-        case PeerMethod.subscribeRecords:
+        case .subscribeRecords:
             let (key, seconds) = try parse { () throws(ChunkMessageError) in try RecordMessages.parseSubscribe(request.payload) }
             guard leases.grant(key: key, to: request.peer, for: .seconds(Int(seconds)), now: .now) else {
                 logger.info("refused a record lease: too many", metadata: ["peer": "\(request.peer.short)"])
                 throw RPCError.busy("too many record leases")
             }
             return ByteBuffer()
-        case PeerMethod.notifyRecord:
+        case .notifyRecord:
             let key = try parse { () throws(ChunkMessageError) in try RecordMessages.parseNotify(request.payload) }
             guard listeners.deliver(key) else { throw RPCError.notFound("no subscription to key \(Hex.encode(key).prefix(16))") }
             return ByteBuffer()
-        default:
+        case .hello, .membership, .storeChunk, .fetchChunk, .hasChunks:
             throw RPCError.unknownMethod(request.method)
         }
-    }
-
-    private nonisolated func parse<T>(_ body: () throws(ChunkMessageError) -> T) throws -> T {
-        do { return try body() } catch { throw RPCError.badRequest(error.reason) }
     }
 }

@@ -8,14 +8,14 @@ import Logging
 /// fetches per key and pass, records being few and small); a peer that holds records of a key it no longer owns (a stand-in,
 /// or an owner before the ring changed) pushes them to the owners and drops its copy once
 /// every owner, all alive, acknowledged. Publishers republishing remain the last line.
-extension PeerNode {
-    nonisolated func repairRecords() async {
-        var pages = RatePacer(rate: repairConfiguration.pagesPerSecond)
+extension RecordService {
+    func repairPass() async {
+        var pages = RatePacer(rate: configuration.pagesPerSecond)
         var cursor: [UInt8]?
         while !Task.isCancelled {
             let keys: [[UInt8]]
             do {
-                keys = try await records.keys(after: cursor, limit: repairConfiguration.pageSize)
+                keys = try await records.keys(after: cursor, limit: configuration.pageSize)
             } catch {
                 logger.warning("repair cannot read the record index", metadata: ["error": "\(error)"])
                 return
@@ -24,11 +24,11 @@ extension PeerNode {
             cursor = last
             for key in keys where !Task.isCancelled { await repairRecords(key: key) }
             await pages.pace(after: 1)
-            if keys.count < repairConfiguration.pageSize { return }
+            if keys.count < configuration.pageSize { return }
         }
     }
 
-    private nonisolated func repairRecords(key: [UInt8]) async {
+    private func repairRecords(key: [UInt8]) async {
         let snapshot = placement.snapshot
         let write = QuorumWrite(key: key, snapshot: snapshot)
         let holders = write.holders
@@ -38,7 +38,7 @@ extension PeerNode {
         }
         guard !holders.contains(where: \.isSelf), let held = try? await records.records(key: key), !held.isEmpty else { return }
         let owners = write.replicas.map(\.target)
-        let complete = owners.count >= min(snapshot.replicas, snapshot.peers.count) && owners.allSatisfy { $0.state == "alive" }
+        let complete = owners.count >= min(snapshot.replicas, snapshot.peers.count) && owners.allSatisfy { $0.state == .alive }
         for record in held {
             var acknowledged = 0
             for owner in holders {

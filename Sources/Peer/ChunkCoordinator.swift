@@ -1,0 +1,53 @@
+import Content
+import Logging
+import NIOCore
+import Transport
+
+/// The data path of a peer acting as coordinator: files are encoded into chunks that go to
+/// their replicas (`ReplicatedWriter`), read back from whichever replicas answer
+/// (`ReplicatedReader`), and located on the peers that hold them.
+struct ChunkCoordinator: Sendable {
+    let placement: Placement
+    let local: any ChunkHolder
+    let calls: any PeerCalls
+    let background: BackgroundTasks
+    let logger: Logger
+
+    var writer: ReplicatedWriter {
+        ReplicatedWriter(placement: placement, local: local, calls: calls, background: background, logger: logger, timeout: .seconds(30))
+    }
+
+    var reader: ReplicatedReader {
+        ReplicatedReader(
+            placement: placement, local: local, calls: calls, background: background, logger: logger, timeout: .seconds(30),
+            hedgeDelay: .milliseconds(200))
+    }
+
+    /// Encodes files into this network with `cipher`: chunks are encrypted here and written to their replicas.
+    func fileEncoder(cipher: ConvergentCipher) -> FileEncoder {
+        FileEncoder(sink: writer, cipher: cipher)
+    }
+
+    /// Decodes files from this network, whichever peers hold their chunks.
+    func fileDecoder() -> FileDecoder {
+        FileDecoder(source: reader)
+    }
+
+    /// Which peers hold each of `ids`, asked of every usable peer (diagnostic, `p2p locate`).
+    func locate(_ requested: [ChunkID]) async -> [ChunkID: [NodeID]] {
+        // A file may repeat a chunk; each is asked about once.
+        var seen = Set<ChunkID>()
+        let ids = requested.filter { seen.insert($0).inserted }
+        var holders: [ChunkID: [NodeID]] = [:]
+        for peer in placement.snapshot.peers.values where peer.isUsable {
+            var held: [Bool] = []
+            if peer.isSelf {
+                held = (try? await local.has(ids)) ?? []
+            } else if let answer = try? await calls.call(.hasChunks, ChunkMessages.has(ids: ids), on: peer, timeout: .seconds(10)) {
+                held = (answer.getBytes(at: answer.readerIndex, length: answer.readableBytes) ?? []).map { $0 == 1 }
+            }
+            for (id, isHeld) in zip(ids, held) where isHeld { holders[id, default: []].append(peer.nodeID) }
+        }
+        return holders
+    }
+}

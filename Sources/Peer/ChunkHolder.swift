@@ -1,0 +1,36 @@
+import ChunkStore
+import Content
+import Foundation
+
+/// The local chunk store as the node's services use it: `LocalChunks` in a running peer
+/// (the store on disk, off the cooperative threads), a dictionary in unit tests.
+public protocol ChunkHolder: Sendable {
+    /// Stores `bytes` under `id`; throws `ChunkStoreError` `.hashMismatch`, storing nothing,
+    /// when they do not hash to it.
+    @discardableResult
+    func put(_ id: ChunkID, _ bytes: [UInt8]) async throws -> PutOutcome
+    /// The verified bytes, or nil when the chunk is missing (or was corrupt and is now quarantined).
+    func get(_ id: ChunkID) async throws -> [UInt8]?
+    func has(_ ids: [ChunkID]) async throws -> [Bool]
+    func delete(_ id: ChunkID) async throws
+    /// One page of the local index in ring order, after `cursor` (the repair walk).
+    func page(after cursor: ChunkID?, limit: Int) async throws -> [ChunkRecord]
+    /// The chunks verified longest ago, with their index rows (the scrub order).
+    func leastRecentlyVerified(limit: Int) async throws -> [ChunkRecord]
+    /// Re-hashes a chunk and records the verification; false when it was missing or corrupt.
+    func verify(_ id: ChunkID) async throws -> Bool
+
+    /// Keeps `id` as a stand-in for `peer` (hinted handoff).
+    func addHint(_ id: ChunkID, for peer: [UInt8]) async throws
+    /// Chunks this peer keeps as a stand-in for another (hinted handoff owns their fate).
+    func hintedChunks() async throws -> Set<ChunkID>
+    /// Peers some chunk is kept here for.
+    func hintedPeers() async throws -> [Data]
+    /// Up to `limit` chunks kept here for `peer`.
+    func hints(for peer: Data, limit: Int) async throws -> [HintRecord]
+    /// Forgets that a chunk is kept here for its peer; whether another peer still has it hinted.
+    func removeHint(_ hint: HintRecord) async throws -> (removed: Bool, hintedForOthers: Bool)
+    func hintCount() async throws -> Int
+}
+
+extension LocalChunks: ChunkHolder {}

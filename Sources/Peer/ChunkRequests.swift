@@ -1,0 +1,40 @@
+import ChunkStore
+import Content
+import NIOCore
+import Transport
+
+/// Answers the chunk RPCs (methods 0x02xx) from the local store: bytes are kept only under
+/// the id they hash to, and hints only for peers of the ring.
+struct ChunkRequests: Sendable {
+    let local: any ChunkHolder
+    let placement: Placement
+
+    func answer(_ method: PeerMethod, _ request: RPCRequest) async throws -> ByteBuffer {
+        switch method {
+        case .storeChunk:
+            let message = try parse { () throws(ChunkMessageError) in try ChunkMessages.parseStore(request.payload) }
+            // A stand-in only for a peer of the ring (alive, suspect or dead within its
+            // grace): a hint for anyone else would be kept for ever.
+            if let intended = message.hintFor, !placement.placesOther(intended) {
+                throw RPCError.badRequest("a hint for a peer that is not on the ring")
+            }
+            // Never keep bytes under an id they do not hash to: the store hashes them, once.
+            do {
+                try await local.put(message.id, message.bytes)
+            } catch let error as ChunkStoreError where error.code == .hashMismatch {
+                throw RPCError.badRequest("chunk bytes do not match id \(message.id)")
+            }
+            if let intended = message.hintFor { try await local.addHint(message.id, for: intended) }
+            return ByteBuffer()
+        case .fetchChunk:
+            let id = try parse { () throws(ChunkMessageError) in try ChunkMessages.parseFetch(request.payload) }
+            guard let bytes = try await local.get(id) else { throw RPCError.notFound("chunk \(id) not held here") }
+            return ByteBuffer(bytes: bytes)
+        case .hasChunks:
+            let ids = try parse { () throws(ChunkMessageError) in try ChunkMessages.parseHas(request.payload) }
+            return ByteBuffer(bytes: try await local.has(ids).map { $0 ? 1 : 0 })
+        case .hello, .membership, .storeRecord, .fetchRecords, .subscribeRecords, .notifyRecord:
+            throw RPCError.unknownMethod(request.method)
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import ChunkStore
+import Content
+import Foundation
+import Logging
+import Ring
+import Transport
+
+/// Hinted handoff: chunks kept here as a stand-in for a peer that was down go back to it
+/// once it is alive again; the stand-in copy is dropped unless this peer is itself a
+/// replica of the chunk or keeps it for another peer too.
+struct HintService: Sendable {
+    let placement: Placement
+    let local: any ChunkHolder
+    let calls: any PeerCalls
+    let logger: Logger
+
+    /// Hints handed back per peer and round.
+    static let pageSize = 256
+
+    /// One round: peer by peer, a page at a time, so hints for a peer that is down, gone or
+    /// slow never hold up those of the others.
+    func handOff() async throws {
+        let snapshot = placement.snapshot
+        for peer in try await local.hintedPeers() {
+            guard let nodeID = NodeID(bytes: [UInt8](peer)), let ringID = RingNodeID(bytes: nodeID.bytes),
+                  let target = snapshot.peers[ringID], target.state == .alive, !target.isSelf else { continue }
+            let hints = try await local.hints(for: peer, limit: Self.pageSize)
+            await handOff(hints, to: target, snapshot: snapshot)
+        }
+    }
+
+    /// Hands one alive peer's hinted chunks back; stops at its first failure (retried at
+    /// the next round), so a peer that does not answer costs one timeout per round.
+    private func handOff(_ hints: [HintRecord], to target: PlacementPeer, snapshot: PlacementSnapshot) async {
+        for hint in hints {
+            guard let id = ChunkID(bytes: hint.chunkID.bytes) else { continue }
+            do {
+                guard let bytes = try await local.get(id) else {
+                    _ = try? await local.removeHint(hint)
+                    continue
+                }
+                _ = try await calls.call(.storeChunk, ChunkMessages.store(id: id, bytes: bytes), on: target, timeout: .seconds(30))
+                let (_, hintedForOthers) = try await local.removeHint(hint)
+                let stillReplica = snapshot.preferenceList(for: id.bytes).contains(where: \.isSelf)
+                if !stillReplica && !hintedForOthers { try await local.delete(id) }
+                logger.info("handed a hinted chunk back", metadata: ["peer": "\(target.nodeID.short)", "chunk": "\(id.description.prefix(16))"])
+            } catch {
+                logger.debug("hint handoff failed", metadata: ["peer": "\(target.nodeID.short)", "error": "\(error)"])
+                return
+            }
+        }
+    }
+}

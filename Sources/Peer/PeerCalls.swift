@@ -1,0 +1,33 @@
+import NIOCore
+import Transport
+
+/// How the node's services reach other peers: one RPC to the member expected at an
+/// address. `PeerPool` carries calls over admitted TLS connections; unit tests answer them
+/// in memory, so no service needs a socket to be tested.
+protocol PeerCalls: Sendable {
+    /// Calls `method` at `address`, whose peer must be `expected` when that is given.
+    func call(_ method: PeerMethod, _ payload: ByteBuffer, at address: String, expecting expected: NodeID?, timeout: TimeAmount) async throws
+        -> ByteBuffer
+}
+
+extension PeerCalls {
+    /// Calls `method` on a member of the placement, checked against its NodeID.
+    func call(_ method: PeerMethod, _ payload: ByteBuffer, on peer: PlacementPeer, timeout: TimeAmount) async throws -> ByteBuffer {
+        try await call(method, payload, at: peer.address, expecting: peer.nodeID, timeout: timeout)
+    }
+}
+
+extension PeerPool: PeerCalls {
+    nonisolated func call(
+        _ method: PeerMethod, _ payload: ByteBuffer, at address: String, expecting expected: NodeID?, timeout: TimeAmount
+    ) async throws -> ByteBuffer {
+        try await connection(to: address, expecting: expected).call(method, payload, timeout: timeout)
+    }
+}
+
+extension PeerConnection {
+    /// Calls one of the node engine's methods on this connection.
+    public func call(_ method: PeerMethod, _ payload: ByteBuffer, timeout: TimeAmount = .seconds(30)) async throws -> ByteBuffer {
+        try await call(method.rawValue, payload, timeout: timeout)
+    }
+}

@@ -1,0 +1,80 @@
+import ChunkStore
+import Content
+import Foundation
+import Logging
+
+/// Scrub: every peer re-hashes its stored chunks, least recently verified first, at a
+/// bounded byte rate. The store quarantines a chunk whose bytes no longer hash to its id;
+/// scrub then fetches it again, verified, from a replica and stores it.
+actor ScrubService: Worker {
+    nonisolated let name = "scrub"
+    let placement: Placement
+    let local: any ChunkHolder
+    let reader: ReplicatedReader
+    let settings: RepairConfiguration
+    let ledger: DurabilityLedger
+    let metrics: NodeMetrics
+    let logger: Logger
+    /// Kept across batches: the byte rate holds over the whole walk.
+    private var pacer: RatePacer
+
+    init(
+        placement: Placement, local: any ChunkHolder, reader: ReplicatedReader, settings: RepairConfiguration, ledger: DurabilityLedger,
+        metrics: NodeMetrics, logger: Logger
+    ) {
+        self.placement = placement
+        self.local = local
+        self.reader = reader
+        self.settings = settings
+        self.ledger = ledger
+        self.metrics = metrics
+        self.logger = logger
+        self.pacer = RatePacer(rate: settings.scrubBytesPerSecond)
+    }
+
+    /// One batch, oldest verification first; idle until the oldest is due again.
+    func work() async throws -> WorkerPace {
+        let batch = try await local.leastRecentlyVerified(limit: settings.scrubBatch)
+        var pace = WorkerPace.idle(.seconds(1))
+        for record in batch {
+            if Task.isCancelled { break }
+            if let last = record.lastVerified {
+                let age = Duration.seconds(Date().timeIntervalSince(last))
+                // The batch is oldest first: once one is fresh, all the rest are too.
+                if age < settings.scrubPeriod {
+                    pace = .idle(max(.milliseconds(100), min(settings.scrubPeriod - age, .seconds(5))))
+                    break
+                }
+            }
+            pace = .busy
+            guard let id = ChunkID(bytes: record.id.bytes) else { continue }
+            let intact: Bool
+            do {
+                intact = try await local.verify(id)
+            } catch {
+                logger.warning("scrub cannot read a chunk", metadata: ["chunk": "\(id)", "error": "\(error)"])
+                continue
+            }
+            ledger.recordScrubbed(corrupt: !intact)
+            metrics.recordScrub(corrupt: !intact)
+            let wait = pacer.delay(after: Double(record.size))
+            if wait > .zero { try? await Task.sleep(for: wait) }  // the scrub byte rate, not synchronization
+            // A copy this peer no longer owns is not fetched back; its owners hold it.
+            if !intact, placement.snapshot.preferenceList(for: id.bytes).contains(where: \.isSelf) { await refetch(id) }
+        }
+        return pace
+    }
+
+    /// Fetches a quarantined (or vanished) chunk again from the other peers, verified by hash.
+    private func refetch(_ id: ChunkID) async {
+        logger.warning("scrub found a corrupt chunk; fetching it from a replica", metadata: ["chunk": "\(id)"])
+        do {
+            let bytes = try await reader.fetch(id: id)
+            try await local.put(id, bytes)
+            ledger.recordCorruptRepaired()
+            logger.info("scrub repaired a chunk", metadata: ["chunk": "\(id.description.prefix(16))"])
+        } catch {
+            logger.error("scrub could not repair a chunk; repair passes will retry", metadata: ["chunk": "\(id)", "error": "\(error)"])
+        }
+    }
+}

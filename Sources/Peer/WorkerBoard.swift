@@ -1,0 +1,45 @@
+import Foundation
+import Synchronization
+
+/// What every worker of a node did last, for `p2p status --json` and the logs.
+final class WorkerBoard: Sendable {
+    private let workers = Mutex<[String: NodeStatus.Worker]>([:])
+
+    init() {}
+
+    func started(_ name: String) {
+        workers.withLock { workers in
+            var entry = workers[name] ?? NodeStatus.Worker(name: name, state: "running")
+            entry.state = "running"
+            entry.lastRunStarted = Date().timeIntervalSince1970
+            workers[name] = entry
+        }
+    }
+
+    /// One run ended after `seconds`; `error` when it failed.
+    func finished(_ name: String, seconds: Double, error: (any Error)?) {
+        workers.withLock { workers in
+            var entry = workers[name] ?? NodeStatus.Worker(name: name, state: "idle")
+            entry.runs += 1
+            entry.lastRunSeconds = seconds
+            if let error {
+                entry.failures += 1
+                entry.state = "backoff"
+                entry.lastError = "\(error)"
+            } else {
+                entry.state = "idle"
+                entry.lastError = nil
+            }
+            workers[name] = entry
+        }
+    }
+
+    func stopped(_ name: String) {
+        workers.withLock { $0[name]?.state = "stopped" }
+    }
+
+    /// Every worker seen so far, sorted by name.
+    var entries: [NodeStatus.Worker] {
+        workers.withLock { $0.values.sorted { $0.name < $1.name } }
+    }
+}

@@ -1,0 +1,122 @@
+@testable import ChunkStore
+import Content
+import Foundation
+import Synchronization
+@testable import Peer
+
+/// A chunk store in a dictionary, for unit tests of the node's services: verifies ids as
+/// the real store does, keeps hints, walks in ring order (id order, as ring positions are
+/// the ids' first bytes).
+final class MemoryChunks: ChunkHolder {
+    private struct State {
+        var chunks: [ChunkID: [UInt8]] = [:]
+        var verified: [ChunkID: Date] = [:]
+        var hints: [HintRecord] = []
+    }
+
+    private let state = Mutex(State())
+
+    init(_ chunks: [[UInt8]] = []) {
+        for bytes in chunks { state.withLock { $0.chunks[ChunkID(hashing: bytes)] = bytes } }
+    }
+
+    var ids: Set<ChunkID> { state.withLock { Set($0.chunks.keys) } }
+
+    /// Replaces a chunk's bytes, as a failing disk would.
+    func corrupt(_ id: ChunkID) {
+        state.withLock { $0.chunks[id]?[0] ^= 0xFF }
+    }
+
+    @discardableResult
+    func put(_ id: ChunkID, _ bytes: [UInt8]) async throws -> PutOutcome {
+        guard ChunkID(hashing: bytes) == id else { throw ChunkStoreError(.hashMismatch, chunk: StoredChunkID(bytes: id.bytes)) }
+        return state.withLock { state in
+            defer { state.chunks[id] = bytes }
+            return state.chunks[id] == nil ? .stored : .alreadyPresent
+        }
+    }
+
+    func get(_ id: ChunkID) async throws -> [UInt8]? {
+        state.withLock { state in
+            guard let bytes = state.chunks[id] else { return nil }
+            guard ChunkID(hashing: bytes) == id else {
+                state.chunks[id] = nil  // quarantined
+                return nil
+            }
+            return bytes
+        }
+    }
+
+    func has(_ ids: [ChunkID]) async throws -> [Bool] {
+        state.withLock { state in ids.map { state.chunks[$0] != nil } }
+    }
+
+    func delete(_ id: ChunkID) async throws {
+        state.withLock { state in
+            state.chunks[id] = nil
+            state.hints.removeAll { $0.chunkID.bytes == id.bytes }
+        }
+    }
+
+    func page(after cursor: ChunkID?, limit: Int) async throws -> [ChunkRecord] {
+        state.withLock { state in
+            state.chunks.keys.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }
+                .filter { id in cursor.map { $0.bytes.lexicographicallyPrecedes(id.bytes) } ?? true }
+                .prefix(limit)
+                .map { Self.record($0, state: state) }
+        }
+    }
+
+    func leastRecentlyVerified(limit: Int) async throws -> [ChunkRecord] {
+        state.withLock { state in
+            state.chunks.keys.map { Self.record($0, state: state) }
+                .sorted { ($0.lastVerified ?? .distantPast) < ($1.lastVerified ?? .distantPast) }
+                .prefix(limit).map { $0 }
+        }
+    }
+
+    func verify(_ id: ChunkID) async throws -> Bool {
+        state.withLock { state in
+            guard let bytes = state.chunks[id] else { return false }
+            guard ChunkID(hashing: bytes) == id else {
+                state.chunks[id] = nil
+                return false
+            }
+            state.verified[id] = Date()
+            return true
+        }
+    }
+
+    func addHint(_ id: ChunkID, for peer: [UInt8]) async throws {
+        state.withLock { $0.hints.append(HintRecord(chunkID: StoredChunkID(bytes: id.bytes)!, peerID: Data(peer), createdAt: Date())) }
+    }
+
+    func hintedChunks() async throws -> Set<ChunkID> {
+        state.withLock { Set($0.hints.compactMap { ChunkID(bytes: $0.chunkID.bytes) }) }
+    }
+
+    func hintedPeers() async throws -> [Data] {
+        state.withLock { Array(Set($0.hints.map(\.peerID))) }
+    }
+
+    func hints(for peer: Data, limit: Int) async throws -> [HintRecord] {
+        state.withLock { Array($0.hints.filter { $0.peerID == peer }.prefix(limit)) }
+    }
+
+    func removeHint(_ hint: HintRecord) async throws -> (removed: Bool, hintedForOthers: Bool) {
+        state.withLock { state in
+            let before = state.hints.count
+            state.hints.removeAll { $0.chunkID == hint.chunkID && $0.peerID == hint.peerID }
+            return (state.hints.count < before, state.hints.contains { $0.chunkID == hint.chunkID })
+        }
+    }
+
+    func hintCount() async throws -> Int {
+        state.withLock { $0.hints.count }
+    }
+
+    private static func record(_ id: ChunkID, state: State) -> ChunkRecord {
+        ChunkRecord(
+            id: StoredChunkID(bytes: id.bytes)!, size: Int64(state.chunks[id]?.count ?? 0), storedAt: Date(), lastVerified: state.verified[id])
+    }
+}

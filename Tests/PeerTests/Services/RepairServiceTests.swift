@@ -1,0 +1,117 @@
+import Content
+import Foundation
+import Logging
+import OpenSSLKit
+import Ring
+import Testing
+@testable import Peer
+
+/// Repair, hand-off and hinted handoff on fake peers: one walk over the local chunks pushes
+/// every missing copy to its owners, drops a copy this peer no longer owns only once every
+/// owner confirmed it, counts what it found, and hints go back to the peer they were kept for.
+@Suite struct RepairServiceTests {
+    static let settings = RepairConfiguration(passInterval: .seconds(3600), pageSize: 16, pagesPerSecond: 0, bytesPerSecond: 0)
+
+    static func chunks(_ count: Int) throws -> [[UInt8]] {
+        try (0..<count).map { _ in try SecureRandom.bytes(count: 500) }
+    }
+
+    static func repair(_ ring: FakeRing, as me: Int, down: Set<Int> = []) -> RepairService {
+        RepairService(
+            placement: Placement(ring.snapshot(self: me, down: down)), local: ring.stores[me], calls: ring.network.peer(ring.ids[me]),
+            configuration: settings, logger: Logger(label: "test"))
+    }
+
+    @Test func aPassPushesEveryMissingCopyToItsOwners() async throws {
+        let ring = FakeRing(peers: 5)
+        let snapshot = ring.snapshot(self: 0)
+        // Peer 0 holds 40 chunks; of those it owns, nobody else has a copy yet.
+        let all = try Self.chunks(40)
+        for bytes in all { try await ring.stores[0].put(ChunkID(hashing: bytes), bytes) }
+        let owned = all.map { ChunkID(hashing: $0) }.filter { ring.owners(of: $0, in: snapshot).contains(0) }
+        try #require(!owned.isEmpty)
+
+        let report = await Self.repair(ring, as: 0).repairPass()
+        // Copies it pushed count as confirmed: every chunk it owns is at N after the pass.
+        #expect(report.chunks == owned.count)
+        #expect(report.atN == owned.count && report.belowN == 0 && report.zeroKnownReplicas == 0 && report.backlog == 0)
+        // Chunks peer 0 does not own went to all three owners, then its own copy went.
+        let moved = all.count - owned.count
+        #expect(report.pushedCopies == owned.count * 2 + moved * 3)
+        #expect(report.surplusDeleted == moved)
+        for id in all.map({ ChunkID(hashing: $0) }) {
+            for owner in ring.owners(of: id, in: snapshot) { #expect(ring.stores[owner].ids.contains(id)) }
+        }
+        let second = await Self.repair(ring, as: 0).repairPass()
+        #expect(second.atN == owned.count && second.belowN == 0 && second.pushedCopies == 0)
+        #expect(ring.stores[0].ids == Set(owned))
+    }
+
+    @Test func aCopyIsNotDroppedWhileAnOwnerIsDown() async throws {
+        let ring = FakeRing(peers: 5)
+        let all = try Self.chunks(30)
+        for bytes in all { try await ring.stores[0].put(ChunkID(hashing: bytes), bytes) }
+        let snapshot = ring.snapshot(self: 0)
+        let stray = try #require(all.map { ChunkID(hashing: $0) }.first { !ring.owners(of: $0, in: snapshot).contains(0) })
+        let down = ring.owners(of: stray, in: snapshot)[0]
+        ring.setDown([down])
+        for _ in 0..<2 { _ = await Self.repair(ring, as: 0, down: [down]).repairPass() }
+        #expect(ring.stores[0].ids.contains(stray), "the only copy off a down owner's list was dropped")
+        // Back up: the first owner holding it pushes the copy, then peer 0 drops its own.
+        ring.setDown([])
+        for _ in 0..<2 {
+            for peer in ring.ids.indices { _ = await Self.repair(ring, as: peer).repairPass() }
+        }
+        #expect(!ring.stores[0].ids.contains(stray))
+        #expect(ring.owners(of: stray, in: snapshot).allSatisfy { ring.stores[$0].ids.contains(stray) })
+    }
+
+    @Test func aHandOffPassConfirmsEveryChunkOnThePlacementWithoutThisPeer() async throws {
+        let ring = FakeRing(peers: 4)
+        let all = try Self.chunks(20)
+        for bytes in all { try await ring.stores[1].put(ChunkID(hashing: bytes), bytes) }
+        // The placement the others will compute once peer 1 is gone.
+        let without = FakeRing.without(ring, 1)
+        let report = await Self.repair(ring, as: 1).handOffPass(without)
+        #expect(report.chunks == all.count && report.atN == all.count && report.backlog == 0)
+        for bytes in all {
+            let id = ChunkID(hashing: bytes)
+            for owner in without.preferenceList(for: id.bytes) { #expect(ring.stores[ring.index(of: owner.nodeID)!].ids.contains(id)) }
+        }
+    }
+
+    @Test func hintsGoBackToTheirPeerAndTheStandInCopyGoes() async throws {
+        let ring = FakeRing(peers: 5)
+        let snapshot = ring.snapshot(self: 0)
+        let bytes = try #require(try Self.chunks(50).first { !ring.owners(of: ChunkID(hashing: $0), in: snapshot).contains(0) })
+        let id = ChunkID(hashing: bytes)
+        let intended = ring.owners(of: id, in: snapshot)[0]
+        try await ring.stores[0].put(id, bytes)
+        try await ring.stores[0].addHint(id, for: ring.ids[intended].bytes)
+
+        let hints = HintService(placement: Placement(snapshot), local: ring.stores[0], calls: ring.network.peer(ring.ids[0]), logger: Logger(label: "test"))
+        ring.setDown([intended])
+        try await hints.handOff()
+        #expect(try await ring.stores[0].hintCount() == 1, "a hint was dropped while its peer was unreachable")
+        ring.setDown([])
+        try await hints.handOff()
+        #expect(ring.stores[intended].ids.contains(id))
+        #expect(try await ring.stores[0].hintCount() == 0)
+        #expect(!ring.stores[0].ids.contains(id))
+    }
+}
+
+extension FakeRing {
+    /// The placement of `ring` without peer `leaving`, as the others see it.
+    static func without(_ ring: FakeRing, _ leaving: Int) -> PlacementSnapshot {
+        let full = ring.snapshot(self: nil)
+        var peers = full.peers
+        let members = full.peers.compactMap { ringID, peer -> RingMember? in
+            peer.nodeID == ring.ids[leaving] ? nil : RingMember(id: ringID, zone: peer.zone, capacity: 1 << 30)
+        }
+        peers = peers.filter { $0.value.nodeID != ring.ids[leaving] }
+        return PlacementSnapshot(
+            ring: Ring(members: members, configuration: RingConfiguration(replicas: ring.replicas, tokensPerPeer: 64)), peers: peers,
+            replicas: ring.replicas, writeQuorum: ring.writeQuorum)
+    }
+}
