@@ -57,7 +57,7 @@ let package = Package(
 
         // A shared folder's token, the keys derived from it, and folder sync's error type:
         // what `p2p sync add --token` checks before calling the daemon.
-        .target(name: "FolderKeys", dependencies: ["Records", "OpenSSLKit", "Codecs"]),
+        .target(name: "FolderKeys", dependencies: ["Records", "Content", "OpenSSLKit", "Codecs"]),
 
         // Layer 2: TLS 1.3 over NIO, admission, frames, RPC multiplexing.
         .target(

@@ -3,7 +3,8 @@
 ///
 /// The page holds no data and no secret. It takes the API token once — from a
 /// `#token=…` fragment (then removed from the address bar) or a form — keeps it in
-/// `sessionStorage`, and sends it with every call: `/v1/status` and `/metrics` every 2 s,
+/// `sessionStorage`, and sends it with every call: `/v1/status`, `/metrics` and
+/// `/v1/sync/folders` every 2 s,
 /// `/v1/files/{cap}/chunks` when asked to show a capability's replica holders.
 enum DashboardPage {
     static let html = #"""
@@ -14,7 +15,7 @@ enum DashboardPage {
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <title>p2pstore</title>
     <style>
-    :root { --bg:#f7f7f5; --fg:#1d1d1f; --muted:#6e6e73; --line:#d9d9d6; --alive:#2e9e48; --suspect:#e0a100; --dead:#d23b2f; --left:#9a9a9a; }
+    :root { --bg:#f7f7f5; --fg:#1d1d1f; --muted:#6e6e73; --line:#d9d9d6; --alive:#2e9e48; --suspect:#e0a100; --dead:#d23b2f; --left:#9a9a9a; --holder:#c2187a; }
     * { box-sizing: border-box; }
     body { margin:0; font:14px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; background:var(--bg); color:var(--fg); }
     header { display:flex; align-items:baseline; gap:1em; padding:12px 20px; border-bottom:1px solid var(--line); background:#fff; }
@@ -31,10 +32,14 @@ enum DashboardPage {
     th, td { text-align:left; padding:5px 8px; border-bottom:1px solid var(--line); white-space:nowrap; }
     th { font-size:12px; color:var(--muted); font-weight:500; }
     td.num, th.num { text-align:right; }
-    tr.holder td { background:#fff6d6; }
+    tr.holder td { background:#fbe6f1; }
     .state { display:inline-block; padding:1px 8px; border-radius:10px; color:#fff; font-size:12px; }
     .state.alive { background:var(--alive); } .state.suspect { background:var(--suspect); }
     .state.dead { background:var(--dead); } .state.left { background:var(--left); }
+    .state.idle { background:var(--alive); } .state.error { background:var(--dead); }
+    .state.starting, .state.scanning, .state.syncing { background:#3b6fd8; }
+    td.reason { color:var(--dead); white-space:normal; }
+    .ring-mark { display:inline-block; width:10px; height:10px; border-radius:50%; margin-right:6px; vertical-align:middle; border:3px solid var(--holder); }
     .zone { display:inline-block; width:10px; height:10px; border-radius:50%; margin-right:6px; vertical-align:middle; }
     svg text { font: 11px ui-monospace, "DejaVu Sans Mono", monospace; fill: var(--fg); }
     .legend { display:flex; flex-wrap:wrap; gap:12px; font-size:12px; color:var(--muted); margin-top:8px; }
@@ -62,6 +67,8 @@ enum DashboardPage {
       <section>
         <h2>Network</h2>
         <div class="figures" id="figures"></div>
+        <h2 style="margin-top:16px">Durability (this peer's chunks, last repair pass)</h2>
+        <div class="figures" id="durability"></div>
         <h2 style="margin-top:16px">Transfer rates (this peer)</h2>
         <div class="figures" id="rates"></div>
         <h2 style="margin-top:16px">Replica holders of a file</h2>
@@ -73,6 +80,13 @@ enum DashboardPage {
         <table id="peers"><thead><tr>
           <th>Node</th><th>State</th><th>Zone</th><th>Address</th><th class="num">Used / capacity</th><th class="num">Chunks</th><th class="num">Incarnation</th><th class="num">Holds</th>
         </tr></thead><tbody></tbody></table>
+      </section>
+      <section class="wide">
+        <h2>Synced folders (this peer)</h2>
+        <table id="folders"><thead><tr>
+          <th>Folder</th><th>State</th><th class="num">Files</th><th class="num">Size</th><th class="num">Pending</th><th class="num">Conflicts</th><th class="num">Other devices</th><th>Problem</th>
+        </tr></thead><tbody></tbody></table>
+        <p id="folders-empty" class="muted"></p>
       </section>
     </main>
     <script>
@@ -171,7 +185,7 @@ enum DashboardPage {
         const angle = 2 * Math.PI * fraction - Math.PI / 2;
         const x = cx + r * Math.cos(angle), y = cy + r * Math.sin(angle);
         const group = element("g", { svg: 1, "data-node": peer.nodeID, "data-state": peer.state });
-        if (holders[peer.nodeID]) group.appendChild(element("circle", { svg: 1, cx: x, cy: y, r: 17, fill: "none", stroke: "#e0a100", "stroke-width": 4 }));
+        if (holders[peer.nodeID]) group.appendChild(element("circle", { svg: 1, cx: x, cy: y, r: 17, fill: "none", stroke: "var(--holder)", "stroke-width": 4 }));
         group.appendChild(element("circle", { svg: 1, cx: x, cy: y, r: peer.isSelf ? 11 : 9, fill: STATE_COLOURS[peer.state] || "var(--left)", stroke: zoneColour(peer.zone, zones), "stroke-width": 4 }));
         const lx = cx + (r + 24) * Math.cos(angle), ly = cy + (r + 24) * Math.sin(angle);
         const label = element("text", { svg: 1, x: lx, y: ly + 4, "text-anchor": Math.cos(angle) > 0.3 ? "start" : Math.cos(angle) < -0.3 ? "end" : "middle" }, peer.nodeID.slice(0, 8));
@@ -185,14 +199,21 @@ enum DashboardPage {
 
       const legend = document.getElementById("legend");
       legend.replaceChildren();
-      const entries = ["alive", "suspect", "dead", "left"].map(state => [STATE_COLOURS[state], state])
-        .concat(zones.map(zone => [zoneColour(zone, zones), "zone " + zone]));
+      // Every mark explained: the fill is the state, the rim and arc the zone, the larger
+      // dot this peer, a ring a holder of the file asked about.
+      const entries = ["alive", "suspect", "dead", "left"].map(state => [STATE_COLOURS[state], "fill: " + state])
+        .concat(zones.map(zone => [zoneColour(zone, zones), "rim and arc: zone " + zone]));
       for (const [colour, text] of entries) {
         const item = element("span", {});
         item.appendChild(element("span", { class: "zone", style: "background:" + colour }));
         item.appendChild(document.createTextNode(text));
         legend.appendChild(item);
       }
+      legend.appendChild(element("span", {}, "larger dot: this peer (* in the table)"));
+      const ring = element("span", { "data-legend": "holder" });
+      ring.appendChild(element("span", { class: "ring-mark" }));
+      ring.appendChild(document.createTextNode("ring: holds chunks of the file shown"));
+      legend.appendChild(ring);
     }
 
     function figure(container, value, label) {
@@ -241,15 +262,49 @@ enum DashboardPage {
       }
     }
 
-    // Sums of every sample of a metric family in Prometheus text, by name.
+    // Sums of every sample of a metric family in Prometheus text, by name; each labelled
+    // sample also by its name and labels as written (`p2p_durability_chunks{replicas="at_n"}`).
     function parseMetrics(text) {
       const values = {};
       for (const line of text.split("\n")) {
         if (!line || line.startsWith("#")) continue;
         const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)/.exec(line);
-        if (match) values[match[1]] = (values[match[1]] || 0) + Number(match[3]);
+        if (!match) continue;
+        values[match[1]] = (values[match[1]] || 0) + Number(match[3]);
+        if (match[2]) values[match[1] + match[2]] = Number(match[3]);
       }
       return values;
+    }
+
+    function renderDurability(values) {
+      const durability = document.getElementById("durability");
+      durability.replaceChildren();
+      const chunks = state => String(values['p2p_durability_chunks{replicas="' + state + '"}'] || 0);
+      figure(durability, chunks("at_n"), "chunks at N copies");
+      figure(durability, chunks("below_n"), "chunks below N");
+      figure(durability, chunks("zero"), "chunks with no confirmed copy");
+      figure(durability, String(values["p2p_repair_backlog"] || 0), "copies still to repair");
+      figure(durability, String(values["p2p_repair_passes_total"] || 0), "repair passes finished");
+    }
+
+    function renderFolders(folders) {
+      const body = document.querySelector("#folders tbody");
+      body.replaceChildren();
+      document.getElementById("folders-empty").textContent = folders.length ? "" : "No synced folders: p2p sync add DIR";
+      for (const folder of folders) {
+        const row = element("tr", { "data-folder": folder.folderID, "data-state": folder.state });
+        const name = element("td", { class: "mono", title: "folder " + folder.folderID }, folder.path);
+        const state = element("td", {});
+        state.appendChild(element("span", { class: "state " + folder.state }, folder.state));
+        row.append(name, state,
+          element("td", { class: "num" }, String(folder.files)),
+          element("td", { class: "num" }, bytes(folder.bytes)),
+          element("td", { class: "num" }, String(folder.pending)),
+          element("td", { class: "num" }, String(folder.conflicts.length)),
+          element("td", { class: "num" }, String(folder.devices.length)),
+          element("td", { class: "reason" }, folder.lastError || ""));
+        body.appendChild(row);
+      }
     }
 
     function renderRates(values) {
@@ -276,7 +331,16 @@ enum DashboardPage {
         if (error.message !== "401") document.getElementById("message").textContent = "status: " + error.message;
         return;
       }
-      try { renderRates(parseMetrics(await (await api("/metrics")).text())); } catch (error) {}
+      try {
+        const values = parseMetrics(await (await api("/metrics")).text());
+        renderRates(values);
+        renderDurability(values);
+      } catch (error) {}
+      try {
+        renderFolders((await (await api("/v1/sync/folders")).json()).folders);
+      } catch (error) {
+        if (error.message !== "401") document.getElementById("folders-empty").textContent = "folders: " + error.message;
+      }
     }
 
     document.getElementById("login-form").addEventListener("submit", event => {

@@ -5,8 +5,10 @@ import Foundation
 import Hummingbird
 
 /// `/v1/sync/folders`: the folders this peer keeps in sync (docs/api.md).
-/// - `POST` `{"path": "/abs/dir", "token": "p2pfolder1:…"?}` → 201 `{"path","folder","token","created"}`
+/// - `POST` `{"path": "/abs/dir", "token": "p2pfolder2:…"?}` → 201 `{"path","folder","token","created"}`
 /// - `GET` → `{"folders": [FolderStatus…]}`
+/// - `GET /v1/sync/folders/token?path=/abs/dir` → `{"path","folder","token","created":false}`:
+///   the token of a synced folder, to add it on another device.
 /// - `DELETE ?path=/abs/dir` → `{"removed": "/abs/dir"}`; the files stay.
 /// - `POST /v1/sync/folders/rescan?path=/abs/dir` → `{"path","seconds"}`: a full scan now,
 ///   answered when it has finished, with its duration.
@@ -33,6 +35,12 @@ enum SyncRoutes {
         }
         router.get("v1/sync/folders") { _, _ in
             try JSONResponse.make(FolderAPIDocuments.Listing(folders: await service.status()))
+        }
+        router.get("v1/sync/folders/token") { request, _ in
+            guard let path = request.uri.queryParameters.get("path") else { throw APIError.badRequest("missing ?path=") }
+            let token = try await mapped { try await service.token(path: path) }
+            return try JSONResponse.make(
+                FolderAPIDocuments.Added(path: FolderAPIDocuments.normalizedPath(path), folder: token.folderID, token: token.description, created: false))
         }
         router.delete("v1/sync/folders") { request, _ in
             guard let path = request.uri.queryParameters.get("path") else { throw APIError.badRequest("missing ?path=") }

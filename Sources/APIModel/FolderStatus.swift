@@ -25,6 +25,9 @@ public struct FolderStatus: Sendable, Hashable, Codable {
 
     public var path: String
     public var folderID: String
+    /// This device's id in the folder (base32 of its per-folder key, not its NodeID): what
+    /// the other devices list, and whose first 7 characters name its conflict copies.
+    public var deviceID: String?
     public var state: State
     /// Files (not directories or links) present here.
     public var files: Int
@@ -40,11 +43,12 @@ public struct FolderStatus: Sendable, Hashable, Codable {
     public var lastLocalChangeMilliseconds: Int64
 
     public init(
-        path: String, folderID: String, state: State, files: Int, bytes: UInt64, pending: Int, conflicts: [String],
+        path: String, folderID: String, deviceID: String? = nil, state: State, files: Int, bytes: UInt64, pending: Int, conflicts: [String],
         devices: [Device], lastError: String?, lastLocalChangeMilliseconds: Int64
     ) {
         self.path = path
         self.folderID = folderID
+        self.deviceID = deviceID
         self.state = state
         self.files = files
         self.bytes = bytes

@@ -13,10 +13,9 @@ public struct Capability: Sendable, Hashable, CustomStringConvertible {
     public static let prefix = "p2p1:"
     /// The format byte of a read capability for a root manifest.
     static let readFormat: UInt8 = 0x01
-    static let checksumSize = 4
-    static let payloadSize = 1 + ChunkID.size + ChunkKey.size + checksumSize
+    static let payloadSize = 1 + ChunkID.size + ChunkKey.size
     /// Characters after the prefix: ⌈69 × 8 / 5⌉.
-    public static let encodedLength = (payloadSize * 8 + 4) / 5
+    public static let encodedLength = CheckedBase32.encodedLength(payloadSize: payloadSize)
 
     /// The root manifest node.
     public var root: ChunkReference
@@ -27,24 +26,23 @@ public struct Capability: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses a capability string, accepting surrounding whitespace.
     public init(parsing text: String) throws(CapabilityError) {
-        let trimmed = text.trimmingWhitespace()
+        let trimmed = CheckedBase32.trimmed(text)
         guard !trimmed.isEmpty else { throw .empty }
         guard trimmed.lowercased().hasPrefix(Self.prefix) else {
             if trimmed.lowercased().hasPrefix("p2pnet1:") { throw .joinTokenGiven }
             let foreign = trimmed.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
             throw .foreignPrefix(String(foreign.prefix(16)))
         }
-        let body = trimmed.dropFirst(Self.prefix.count)
-        guard body.utf8.count == Self.encodedLength else {
-            throw .wrongLength(expected: Self.encodedLength, actual: body.utf8.count)
+        let payload: [UInt8]
+        do {
+            payload = try CheckedBase32.decode(trimmed.dropFirst(Self.prefix.count), prefixLength: Self.prefix.count, payloadSize: Self.payloadSize)
+        } catch {
+            switch error {
+            case .wrongLength(let expected, let actual): throw .wrongLength(expected: expected, actual: actual)
+            case .invalidCharacter(let character, let position): throw .invalidCharacter(character, position: position)
+            case .checksumMismatch: throw .checksumMismatch
+            }
         }
-        for (position, character) in body.enumerated() where !character.isBase32Symbol {
-            throw .invalidCharacter(character, position: Self.prefix.count + position)
-        }
-        guard let payload = Base32.decode(body), payload.count == Self.payloadSize else { throw .checksumMismatch }
-        let checked = payload[..<(Self.payloadSize - Self.checksumSize)]
-        let checksum = Array(payload[(Self.payloadSize - Self.checksumSize)...])
-        guard Self.checksum(Array(checked)) == checksum else { throw .checksumMismatch }
         guard payload[0] == Self.readFormat else { throw .unsupportedFormat(payload[0]) }
         let id = ChunkID(bytes: payload[1..<(1 + ChunkID.size)])!
         let key = ChunkKey(bytes: Array(payload[(1 + ChunkID.size)..<(1 + ChunkID.size + ChunkKey.size)]))!
@@ -53,13 +51,7 @@ public struct Capability: Sendable, Hashable, CustomStringConvertible {
 
     /// The capability string, `p2p1:` and 111 base32 characters.
     public var description: String {
-        var payload = [Self.readFormat] + root.id.bytes + root.key.bytes
-        payload += Self.checksum(payload)
-        return Self.prefix + Base32.encode(payload)
-    }
-
-    private static func checksum(_ bytes: [UInt8]) -> [UInt8] {
-        Array(SHA256.hash(bytes).prefix(checksumSize))
+        CheckedBase32.encode(prefix: Self.prefix, payload: [Self.readFormat] + root.id.bytes + root.key.bytes)
     }
 }
 
@@ -91,22 +83,5 @@ public enum CapabilityError: Error, Sendable, Equatable, CustomStringConvertible
         case .checksumMismatch: "capability checksum does not match: it was mistyped or altered"
         case .unsupportedFormat(let format): "capability format \(format) is not supported by this version"
         }
-    }
-}
-
-extension Character {
-    fileprivate var isBase32Symbol: Bool {
-        guard let ascii = asciiValue else { return false }
-        return (ascii >= 97 && ascii <= 122) || (ascii >= 65 && ascii <= 90) || (ascii >= 50 && ascii <= 55)
-    }
-}
-
-extension String {
-    fileprivate func trimmingWhitespace() -> Substring {
-        let scalars = unicodeScalars
-        let first = scalars.firstIndex { !$0.properties.isWhitespace } ?? scalars.endIndex
-        let last = scalars.lastIndex { !$0.properties.isWhitespace }
-        guard let last else { return Substring() }
-        return Substring(scalars[first...last])
     }
 }

@@ -19,7 +19,7 @@ extension FolderSession {
             // that lost it is missing (or unmounted), not empty.
             guard local.isEmpty, DiskEntry.lstat(path)?.kind == .directory else {
                 throw FolderSyncError.invalidFolder(
-                    path: path, reason: "its \(FolderScanner.markerName) marker is missing: is the folder deleted or its disk unmounted? Nothing is scanned until it is back")
+                    path: path, reason: "its \(FolderScanner.markerName) marker is missing: is the folder deleted or its disk unmounted? Nothing syncs until it is back (`touch \(path)/\(FolderScanner.markerName)` if this is the folder)")
             }
             try scanner.placeMarker()
         }

@@ -46,6 +46,12 @@ public actor FolderSession {
     /// long scan or apply.
     private let shown = Mutex<FolderStatus?>(nil)
     var lastError: String?
+    /// Why the last scan failed: kept until a scan succeeds, so a folder that cannot be
+    /// scanned (its marker gone, a directory unreadable) shows `error` between scans too.
+    var scanFailure: String?
+    /// Whether that failure is the folder's marker missing: then every round looks again
+    /// (one `lstat`), and nothing is pulled into the folder until it is back.
+    var markerMissing = false
     var pendingRemote = 0
     var needPublish = true
     var lastLocalChange: Int64 = 0
@@ -144,9 +150,18 @@ public actor FolderSession {
     /// One round of work; also what tests drive directly.
     func step(scan: Bool, pull: Bool) async {
         do {
-            if scan {
+            if scan || markerMissing {
                 state = .scanning
-                try await timedScan()
+                do {
+                    try await timedScan()
+                    scanFailure = nil
+                    markerMissing = false
+                } catch let error as FolderSyncError {
+                    scanFailure = "\(error)"
+                    // A folder whose disk is not mounted gets nothing written into it.
+                    markerMissing = !FolderScanner(root: path, ignore: .none).hasMarker
+                    if markerMissing { throw error }
+                }
             }
             if pull {
                 state = .syncing
@@ -155,8 +170,8 @@ public actor FolderSession {
             if needPublish {
                 try await publishOnce()
             }
-            state = .idle
-            lastError = nil
+            state = scanFailure == nil ? .idle : .error
+            lastError = scanFailure
         } catch is CancellationError {
             return
         } catch {
@@ -198,7 +213,8 @@ public actor FolderSession {
     /// The folder's status as of the last round (and the current state).
     public nonisolated func status() -> FolderStatus {
         shown.withLock { $0 } ?? FolderStatus(
-            path: path, folderID: folderID, state: .starting, files: 0, bytes: 0, pending: 0, conflicts: [], devices: [],
+            path: path, folderID: folderID, deviceID: Base32.encode(deviceID), state: .starting, files: 0, bytes: 0, pending: 0,
+            conflicts: [], devices: [],
             lastError: nil, lastLocalChangeMilliseconds: 0)
     }
 
@@ -214,7 +230,7 @@ public actor FolderSession {
             if ConflictName.isConflictCopy(path.path) { conflicts.append(path.path) }
         }
         let status = FolderStatus(
-            path: path, folderID: folderID, state: state, files: files, bytes: bytes,
+            path: path, folderID: folderID, deviceID: Base32.encode(deviceID), state: state, files: files, bytes: bytes,
             pending: pendingRemote + (needPublish ? 1 : 0), conflicts: conflicts.sorted(),
             devices: devices.values.sorted { $0.device.lexicographicallyPrecedes($1.device) }.map {
                 FolderStatus.Device(

@@ -30,7 +30,7 @@ public actor SyncService {
     /// Starts a session for every registered folder.
     public func start() throws {
         for folder in try store.folders() where sessions[folder.id] == nil {
-            let token = try FolderToken(parsing: String(decoding: try readToken(folder.id), as: UTF8.self))
+            let token = try FolderToken(stored: String(decoding: try readToken(folder.id), as: UTF8.self))
             try launch(path: folder.path, id: folder.id, token: token)
         }
     }
@@ -47,6 +47,10 @@ public actor SyncService {
         let path = try Self.validate(requested)
         let token = try token ?? FolderToken.generate()
         for folder in try store.folders() {
+            if folder.path == path {
+                throw FolderSyncError.invalidFolder(
+                    path: path, reason: "it is already synced (folder \(folder.id)); `p2p sync token \(path)` prints its token")
+            }
             if folder.id == token.folderID {
                 throw FolderSyncError.invalidFolder(path: path, reason: "this folder is already synced here, at \(folder.path)")
             }
@@ -73,6 +77,13 @@ public actor SyncService {
         try store.removeFolder(id: folder.id)
         unlink(tokenPath(folder.id))
         logger.info("stopped syncing a folder", metadata: ["folder": "\(folder.id)", "path": "\(path)"])
+    }
+
+    /// The token of the folder synced at `path`, to add the folder on another device.
+    public func token(path requested: String) throws -> FolderToken {
+        let path = FolderAPIDocuments.normalizedPath(requested)
+        guard let folder = try store.folders().first(where: { $0.path == path }) else { throw FolderSyncError.unknownFolder(path) }
+        return try FolderToken(stored: String(decoding: try readToken(folder.id), as: UTF8.self))
     }
 
     /// Scans `path` now (even when nothing signalled a change) and returns how long the

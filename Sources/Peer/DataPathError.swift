@@ -18,7 +18,8 @@ public enum DataPathError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .quorumNotMet(let chunk, let acknowledged, let required, let failures):
-            "write quorum not met for chunk \(chunk.description.prefix(16)): \(acknowledged) of \(required) acknowledgements (\(failures.listed))"
+            // Every replica was tried: the acknowledged and the failed are all of them.
+            "write quorum not met: \(acknowledged) of \(acknowledged + failures.count) peers reachable, \(required) needed; start the peers that are down (`p2p status`) and retry (chunk \(chunk.description.prefix(16)): \(failures.listed))"
         case .chunkUnavailable(let chunk, let failures):
             "chunk \(chunk.description.prefix(16)) not found on any peer (\(failures.listed))"
         case .noPeers: "no peers in the placement"

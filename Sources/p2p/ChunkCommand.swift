@@ -8,7 +8,7 @@ import Glibc
 import Darwin
 #endif
 
-/// `p2p chunk FILE`: FastCDC cut points of a local file, without a daemon.
+/// `p2p debug chunk FILE`: FastCDC cut points of a local file, without a daemon.
 struct ChunkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chunk",

@@ -1,3 +1,4 @@
+import APIModel
 import ArgumentParser
 #if canImport(Glibc)
 import Glibc
@@ -11,7 +12,11 @@ struct P2P: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "p2p",
         abstract: "Store and fetch files in a p2pstore network.",
-        subcommands: [PutCommand.self, GetCommand.self, LocateCommand.self, StatusCommand.self, ChunkCommand.self, SyncCommand.self]
+        version: ReleaseVersion.current,
+        subcommands: [
+            PutCommand.self, GetCommand.self, LocateCommand.self, StatusCommand.self, SyncCommand.self, DebugCommand.self,
+            ChunkAliasCommand.self,
+        ]
     )
 
     /// `--home` may come before the subcommand, as in `p2p --home DIR status`.

@@ -2,12 +2,19 @@ import Foundation
 import Synchronization
 
 /// A one-line progress bar on stderr — bytes, rate, ETA — shown only when stderr is a
-/// terminal and not `--quiet`.
+/// terminal, not `--quiet`, and the transfer is not tiny; a finished transfer leaves a
+/// line with its size, time and rate.
 final class ProgressBar: Sendable {
+    /// Below this the transfer is over before a bar could say anything.
+    static let smallestShown: UInt64 = 1 << 20
+
     private struct State {
         var total: UInt64?
         var done: UInt64 = 0
         var lastDraw: ContinuousClock.Instant?
+        /// When the first byte moved: the rate and the ETA leave out connecting and waiting.
+        var firstByte: ContinuousClock.Instant?
+        var tiny = false
     }
 
     private let label: String
@@ -20,13 +27,20 @@ final class ProgressBar: Sendable {
         self.enabled = !quiet && isatty(2) == 1
     }
 
-    func setTotal(_ total: UInt64) { state.withLock { $0.total = total } }
+    func setTotal(_ total: UInt64) {
+        state.withLock {
+            $0.total = total
+            $0.tiny = total < Self.smallestShown
+        }
+    }
 
     func update(_ done: UInt64) {
         guard enabled else { return }
         let line: String? = state.withLock { state in
-            state.done = done
             let now = ContinuousClock.now
+            if state.firstByte == nil { state.firstByte = now }
+            state.done = done
+            if state.tiny { return nil }
             if let last = state.lastDraw, now - last < .milliseconds(100) { return nil }
             state.lastDraw = now
             return render(state, now: now)
@@ -34,24 +48,32 @@ final class ProgressBar: Sendable {
         if let line { FileHandle.standardError.write(Data(("\r" + line).utf8)) }
     }
 
+    /// Replaces the bar with `get 12.0 MiB in 1.3 s (9.2 MiB/s)`.
     func finish() {
         guard enabled else { return }
-        let line = state.withLock { render($0, now: .now) }
-        FileHandle.standardError.write(Data(("\r" + line + "\n").utf8))
+        let line: String? = state.withLock { state in
+            guard !state.tiny, state.total != nil || state.done >= Self.smallestShown else { return nil }
+            let seconds = Self.seconds(.now - started)
+            return "\(label) \(Self.size(Double(state.done))) in \(String(format: "%.1f", seconds)) s (\(Self.size(Double(state.done) / max(seconds, 0.001)))/s)"
+        }
+        if let line { FileHandle.standardError.write(Data(("\r" + line + "\u{1B}[K\n").utf8)) }
     }
 
     private func render(_ state: State, now: ContinuousClock.Instant) -> String {
-        let seconds = max(0.001, Double((now - started).components.attoseconds) / 1e18 + Double((now - started).components.seconds))
-        let rate = Double(state.done) / seconds
+        let rate = Double(state.done) / max(0.001, Self.seconds(now - (state.firstByte ?? started)))
         var text = "\(label) \(Self.size(Double(state.done)))"
         if let total = state.total, total > 0 {
             let fraction = min(1, Double(state.done) / Double(total))
             let width = 24
             let filled = Int(fraction * Double(width))
             text += " / \(Self.size(Double(total))) [" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "]"
-            if rate > 0 { text += " ETA \(Int((Double(total - min(total, state.done))) / rate))s" }
+            if rate > 0 { text += " ETA \(Int((Double(total - min(total, state.done)) / rate).rounded(.up)))s" }
         }
-        return text + " \(Self.size(rate))/s   "
+        return text + " \(Self.size(rate))/s\u{1B}[K"
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     static func size(_ bytes: Double) -> String {

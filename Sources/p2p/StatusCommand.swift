@@ -90,6 +90,9 @@ extension CLIError {
             .failure("no daemon at \(address) — is `p2pd run` running?")
         case .refusedToken:
             .failure("the API refused the token in \(home.file("api.token"))")
+        case .failed(_, let message):
+            // The daemon's own words: they say what failed, without HTTP.
+            .failure(message)
         default:
             .failure(error.description)
         }

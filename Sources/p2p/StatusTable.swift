@@ -10,8 +10,14 @@ enum StatusTable {
                 "\(peer.incarnation)", humanSize(peer.usedBytes) + "/" + humanSize(peer.capacityBytes), "\(peer.chunkCount)",
             ]
         }
-        // Numbers right-aligned, text left-aligned.
-        let rightAligned: Set<Int> = [4, 5, 6]
+        let network = status.network
+        let summary = "\(status.peers.count) peer\(status.peers.count == 1 ? "" : "s") seen by \(status.node.prefix(12))"
+            + " · replicas \(network.replicas), write quorum \(network.writeQuorum)\n"
+        return summary + aligned(header, rows, rightAligned: [4, 5, 6])
+    }
+
+    /// Columns two spaces apart: numbers (the `rightAligned` columns) to the right, text to the left.
+    static func aligned(_ header: [String], _ rows: [[String]], rightAligned: Set<Int> = []) -> String {
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
             cells.indices.map { column in
@@ -21,10 +27,7 @@ enum StatusTable {
             .joined(separator: "  ")
             .replacing(/\s+$/, with: "") + "\n"
         }
-        let network = status.network
-        let summary = "\(status.peers.count) peer\(status.peers.count == 1 ? "" : "s") seen by \(status.node.prefix(12))"
-            + " · replicas \(network.replicas), write quorum \(network.writeQuorum)\n"
-        return summary + line(header) + rows.map(line).joined()
+        return line(header) + rows.map(line).joined()
     }
 
     /// 1024-based sizes with the suffixes the CLI accepts: `0`, `512`, `1.5K`, `10G`.

@@ -11,7 +11,7 @@ struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
         abstract: "Keep local folders the same on every device (docs/sync.md).",
-        subcommands: [Add.self, List.self, Status.self, Remove.self, Rescan.self]
+        subcommands: [Add.self, List.self, Status.self, Token.self, Remove.self, Rescan.self]
     )
 
     struct Add: AsyncParsableCommand {
@@ -28,7 +28,13 @@ struct SyncCommand: AsyncParsableCommand {
                 do { _ = try FolderToken(parsing: token) } catch { throw CLIError.badInput("\(error)") }
             }
             let body = FolderAPIDocuments.AddRequest(path: path, token: token)
-            let added = try await SyncCommand.call(home.resolved(before: root.home), .POST, "/v1/sync/folders", body: try JSONEncoder().encode(body), as: FolderAPIDocuments.Added.self)
+            let added: FolderAPIDocuments.Added
+            do {
+                added = try await SyncCommand.call(home.resolved(before: root.home), .POST, "/v1/sync/folders", body: try JSONEncoder().encode(body), as: FolderAPIDocuments.Added.self)
+            } catch let error as CLIError where error.message.hasPrefix("cannot sync \(path): ") {
+                // The daemon names the absolute path; the user reads what they typed.
+                throw CLIError(message: "cannot sync \(directory): " + error.message.dropFirst("cannot sync \(path): ".count), exitCode: error.exitCode)
+            }
             if added.created {
                 print(added.token)
             } else {
@@ -38,13 +44,14 @@ struct SyncCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the synced folders.")
+        static let configuration = CommandConfiguration(abstract: "List the synced folders: path, folder id, state, and the problem of one in error.")
         @ParentCommand var root: P2P
         @OptionGroup var home: HomeOption
+        @Argument(help: "Only this synced directory.") var directory: String?
 
         func run() async throws {
-            let listing = try await SyncCommand.call(home.resolved(before: root.home), .GET, "/v1/sync/folders", as: FolderAPIDocuments.Listing.self)
-            for folder in listing.folders { print("\(folder.path)\t\(folder.folderID)\t\(folder.state.rawValue)") }
+            let folders = try await SyncCommand.folders(home.resolved(before: root.home), only: directory)
+            print(SyncStatusText.list(folders), terminator: "")
         }
     }
 
@@ -54,9 +61,10 @@ struct SyncCommand: AsyncParsableCommand {
         @ParentCommand var root: P2P
         @OptionGroup var home: HomeOption
         @Flag(help: "Print the status as JSON (docs/api.md).") var json = false
+        @Argument(help: "Only this synced directory.") var directory: String?
 
         func run() async throws {
-            let listing = try await SyncCommand.call(home.resolved(before: root.home), .GET, "/v1/sync/folders", as: FolderAPIDocuments.Listing.self)
+            let listing = FolderAPIDocuments.Listing(folders: try await SyncCommand.folders(home.resolved(before: root.home), only: directory))
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
@@ -67,6 +75,20 @@ struct SyncCommand: AsyncParsableCommand {
         }
     }
 
+    struct Token: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the token of the folder synced at DIR, to add it on another device (a secret).")
+        @ParentCommand var root: P2P
+        @OptionGroup var home: HomeOption
+        @Argument(help: "The synced directory.") var directory: String
+
+        func run() async throws {
+            let folder = try await SyncCommand.call(
+                home.resolved(before: root.home), .GET, "/v1/sync/folders/token", folder: directory, as: FolderAPIDocuments.Added.self)
+            print(folder.token)
+        }
+    }
+
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop syncing DIR; its files stay as they are.")
         @ParentCommand var root: P2P
@@ -74,10 +96,8 @@ struct SyncCommand: AsyncParsableCommand {
         @Argument(help: "The synced directory.") var directory: String
 
         func run() async throws {
-            let path = FolderAPIDocuments.normalizedPath(SyncCommand.absolute(directory))
             _ = try await SyncCommand.call(
-                home.resolved(before: root.home), .DELETE, "/v1/sync/folders?path=" + SyncCommand.encoded(path),
-                as: FolderAPIDocuments.Removed.self)
+                home.resolved(before: root.home), .DELETE, "/v1/sync/folders", folder: directory, as: FolderAPIDocuments.Removed.self)
         }
     }
 
@@ -90,10 +110,8 @@ struct SyncCommand: AsyncParsableCommand {
         @Flag(help: "Print {\"path\", \"seconds\"} as JSON.") var json = false
 
         func run() async throws {
-            let path = FolderAPIDocuments.normalizedPath(SyncCommand.absolute(directory))
             let done = try await SyncCommand.call(
-                home.resolved(before: root.home), .POST, "/v1/sync/folders/rescan?path=" + SyncCommand.encoded(path),
-                as: FolderAPIDocuments.Rescanned.self)
+                home.resolved(before: root.home), .POST, "/v1/sync/folders/rescan", folder: directory, as: FolderAPIDocuments.Rescanned.self)
             if json {
                 print(String(decoding: try JSONEncoder().encode(done), as: UTF8.self))
             } else {
@@ -101,6 +119,18 @@ struct SyncCommand: AsyncParsableCommand {
             }
         }
     }
+
+    /// The synced folders, or only the one at `directory` (as the user typed it; exit 2 if it is not one).
+    static func folders(_ peerHome: PeerHome, only directory: String?) async throws -> [FolderStatus] {
+        let folders = try await call(peerHome, .GET, "/v1/sync/folders", as: FolderAPIDocuments.Listing.self).folders
+        guard let directory else { return folders }
+        let path = FolderAPIDocuments.normalizedPath(absolute(directory))
+        let chosen = folders.filter { $0.path == path }
+        guard !chosen.isEmpty else { throw CLIError.badInput(notSynced(directory)) }
+        return chosen
+    }
+
+    static func notSynced(_ directory: String) -> String { "\(directory) is not a synced folder (`p2p sync list` shows them)" }
 
     static func encoded(_ path: String) -> String {
         path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "/-._~"))) ?? path
@@ -120,9 +150,18 @@ struct SyncCommand: AsyncParsableCommand {
         return absolute
     }
 
-    /// One request to the local daemon; a 400 is bad input (exit 2), anything else 1.
+    /// A request about the synced folder at `directory` (as the user typed it): `route?path=…`.
     static func call<T: Decodable>(
-        _ peerHome: PeerHome, _ method: HTTPMethod, _ path: String, body: Data = Data(), as type: T.Type
+        _ peerHome: PeerHome, _ method: HTTPMethod, _ route: String, folder directory: String, as type: T.Type
+    ) async throws -> T {
+        let path = FolderAPIDocuments.normalizedPath(absolute(directory))
+        return try await call(peerHome, method, route + "?path=" + encoded(path), as: type, given: directory)
+    }
+
+    /// One request to the local daemon; a 400 is bad input (exit 2), and so is a 404 for
+    /// the directory the user `given` (a folder not synced here); anything else 1.
+    static func call<T: Decodable>(
+        _ peerHome: PeerHome, _ method: HTTPMethod, _ path: String, body: Data = Data(), as type: T.Type, given: String? = nil
     ) async throws -> T {
         let client = try APIClient.connecting(to: peerHome)
         let response: APIClientResponse
@@ -130,6 +169,8 @@ struct SyncCommand: AsyncParsableCommand {
             response = try await client.request(method, path, body: [UInt8](body))
         } catch APIClientError.failed(400, let message) {
             throw CLIError.badInput(message)
+        } catch APIClientError.failed(404, _) where given != nil {
+            throw CLIError.badInput(notSynced(given ?? path))
         } catch let error as APIClientError {
             throw CLIError.from(error, home: peerHome)
         }

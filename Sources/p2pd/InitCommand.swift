@@ -1,5 +1,6 @@
 import APIModel
 import ArgumentParser
+import Foundation
 import Home
 import OpenSSLKit
 import Peer
@@ -56,6 +57,10 @@ struct InitCommand: AsyncParsableCommand {
             listen: listenAddress, advertise: advertiseAddress, api: apiAddress, zone: zone, capacity: capacityBytes,
             seeds: seeds, network: network)
         let created = try PeerHome.create(at: home.peerHome.path, configuration: configuration, networkSecret: secret)
+        if advertiseAddress.isLoopback && !listenAddress.isLoopback {
+            // Listening for other machines while telling them to dial loopback: they never get in.
+            FileHandle.standardError.write(Data("p2pd: warning: peers are told to reach this one at \(advertiseAddress), a loopback address, so `p2pd token` only works on this machine; give --advertise HOST:\(listenAddress.port) for other machines\n".utf8))
+        }
         print(try created.nodeID())
     }
 }
@@ -77,4 +82,9 @@ struct TokenCommand: AsyncParsableCommand {
     func run() async throws {
         print(try home.peerHome.joinToken())
     }
+}
+
+extension HostPort {
+    /// 127.0.0.0/8, `::1` or `localhost`: reachable from this machine only.
+    var isLoopback: Bool { host == "localhost" || host == "::1" || host.hasPrefix("127.") }
 }

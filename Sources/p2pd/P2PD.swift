@@ -1,3 +1,4 @@
+import APIModel
 import ArgumentParser
 import Foundation
 import Home
@@ -9,9 +10,11 @@ struct P2PD: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "p2pd",
         abstract: "The p2pstore peer daemon.",
+        version: ReleaseVersion.current,
         subcommands: [InitCommand.self, RunCommand.self, IDCommand.self, TokenCommand.self])
 
-    /// Runs the command; errors become one line on stderr and exit 2 (bad input) or 1.
+    /// Runs the command; errors become one line on stderr and exit 2 (bad input or usage,
+    /// as `p2p`) or 1.
     static func main() async {
         do {
             var command = try parseAsRoot()
@@ -21,14 +24,24 @@ struct P2PD: AsyncParsableCommand {
                 try command.run()
             }
         } catch let error as PeerHomeError {
-            FileHandle.standardError.write(Data("p2pd: \(error)\n".utf8))
             switch error {
-            case .alreadyExists, .badJoinToken, .badSetting: Foundation.exit(2)
-            default: Foundation.exit(1)
+            case .alreadyExists, .badJoinToken, .badSetting: fail("\(error)", code: 2)
+            default: fail("\(error)", code: 1)
             }
+        } catch let error as DaemonError {
+            fail(error.description, code: error.exitCode)
         } catch {
-            exit(withError: error)
+            let code = exitCode(for: error)
+            // --help and --version print their text and succeed.
+            if code == .success { exit(withError: error) }
+            let line = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            fail(line.hasPrefix("Error: ") ? String(line.dropFirst(7)) : line, code: code == .validationFailure ? 2 : 1)
         }
+    }
+
+    private static func fail(_ message: String, code: Int32) -> Never {
+        FileHandle.standardError.write(Data("p2pd: \(message)\n".utf8))
+        Foundation.exit(code)
     }
 }
 

@@ -26,6 +26,14 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let peerHome = home.peerHome
         let configuration = try peerHome.configuration()
+        do {
+            try await serve(peerHome, configuration)
+        } catch {
+            throw DaemonError.explaining(error, home: peerHome, configuration: configuration)
+        }
+    }
+
+    private func serve(_ peerHome: PeerHome, _ configuration: PeerConfiguration) async throws {
         let levelName = logLevel ?? configuration.logLevel
         guard let level = Logger.Level(rawValue: levelName) else { throw PeerHomeError.badSetting("unknown log level \(levelName)") }
         LoggingSystem.bootstrap { label in

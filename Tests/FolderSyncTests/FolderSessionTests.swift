@@ -175,8 +175,16 @@ extension FolderSessionTests {
         try a.tree.remove(FolderScanner.markerName)
         await a.sync()
         #expect(await a.session.status().state == .error)
+        // A round that only pulls keeps the error (and its reason) on show.
+        await a.session.step(scan: false, pull: true)
+        #expect(a.session.status().state == .error)
+        #expect(a.session.status().lastError?.contains("marker is missing") == true, "\(String(describing: a.session.status().lastError))")
         try await converge([b])
         #expect(b.tree.read("keep/me.txt") == "precious")
+        // The marker back: the next round clears the error.
+        try a.tree.write(FolderScanner.markerName, "")
+        await a.session.step(scan: false, pull: true)
+        #expect(a.session.status().state == .idle && a.session.status().lastError == nil)
     }
 
     @Test func leftoverTemporaryFilesAreRemovedAndNeverSynced() async throws {

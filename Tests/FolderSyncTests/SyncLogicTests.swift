@@ -1,4 +1,5 @@
-import FolderKeys
+import Codecs
+@testable import FolderKeys
 import FolderSync
 import Testing
 
@@ -100,6 +101,19 @@ struct FolderFormatTests {
         #expect(throws: FolderSyncError.self) { try FolderToken(parsing: "p2p1:AAAA") }
         #expect(throws: FolderSyncError.self) { try FolderToken(parsing: "p2pfolder1:not-base32!") }
         #expect(throws: FolderSyncError.self) { try FolderToken(parsing: String(token.description.dropLast(4))) }
+        #expect(try FolderToken(parsing: token.description.uppercased().replacingOccurrences(of: "P2PFOLDER2:", with: "p2pfolder2:")) == token)
+        // Every one-character typo is caught by the checksum (or the trailing bits).
+        var text = Array(token.description)
+        let position = FolderToken.prefix.count + 20
+        text[position] = text[position] == "a" ? "b" : "a"
+        #expect(throws: FolderSyncError.invalidToken("checksum does not match: it was mistyped or altered")) {
+            try FolderToken(parsing: String(text))
+        }
+        // A token made before the checksum is refused as input but still read from the home.
+        let unchecked = "p2pfolder1:" + Base32.encode(token.secret)
+        #expect(throws: FolderSyncError.self) { try FolderToken(parsing: unchecked) }
+        #expect(try FolderToken(stored: unchecked) == token)
+        #expect(try FolderToken(stored: token.description) == token)
 
         let signer = Array(repeating: UInt8(1), count: 32)
         let announcement = IndexAnnouncement(indexCapability: "p2p1:abc", entryCount: 3, publishedMilliseconds: 99)

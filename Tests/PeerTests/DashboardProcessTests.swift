@@ -40,6 +40,31 @@ import Testing
     }
 }
 
+extension DashboardProcessTests {
+    @Test(.enabled(if: Chromium.path != nil, "chromium is not installed: apt-get install chromium (tools/ensure-packages does it as root)"))
+    func dashboardShowsAFolderInErrorWithItsReason() async throws {
+        let devices = try await SyncProcessTests.Devices()
+        let cluster = devices.cluster
+        try devices.trees[0].write("notes.txt", "kept")
+        #expect(await devices.converge(), "\(devices.differences(1))")
+        let broken = devices.trees[0].root
+        try FileManager.default.removeItem(atPath: broken + "/.p2pfolder")
+        let reason = "cannot sync \(broken): its .p2pfolder marker is missing"
+        #expect(await Daemon.eventually(timeout: .seconds(30)) {
+            (try? CLIProcessTests.folders(cluster, 0).first?.lastError?.hasPrefix(reason)) == true
+        })
+        let folderID = try #require(try CLIProcessTests.folders(cluster, 0).first?.folderID)
+
+        let client = try cluster.client(0)
+        let page = try Chromium.dumpDOM("http://\(client.address)/#token=\(client.token)", profile: cluster.root + "/chromium")
+        let row = try #require(page.firstMatch(of: /<tr data-folder="([0-9a-f]+)" data-state="([a-z]+)">(.*?)<\/tr>/), "no folder row")
+        #expect(row.output.1 == folderID && row.output.2 == "error")
+        #expect(row.output.3.contains(">\(broken)<") && row.output.3.contains(reason), "\(row.output.3)")
+        // The durability figures and a legend that explains the holder ring.
+        #expect(page.contains("chunks at N copies") && page.contains("ring: holds chunks of the file shown"))
+    }
+}
+
 /// Debian's headless Chromium, driven from the command line.
 enum Chromium {
     static var path: String? {

@@ -97,7 +97,8 @@ import Testing
         })
 
         let environment = try ClusterScript.run(["env", "2", "--dir", dir])
-        #expect(environment.stdout == "export P2P_HOME=\(dir)/peer2\n")
+        let bin = URL(fileURLWithPath: Daemon.binary).deletingLastPathComponent().path
+        #expect(environment.stdout == "export P2P_HOME=\(dir)/peer2\ncase \":$PATH:\" in *\":\(bin):\"*) ;; *) export PATH=\"\(bin):$PATH\" ;; esac\n")
 
         let down = try ClusterScript.run(["down", "--dir", dir])
         #expect(down.status == 0, "\(down.stderr)")
