@@ -180,11 +180,11 @@ let package = Package(
         // Tools: the crash-test writer, benchmarks.
         .executableTarget(
             name: "chunkstore-crashwriter",
-            dependencies: ["ChunkStore", "OpenSSLKit", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["ChunkStore", "Codecs", "OpenSSLKit", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "chunkstore-bench",
-            dependencies: ["ChunkStore", "OpenSSLKit", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["ChunkStore", "Codecs", "OpenSSLKit", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "bench-content",

@@ -25,6 +25,12 @@ public struct Identifier256: Hashable, Comparable, Sendable, CustomStringConvert
         (w0, w1, w2, w3) = words
     }
 
+    /// The identity of a SHA-256 digest, which is always 32 bytes.
+    public init(digest: [UInt8]) {
+        precondition(digest.count == Self.byteCount, "a SHA-256 digest has 32 bytes")
+        self.init(bytes: digest)!
+    }
+
     /// Creates an identity from its four big-endian words.
     public init(words w0: UInt64, _ w1: UInt64, _ w2: UInt64, _ w3: UInt64) {
         (self.w0, self.w1, self.w2, self.w3) = (w0, w1, w2, w3)

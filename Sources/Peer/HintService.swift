@@ -22,8 +22,7 @@ struct HintService: Sendable {
     func handOff() async throws {
         let snapshot = placement.snapshot
         for peer in try await local.hintedPeers() {
-            guard let nodeID = NodeID(bytes: [UInt8](peer)), let ringID = RingNodeID(bytes: nodeID.bytes),
-                  let target = snapshot.peers[ringID], target.state == .alive, !target.isSelf else { continue }
+            guard let nodeID = NodeID(bytes: [UInt8](peer)), let target = snapshot.peers[nodeID.identifier], target.state == .alive, !target.isSelf else { continue }
             let hints = try await local.hints(for: peer, limit: Self.pageSize)
             await handOff(hints, to: target, snapshot: snapshot)
         }
@@ -33,7 +32,7 @@ struct HintService: Sendable {
     /// the next round), so a peer that does not answer costs one timeout per round.
     private func handOff(_ hints: [HintRecord], to target: PlacementPeer, snapshot: PlacementSnapshot) async {
         for hint in hints {
-            guard let id = ChunkID(bytes: hint.chunkID.bytes) else { continue }
+            let id = ChunkID(hint.chunkID)
             do {
                 guard let bytes = try await local.get(id) else {
                     _ = try? await local.removeHint(hint)

@@ -12,7 +12,7 @@ public struct LocalChunks: Sendable {
     public func put(_ id: ChunkID, _ bytes: [UInt8]) async throws -> PutOutcome {
         let store = store
         return try await NIOThreadPool.singleton.runIfActive {
-            try store.put(StoredChunkID(bytes: id.bytes)!, bytes)
+            try store.put(StoredChunkID(id), bytes)
         }
     }
 
@@ -21,7 +21,7 @@ public struct LocalChunks: Sendable {
         let store = store
         return try await NIOThreadPool.singleton.runIfActive { () throws -> [UInt8]? in
             do {
-                return try store.get(StoredChunkID(bytes: id.bytes)!)
+                return try store.get(StoredChunkID(id))
             } catch let error as ChunkStoreError where error.isMissing {
                 return nil
             }
@@ -31,25 +31,25 @@ public struct LocalChunks: Sendable {
     public func has(_ ids: [ChunkID]) async throws -> [Bool] {
         let store = store
         return try await NIOThreadPool.singleton.runIfActive {
-            try store.has(ids.map { StoredChunkID(bytes: $0.bytes)! })
+            try store.has(ids.map { StoredChunkID($0) })
         }
     }
 
     public func delete(_ id: ChunkID) async throws {
         let store = store
-        try await NIOThreadPool.singleton.runIfActive { _ = try store.delete(StoredChunkID(bytes: id.bytes)!) }
+        try await NIOThreadPool.singleton.runIfActive { _ = try store.delete(StoredChunkID(id)) }
     }
 
     public func addHint(_ id: ChunkID, for peer: [UInt8]) async throws {
         let store = store
-        try await NIOThreadPool.singleton.runIfActive { try store.addHint(chunk: StoredChunkID(bytes: id.bytes)!, peer: Data(peer)) }
+        try await NIOThreadPool.singleton.runIfActive { try store.addHint(chunk: StoredChunkID(id), peer: Data(peer)) }
     }
 
     /// One page of the local index in ring order, after `cursor` (the repair walk).
     public func page(after cursor: ChunkID?, limit: Int) async throws -> [ChunkRecord] {
         let store = store
         return try await NIOThreadPool.singleton.runIfActive {
-            try store.chunks(after: cursor.flatMap { StoredChunkID(bytes: $0.bytes) }, limit: limit)
+            try store.chunks(after: cursor.map { StoredChunkID($0) }, limit: limit)
         }
     }
 
@@ -65,14 +65,14 @@ public struct LocalChunks: Sendable {
     /// (a corrupt chunk is quarantined by the store).
     public func verify(_ id: ChunkID) async throws -> Bool {
         let store = store
-        return try await NIOThreadPool.singleton.runIfActive { try store.verify(StoredChunkID(bytes: id.bytes)!) }
+        return try await NIOThreadPool.singleton.runIfActive { try store.verify(StoredChunkID(id)) }
     }
 
     /// Chunks this peer keeps as a stand-in for another (hinted handoff owns their fate).
     public func hintedChunks() async throws -> Set<ChunkID> {
         let store = store
         return try await NIOThreadPool.singleton.runIfActive {
-            Set(try store.allHints().compactMap { ChunkID(bytes: $0.chunkID.bytes) })
+            Set(try store.allHints().map { ChunkID($0.chunkID) })
         }
     }
 

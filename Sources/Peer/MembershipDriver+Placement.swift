@@ -37,7 +37,7 @@ extension MembershipDriver {
             case .alive: state = .alive
             }
             if !includingSelf && member.id == localID { continue }
-            guard let ringID = RingNodeID(bytes: member.id.bytes), let nodeID = NodeID(bytes: member.id.bytes) else { continue }
+            let ringID: RingNodeID = member.id, nodeID = NodeID(member.id)
             members.append(RingMember(id: ringID, zone: member.record.zone, capacity: member.record.capacity))
             peers[ringID] = PlacementPeer(
                 nodeID: nodeID, address: member.address, zone: member.record.zone, state: state, isSelf: member.id == localID)

@@ -101,7 +101,7 @@ actor MembershipDriver {
             switch action {
             case .send(let packet, let endpoint):
                 let bytes = ByteBuffer(bytes: MessageCodec.encode(packet))
-                let expected = endpoint.id.flatMap { NodeID(bytes: $0.bytes) }
+                let expected = endpoint.id.map { NodeID($0) }
                 let calls = calls, logger = logger
                 // A lost packet is what SWIM expects: failures are only logged.
                 background.spawn {
@@ -124,7 +124,7 @@ actor MembershipDriver {
     private func record(_ event: MembershipEvent) {
         let member = event.member
         guard member.id != machine.localID else { return }
-        let short = NodeID(bytes: member.id.bytes)?.short ?? "?"
+        let short = NodeID(member.id).short
         logger.info("member \(member.state)", metadata: [
             "peer": "\(short)", "address": "\(member.address)", "incarnation": "\(member.incarnation)",
             "was": "\(event.previousState.map { "\($0)" } ?? "unknown")",

@@ -12,7 +12,7 @@ extension PeerNode {
         let peers = members.map { member -> NodeStatus.PeerEntry in
             let isSelf = member.id == localID
             return NodeStatus.PeerEntry(
-                nodeID: NodeID(bytes: member.id.bytes)?.description ?? "?", address: member.address, zone: member.record.zone,
+                nodeID: NodeID(member.id).description, address: member.address, zone: member.record.zone,
                 state: "\(member.state)", incarnation: member.incarnation,
                 usedBytes: isSelf ? usage.used : member.record.meta.usedBytes, capacityBytes: member.record.capacity,
                 chunkCount: isSelf ? UInt64(usage.count) : member.record.meta.chunkCount, isSelf: isSelf)

@@ -99,7 +99,7 @@ public actor PeerNode {
     ) -> MembershipStateMachine {
         let usage = store.usage
         let local = MemberRecord(
-            id: MemberID(bytes: credentials.nodeID.bytes)!, address: configuration.advertise.description,
+            id: credentials.nodeID.identifier, address: configuration.advertise.description,
             zone: configuration.zone, capacity: configuration.capacity,
             meta: MemberMeta(usedBytes: usage.used, chunkCount: UInt64(usage.count)),
             incarnation: UInt64(Date().timeIntervalSince1970))

@@ -66,7 +66,7 @@ extension RecordService {
                 if !listeners.deliver(key) { leases.cancel(key: key, subscriber: subscriber) }
                 continue
             }
-            guard let ringID = RingNodeID(bytes: subscriber.bytes), let peer = snapshot.peers[ringID], peer.isUsable else { continue }
+            guard let peer = snapshot.peers[subscriber.identifier], peer.isUsable else { continue }
             background.spawn {
                 do {
                     _ = try await calls.call(.notifyRecord, RecordMessages.notify(key: key), on: peer, timeout: .seconds(2))

@@ -49,8 +49,8 @@ struct RepairService: Sendable {
                 break
             }
             guard let last = page.last else { break }
-            cursor = ChunkID(bytes: last.id.bytes)
-            await body(page.compactMap { ChunkID(bytes: $0.id.bytes) })
+            cursor = ChunkID(last.id)
+            await body(page.map { ChunkID($0.id) })
             await pages.pace(after: 1)
             if page.count < settings.pageSize { break }
         }

@@ -47,7 +47,7 @@ actor ScrubService: Worker {
                 }
             }
             pace = .busy
-            guard let id = ChunkID(bytes: record.id.bytes) else { continue }
+            let id = ChunkID(record.id)
             let intact: Bool
             do {
                 intact = try await local.verify(id)

@@ -6,6 +6,7 @@
 // asserts nothing. ROOT defaults to a fresh directory under the system temp dir (removed
 // afterwards); COUNT defaults to 400 (100 MiB).
 import ChunkStore
+import Codecs
 import Dispatch
 import Foundation
 import Logging
@@ -31,7 +32,7 @@ func makeChunks(seed: UInt64) -> [(StoredChunkID, [UInt8])] {
                 raw.storeBytes(of: state, toByteOffset: index * 8, as: UInt64.self)
             }
         }
-        return (StoredChunkID(bytes: SHA256.hash(bytes))!, bytes)
+        return (StoredChunkID(Identifier256(digest: SHA256.hash(bytes))), bytes)
     }
 }
 

@@ -6,6 +6,7 @@
 // `put <hex>` or `del <hex>`, so the test knows exactly which operations were acknowledged
 // before it sends SIGKILL. Ends with `done`.
 import ChunkStore
+import Codecs
 import Foundation
 import Logging
 import OpenSSLKit
@@ -46,7 +47,7 @@ do {
                 for lane in 0..<min(8, size - offset) { bytes[offset + lane] = word[lane] }
             }
         }
-        let id = StoredChunkID(bytes: SHA256.hash(bytes))!
+        let id = StoredChunkID(Identifier256(digest: SHA256.hash(bytes)))
         try store.put(id, bytes)
         written.append(id)
         emit("put \(id.hex)")

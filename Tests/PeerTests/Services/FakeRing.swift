@@ -33,7 +33,7 @@ final class FakeRing: Sendable {
         var peers: [RingNodeID: PlacementPeer] = [:]
         var members: [RingMember] = []
         for (index, id) in ids.enumerated() {
-            let ringID = RingNodeID(bytes: id.bytes)!
+            let ringID: RingNodeID = id.identifier
             members.append(RingMember(id: ringID, zone: "z", capacity: 1 << 30))
             peers[ringID] = PlacementPeer(
                 nodeID: id, address: addresses[index], zone: "z", state: down.contains(index) ? .dead : .alive, isSelf: index == me)

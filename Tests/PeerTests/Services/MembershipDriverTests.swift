@@ -54,7 +54,7 @@ import Transport
             let credentials = try PeerCredentials.generate(networkSecret: secret)
             let address = "peer-\(index):7400"
             let record = MemberRecord(
-                id: MemberID(bytes: credentials.nodeID.bytes)!, address: address, zone: "z", capacity: 1 << 30,
+                id: credentials.nodeID.identifier, address: address, zone: "z", capacity: 1 << 30,
                 meta: MemberMeta(usedBytes: 0, chunkCount: 0), incarnation: 1)
             let machine = MembershipStateMachine(
                 local: record, configuration: configuration, authenticator: NodeKeyAuthenticator(privateKey: credentials.privateKey),
@@ -120,7 +120,7 @@ import Transport
             let peers = try Self.peers(3, on: memory, background: background)
             // Peer 1's packet, sent by peer 2.
             let packet = MembershipPacket(
-                sender: MemberID(bytes: peers[1].credentials.nodeID.bytes)!, senderAddress: peers[1].address, message: .ping(seq: 1, target: MemberID(bytes: peers[0].credentials.nodeID.bytes)!))
+                sender: peers[1].credentials.nodeID.identifier, senderAddress: peers[1].address, message: .ping(seq: 1, target: peers[0].credentials.nodeID.identifier))
             let forged = RPCRequest(
                 method: PeerMethod.membership.rawValue, payload: ByteBuffer(bytes: MessageCodec.encode(packet)),
                 peer: peers[2].credentials.nodeID, deadline: .now() + .seconds(5))

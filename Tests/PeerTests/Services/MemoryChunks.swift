@@ -29,7 +29,7 @@ final class MemoryChunks: ChunkHolder {
 
     @discardableResult
     func put(_ id: ChunkID, _ bytes: [UInt8]) async throws -> PutOutcome {
-        guard ChunkID(hashing: bytes) == id else { throw ChunkStoreError(.hashMismatch, chunk: StoredChunkID(bytes: id.bytes)) }
+        guard ChunkID(hashing: bytes) == id else { throw ChunkStoreError(.hashMismatch, chunk: StoredChunkID(id)) }
         return state.withLock { state in
             defer { state.chunks[id] = bytes }
             return state.chunks[id] == nil ? .stored : .alreadyPresent
@@ -88,11 +88,11 @@ final class MemoryChunks: ChunkHolder {
     }
 
     func addHint(_ id: ChunkID, for peer: [UInt8]) async throws {
-        state.withLock { $0.hints.append(HintRecord(chunkID: StoredChunkID(bytes: id.bytes)!, peerID: Data(peer), createdAt: Date())) }
+        state.withLock { $0.hints.append(HintRecord(chunkID: StoredChunkID(id), peerID: Data(peer), createdAt: Date())) }
     }
 
     func hintedChunks() async throws -> Set<ChunkID> {
-        state.withLock { Set($0.hints.compactMap { ChunkID(bytes: $0.chunkID.bytes) }) }
+        state.withLock { Set($0.hints.map { ChunkID($0.chunkID) }) }
     }
 
     func hintedPeers() async throws -> [Data] {
@@ -117,6 +117,6 @@ final class MemoryChunks: ChunkHolder {
 
     private static func record(_ id: ChunkID, state: State) -> ChunkRecord {
         ChunkRecord(
-            id: StoredChunkID(bytes: id.bytes)!, size: Int64(state.chunks[id]?.count ?? 0), storedAt: Date(), lastVerified: state.verified[id])
+            id: StoredChunkID(id), size: Int64(state.chunks[id]?.count ?? 0), storedAt: Date(), lastVerified: state.verified[id])
     }
 }
