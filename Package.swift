@@ -248,6 +248,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Process-level tests: real `p2pd` and `p2p` binaries with homes of their own, driven
+        // through the CLI and the HTTP API (the top tier; PeerTests holds the engine's unit and
+        // in-process cluster tests).
+        .testTarget(
+            name: "ProcessTests",
+            dependencies: [
+                "Peer", "APIClient", "APIModel", "Home", "Content", "Codecs", "OpenSSLKit", "FolderSync", "FolderKeys", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "MembershipTests", dependencies: ["Membership"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Ring", "Membership"]),
         .testTarget(

@@ -43,9 +43,9 @@ final class InProcessCluster: @unchecked Sendable {
         var logger = Logger(label: "p2pstore.test.cluster")
         logger.logLevel = .critical
         if let custom { logger = custom }
-        let root = try Daemon.temporaryDirectory()
+        let root = try Scratch.directory()
         let secret = try SecureRandom.bytes(count: 32)
-        let ports = try (0..<peers).map { _ in try Daemon.freePort() }
+        let ports = try (0..<peers).map { _ in try Scratch.freePort() }
         var homes: [PeerHome] = []
         for index in 0..<peers {
             let address = HostPort(host: "127.0.0.1", port: ports[index])
@@ -69,7 +69,7 @@ final class InProcessCluster: @unchecked Sendable {
     /// Starts one more peer that joins through the first one; returns its index.
     func addPeer() async throws -> Int {
         let index = homes.count
-        let address = HostPort(host: "127.0.0.1", port: try Daemon.freePort())
+        let address = HostPort(host: "127.0.0.1", port: try Scratch.freePort())
         let configuration = PeerConfiguration(
             listen: address, advertise: address, api: HostPort(host: "127.0.0.1", port: 0), zone: "z\(index % 3)",
             capacity: 1 << 30, seeds: [try homes[0].configuration().advertise.description], network: network)

@@ -6,6 +6,7 @@ import NIOCore
 import OpenSSLKit
 import Ring
 import Synchronization
+import TestSupport
 import Testing
 import Transport
 @testable import Peer
@@ -13,7 +14,7 @@ import Transport
 /// The read path against a peer that lies: wrong bytes are detected and another replica used.
 @Suite struct ReplicatedReaderTests {
     @Test func aPeerReturningWrongBytesIsDetectedAndAnotherReplicaIsUsed() async throws {
-        let root = try Daemon.temporaryDirectory()
+        let root = try Scratch.directory()
         defer { try? FileManager.default.removeItem(atPath: root) }
         var logger = Logger(label: "test")
         logger.logLevel = .critical
