@@ -43,8 +43,8 @@ struct ChunkCoordinator: Sendable {
             var held: [Bool] = []
             if peer.isSelf {
                 held = (try? await local.has(ids)) ?? []
-            } else if let answer = try? await calls.call(.hasChunks, ChunkMessages.has(ids: ids), on: peer, timeout: .seconds(10)) {
-                held = (answer.getBytes(at: answer.readerIndex, length: answer.readableBytes) ?? []).map { $0 == 1 }
+            } else if let answer = try? await calls.call(ChunkMessages.Has(ids: ids), on: peer, timeout: .seconds(10)) {
+                held = answer
             }
             for (id, isHeld) in zip(ids, held) where isHeld { holders[id, default: []].append(peer.nodeID) }
         }

@@ -38,7 +38,7 @@ struct HintService: Sendable {
                     _ = try? await local.removeHint(hint)
                     continue
                 }
-                _ = try await calls.call(.storeChunk, ChunkMessages.store(id: id, bytes: bytes), on: target, timeout: .seconds(30))
+                try await calls.call(ChunkMessages.Store(id: id, bytes: bytes), on: target, timeout: .seconds(30))
                 let (_, hintedForOthers) = try await local.removeHint(hint)
                 let stillReplica = snapshot.preferenceList(for: id.bytes).contains(where: \.isSelf)
                 if !stillReplica && !hintedForOthers { try await local.delete(id) }

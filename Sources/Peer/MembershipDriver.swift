@@ -100,13 +100,13 @@ actor MembershipDriver {
         for action in actions {
             switch action {
             case .send(let packet, let endpoint):
-                let bytes = ByteBuffer(bytes: MessageCodec.encode(packet))
+                let request = ControlMessages.Membership(packet)
                 let expected = endpoint.id.map { NodeID($0) }
                 let calls = calls, logger = logger
                 // A lost packet is what SWIM expects: failures are only logged.
                 background.spawn {
                     do {
-                        _ = try await calls.call(.membership, bytes, at: endpoint.address, expecting: expected, timeout: .seconds(2))
+                        try await calls.call(request, at: endpoint.address, expecting: expected, timeout: .seconds(2))
                     } catch {
                         logger.trace("membership packet not delivered", metadata: ["address": "\(endpoint.address)", "error": "\(error)"])
                     }

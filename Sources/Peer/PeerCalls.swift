@@ -30,4 +30,14 @@ extension PeerConnection {
     public func call(_ method: PeerMethod, _ payload: ByteBuffer, timeout: TimeAmount = .seconds(30)) async throws -> ByteBuffer {
         try await call(method.rawValue, payload, timeout: timeout)
     }
+
+    /// Sends a typed request on this connection and decodes its answer.
+    func call<Request: PeerRequest>(_ request: Request, timeout: TimeAmount) async throws -> Request.Response {
+        let answer = try await call(Request.method, request.payload, timeout: timeout)
+        do {
+            return try request.response(from: answer)
+        } catch {
+            throw PeerNodeError.malformedAnswer(method: Request.method, address: "\(peer.short)", reason: error.reason)
+        }
+    }
 }

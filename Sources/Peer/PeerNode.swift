@@ -212,10 +212,10 @@ public actor PeerNode {
             guard seed != configuration.advertise.description else { continue }
             do {
                 let connection = try await pool.connection(to: seed, expecting: nil)
-                let answer = try await connection.call(PeerMethod.hello, ByteBuffer(string: configuration.advertise.description), timeout: .seconds(5))
+                let answer = try await connection.call(ControlMessages.Hello(advertising: configuration.advertise.description), timeout: .seconds(5))
                 helloConnections[seed] = connection
                 logger.info("admitted by peer and exchanged hello", metadata: [
-                    "peer": "\(connection.peer.short)", "address": "\(String(buffer: answer))",
+                    "peer": "\(connection.peer.short)", "address": "\(answer)",
                 ])
             } catch {
                 logger.warning("cannot reach seed", metadata: ["seed": "\(seed)", "error": "\(error)"])

@@ -63,6 +63,8 @@ public enum PeerNodeError: Error, Sendable, CustomStringConvertible {
     case notStarted
     /// Membership says the peer is not up (suspect peers are still tried).
     case peerDown(state: PlacementPeer.State)
+    /// The peer answered something that does not decode as the method's answer.
+    case malformedAnswer(method: PeerMethod, address: String, reason: String)
     /// The peer that answered at `address` proved another identity than the member
     /// expected there.
     case unexpectedPeer(address: String, expected: NodeID, found: NodeID)
@@ -72,6 +74,7 @@ public enum PeerNodeError: Error, Sendable, CustomStringConvertible {
         case .badAddress(let address): "not a host:port address: \(address)"
         case .notStarted: "the peer is not running"
         case .peerDown(let state): "the peer is \(state)"
+        case .malformedAnswer(let method, let address, let reason): "the peer at \(address) answered \(method.label) with a malformed payload: \(reason)"
         case .unexpectedPeer(let address, let expected, let found):
             "the peer at \(address) is \(found.short), not the expected \(expected.short)"
         }

@@ -31,7 +31,8 @@ struct PeerService: RPCService {
         guard let method = PeerMethod(rawValue: request.method) else { throw RPCError.unknownMethod(request.method) }
         switch method {
         case .hello:
-            let caller = request.payload.getString(at: request.payload.readerIndex, length: min(request.payload.readableBytes, 300)) ?? ""
+            let caller = request.payload.getString(
+                at: request.payload.readerIndex, length: min(request.payload.readableBytes, ControlMessages.Hello.maximumAddress)) ?? ""
             logger.info("hello from peer", metadata: ["peer": "\(request.peer.short)", "address": "\(caller)"])
             return ByteBuffer(string: advertise.description)
         case .membership:

@@ -31,6 +31,16 @@ enum RecordMessages {
         return ByteBuffer(bytes: writer.bytes)
     }
 
+    static func parseStored(_ payload: ByteBuffer) throws(ChunkMessageError) -> UInt64 {
+        var reader = ByteReader(try bytes(payload, limit: 9, "stored"))
+        return try decode("stored") { () throws -> UInt64 in
+            try expectVersion(reader.readUInt8())
+            let sequence = try reader.read(UInt64.self)
+            try reader.expectEnd()
+            return sequence
+        }
+    }
+
     /// fetch: `version (1) | key (32) | flag (1) | [after signer (32) if flag = 1]`.
     static func fetch(key: [UInt8], after signer: [UInt8]?) -> ByteBuffer {
         var writer = ByteWriter(capacity: 66)

@@ -45,8 +45,7 @@ extension RecordService {
                         return
                     }
                     do {
-                        _ = try await calls.call(
-                            .subscribeRecords, RecordMessages.subscribe(key: key, leaseSeconds: seconds), on: holder, timeout: .seconds(5))
+                        try await calls.call(RecordMessages.Subscribe(key: key, leaseSeconds: seconds), on: holder, timeout: .seconds(5))
                     } catch {
                         logger.debug("record lease request failed", metadata: ["peer": "\(holder.nodeID.short)", "error": "\(error)"])
                     }
@@ -69,7 +68,7 @@ extension RecordService {
             guard let peer = snapshot.peers[subscriber.identifier], peer.isUsable else { continue }
             background.spawn {
                 do {
-                    _ = try await calls.call(.notifyRecord, RecordMessages.notify(key: key), on: peer, timeout: .seconds(2))
+                    try await calls.call(RecordMessages.Notify(key: key), on: peer, timeout: .seconds(2))
                 } catch TransportError.remote(404, _) {
                     leases.cancel(key: key, subscriber: subscriber)
                 } catch {

@@ -121,7 +121,7 @@ struct RecordService: Sendable {
             _ = try await acceptRecord(record, from: "self")
             return
         }
-        _ = try await calls.call(.storeRecord, RecordMessages.store(record), on: peer, timeout: .seconds(10))
+        _ = try await calls.call(RecordMessages.Store(record), on: peer, timeout: .seconds(10))
     }
 
     /// Every record `peer` holds under `key`, page by page (at most 1,024 signers).
@@ -130,9 +130,7 @@ struct RecordService: Sendable {
         var all: [SignedRecord] = []
         var more = true
         while more && all.count < ChunkStore.maximumRecordsPerKey {
-            let answer = try await calls.call(
-                .fetchRecords, RecordMessages.fetch(key: key, after: all.last?.signer), on: peer, timeout: .seconds(10))
-            let page = try RecordMessages.parsePage(answer)
+            let page = try await calls.call(RecordMessages.Fetch(key: key, after: all.last?.signer), on: peer, timeout: .seconds(10))
             // A page must move forward, or a broken peer could keep us asking forever.
             guard let last = page.records.last, all.last.map({ $0.signer.lexicographicallyPrecedes(last.signer) }) ?? true else { break }
             all += page.records

@@ -157,9 +157,7 @@ struct RepairService: Sendable {
     /// Which of `ids` a peer holds, or nil when it cannot be asked.
     func ask(_ peer: PlacementPeer, about ids: [ChunkID]) async -> [Bool]? {
         do {
-            let answer = try await calls.call(.hasChunks, ChunkMessages.has(ids: ids), on: peer, timeout: .seconds(10))
-            guard answer.readableBytes == ids.count else { return nil }
-            return (answer.getBytes(at: answer.readerIndex, length: answer.readableBytes) ?? []).map { $0 == 1 }
+            return try await calls.call(ChunkMessages.Has(ids: ids), on: peer, timeout: .seconds(10))
         } catch {
             logger.debug("repair cannot ask a peer", metadata: ["peer": "\(peer.nodeID.short)", "error": "\(error)"])
             return nil
@@ -168,7 +166,7 @@ struct RepairService: Sendable {
 
     func push(_ id: ChunkID, _ bytes: [UInt8], to peer: PlacementPeer) async -> Bool {
         do {
-            _ = try await calls.call(.storeChunk, ChunkMessages.store(id: id, bytes: bytes), on: peer, timeout: .seconds(30))
+            try await calls.call(ChunkMessages.Store(id: id, bytes: bytes), on: peer, timeout: .seconds(30))
             return true
         } catch {
             logger.debug("repair push failed", metadata: ["peer": "\(peer.nodeID.short)", "chunk": "\(id.description.prefix(16))", "error": "\(error)"])

@@ -96,8 +96,7 @@ public struct ReplicatedReader: ChunkSource {
 
     private func fetchVerified(id: ChunkID, from peer: PlacementPeer) async -> Result<[UInt8], Error> {
         do {
-            let answer = try await calls.call(.fetchChunk, ChunkMessages.fetch(id: id), on: peer, timeout: timeout)
-            let bytes = answer.getBytes(at: answer.readerIndex, length: answer.readableBytes) ?? []
+            let bytes = try await calls.call(ChunkMessages.Fetch(id: id), on: peer, timeout: timeout)
             let actual = ChunkID(hashing: bytes)
             guard actual == id else {
                 logger.warning("peer returned wrong bytes for a chunk", metadata: ["peer": "\(peer.nodeID.short)", "chunk": "\(id)"])
@@ -111,12 +110,12 @@ public struct ReplicatedReader: ChunkSource {
 
     /// Gives the chunk back to replicas that should have had it, in the background.
     private func repair(id: ChunkID, bytes: [UInt8], peers: [PlacementPeer]) {
-        let payload = ChunkMessages.store(id: id, bytes: bytes)
+        let request = ChunkMessages.Store(id: id, bytes: bytes)
         for peer in peers where peer.isUsable {
             let calls = calls, logger = logger, timeout = timeout
             background.spawn {
                 do {
-                    _ = try await calls.call(.storeChunk, payload, on: peer, timeout: timeout)
+                    try await calls.call(request, on: peer, timeout: timeout)
                     logger.info("read repair", metadata: ["peer": "\(peer.nodeID.short)", "chunk": "\(id.description.prefix(16))"])
                 } catch {
                     logger.debug("read repair failed", metadata: ["peer": "\(peer.nodeID.short)", "error": "\(error)"])

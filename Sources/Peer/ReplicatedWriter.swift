@@ -20,9 +20,9 @@ public struct ReplicatedWriter: ChunkSink {
         let write = QuorumWrite(key: id.bytes, snapshot: placement.snapshot)
         guard !write.replicas.isEmpty else { throw DataPathError.noPeers }
         // One payload for every replica: the frames of all remote copies share its storage.
-        let payload = ChunkMessages.store(id: id, bytes: bytes)
+        let request = ChunkMessages.Store(id: id, bytes: bytes)
         let outcome = await write.run(in: background, logger: logger) { peer, intended in
-            try await send(id: id, bytes: bytes, payload: payload, to: peer, hintFor: intended)
+            try await send(id: id, bytes: bytes, request: request, to: peer, hintFor: intended)
         }
         guard outcome.acknowledged >= write.required else {
             throw DataPathError.quorumNotMet(
@@ -30,13 +30,12 @@ public struct ReplicatedWriter: ChunkSink {
         }
     }
 
-    private func send(id: ChunkID, bytes: [UInt8], payload: ByteBuffer, to peer: PlacementPeer, hintFor intended: [UInt8]?) async throws {
+    private func send(id: ChunkID, bytes: [UInt8], request: ChunkMessages.Store, to peer: PlacementPeer, hintFor intended: [UInt8]?) async throws {
         if peer.isSelf {
             try await local.put(id, bytes)
             if let intended { try await local.addHint(id, for: intended) }
             return
         }
-        let message = intended.map { ChunkMessages.store(id: id, bytes: bytes, hintFor: $0) } ?? payload
-        _ = try await calls.call(.storeChunk, message, on: peer, timeout: timeout)
+        try await calls.call(intended.map { ChunkMessages.Store(id: id, bytes: bytes, hintFor: $0) } ?? request, on: peer, timeout: timeout)
     }
 }

@@ -1,4 +1,6 @@
 import Content
+import OpenSSLKit
+import Records
 import NIOCore
 import Testing
 import Transport
@@ -35,5 +37,32 @@ import Transport
         #expect(Array(fetched.readableBytesView) == bytes)
         let held = try await calls.call(.hasChunks, ChunkMessages.has(ids: [id, ChunkID(hashing: other)]), on: peer, timeout: .seconds(5))
         #expect(Array(held.readableBytesView) == [1, 0])
+    }
+
+    /// Answers every request with the same bytes.
+    struct FixedAnswer: RPCService {
+        let bytes: [UInt8]
+        func handle(_ request: RPCRequest) async throws -> ByteBuffer { ByteBuffer(bytes: bytes) }
+    }
+
+    @Test func aMalformedAnswerIsTheCalleesFaultAndNamesIt() async throws {
+        let network = MemoryNetwork()
+        let liar = NodeID(bytes: [UInt8](repeating: 3, count: 32))!
+        network.serve("liar:7400", as: liar, with: FixedAnswer(bytes: [1]))
+        let calls = network.peer(NodeID(bytes: [UInt8](repeating: 4, count: 32))!)
+        let ids = [ChunkID(hashing: [1]), ChunkID(hashing: [2])]
+        let error = await #expect(throws: PeerNodeError.self) {
+            _ = try await calls.call(ChunkMessages.Has(ids: ids), at: "liar:7400", expecting: liar, timeout: .seconds(5))
+        }
+        #expect("\(error!)" == "the peer at liar:7400 answered has_chunks with a malformed payload: has: 1 flags for 2 ids")
+        let stored = await #expect(throws: PeerNodeError.self) {
+            _ = try await calls.call(RecordMessages.Store(try Self.record()), at: "liar:7400", expecting: liar, timeout: .seconds(5))
+        }
+        #expect("\(stored!)".contains("answered store_record with a malformed payload"))
+    }
+
+    static func record() throws -> SignedRecord {
+        let owner = try Ed25519PrivateKey(), signer = try Ed25519PrivateKey()
+        return try SignedRecord.sign(sequence: 1, payload: [1, 2, 3], with: signer, owner: owner)
     }
 }

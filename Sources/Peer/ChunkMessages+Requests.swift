@@ -1,0 +1,49 @@
+import Content
+import NIOCore
+
+/// The chunk RPCs as typed requests (methods 0x02xx).
+extension ChunkMessages {
+    /// Store a chunk, optionally as a stand-in for `hintFor`; the answer is empty.
+    struct Store: PeerRequest {
+        static let method = PeerMethod.storeChunk
+        let payload: ByteBuffer
+
+        init(id: ChunkID, bytes: [UInt8], hintFor intended: [UInt8]? = nil) {
+            payload = ChunkMessages.store(id: id, bytes: bytes, hintFor: intended)
+        }
+    }
+
+    /// A chunk's bytes, as the callee holds them (the caller verifies them against the id).
+    struct Fetch: PeerRequest {
+        static let method = PeerMethod.fetchChunk
+        let payload: ByteBuffer
+
+        init(id: ChunkID) {
+            payload = ChunkMessages.fetch(id: id)
+        }
+
+        func response(from answer: ByteBuffer) throws(ChunkMessageError) -> [UInt8] {
+            guard answer.readableBytes <= ChunkMessages.maximumChunkSize else {
+                throw .malformed("fetch: a chunk of \(answer.readableBytes) bytes is too large")
+            }
+            return answer.getBytes(at: answer.readerIndex, length: answer.readableBytes) ?? []
+        }
+    }
+
+    /// Which of `ids` the callee holds, one flag per id.
+    struct Has: PeerRequest {
+        static let method = PeerMethod.hasChunks
+        let payload: ByteBuffer
+        let count: Int
+
+        init(ids: [ChunkID]) {
+            payload = ChunkMessages.has(ids: ids)
+            count = ids.count
+        }
+
+        func response(from answer: ByteBuffer) throws(ChunkMessageError) -> [Bool] {
+            guard answer.readableBytes == count else { throw .malformed("has: \(answer.readableBytes) flags for \(count) ids") }
+            return answer.readableBytesView.map { $0 == 1 }
+        }
+    }
+}
