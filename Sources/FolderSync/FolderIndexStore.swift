@@ -3,8 +3,10 @@ import GRDB
 
 /// The sync database (`sync/sync.sqlite` in the home, WAL): the folders, this device's
 /// index of each, the other devices last applied, and which chunks are already stored.
+/// One store type over any GRDB writer: a `DatabasePool` in a home, an in-memory
+/// `DatabaseQueue` in tests.
 public final class FolderIndexStore: Sendable {
-    let database: DatabasePool
+    let database: any DatabaseWriter
 
     /// A registered folder.
     public struct Folder: Sendable, Hashable {
@@ -23,12 +25,26 @@ public final class FolderIndexStore: Sendable {
         public var seenMilliseconds: Int64
     }
 
-    public init(path: String) throws {
+    /// The store in the SQLite file at `path` (WAL, every commit synced).
+    public convenience init(path: String) throws {
+        try self.init(database: DatabasePool(path: path, configuration: Self.configuration))
+    }
+
+    /// A store that lives in memory only, gone when released (tests).
+    public static func inMemory() throws -> FolderIndexStore {
+        try FolderIndexStore(database: DatabaseQueue(configuration: configuration))
+    }
+
+    init(database: any DatabaseWriter) throws {
+        self.database = database
+        try FolderIndexSchema.migrator.migrate(database)
+    }
+
+    private static var configuration: Configuration {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        database = try DatabasePool(path: path, configuration: configuration)
-        try FolderIndexSchema.migrator.migrate(database)
+        return configuration
     }
 
     // MARK: folders

@@ -20,7 +20,7 @@ public struct LocalRecords: Sendable {
     }
 
     /// The records held under `key`, by signer, after `signer` when given.
-    public func records(key: [UInt8], after signer: [UInt8]? = nil, limit: Int = ChunkStore.maximumRecordsPerKey) async throws -> [SignedRecord] {
+    public func records(key: [UInt8], after signer: [UInt8]?, limit: Int) async throws -> [SignedRecord] {
         let store = store
         return try await NIOThreadPool.singleton.runIfActive {
             try store.records(key: Data(key), after: signer.map { Data($0) }, limit: limit).map {

@@ -8,7 +8,7 @@ extension PeerNode {
     public nonisolated var identityKey: Ed25519PrivateKey { credentials.privateKey }
 
     /// Records held here, leases granted to subscribers, and this node's own subscriptions.
-    nonisolated var records: LocalRecords { recordService.records }
+    nonisolated var records: any RecordHolder { recordService.records }
     nonisolated var leases: RecordLeases { recordService.leases }
 
     /// Signs `payload` as version `sequence` of this node's record under the key `owner`

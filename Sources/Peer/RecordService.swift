@@ -12,7 +12,7 @@ import Transport
 struct RecordService: Sendable {
     let placement: Placement
     /// Records held here, leases granted to subscribers, and this node's own subscriptions.
-    let records: LocalRecords
+    let records: any RecordHolder
     let leases: RecordLeases
     let listeners: RecordListeners
     let calls: any PeerCalls

@@ -7,7 +7,7 @@ import Testing
 import TestSupport
 
 /// The sync engine on real folders, with the network in memory and each round driven by
-/// hand, so every step is deterministic. Real processes are tested in PeerTests.
+/// hand, so every step is deterministic; the stores live in memory. Real processes are tested in ProcessTests.
 struct FolderSessionTests {
     final class Device {
         let tree: FolderTree
@@ -16,7 +16,7 @@ struct FolderSessionTests {
 
         init(_ label: String, network: MemoryNetwork, token: FolderToken, logger: Logger) throws {
             tree = FolderTree.temporary(label)
-            store = try FolderIndexStore(path: tree.root + ".sqlite")
+            store = try FolderIndexStore.inMemory()
             try store.addFolder(id: token.folderID, path: tree.root)
             session = try FolderSession(
                 path: tree.root, folderID: token.folderID, token: token, network: try network.device(), store: store,
@@ -27,7 +27,6 @@ struct FolderSessionTests {
 
         deinit {
             tree.destroy()
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: tree.root + ".sqlite" + suffix) }
         }
     }
 

@@ -256,7 +256,7 @@ extension FolderSessionTests {
         for (index, folderToken) in [token, secondToken].enumerated() {
             let tree = FolderTree.temporary("keys\(index)")
             defer { tree.destroy() }
-            let store = try FolderIndexStore(path: tree.root + ".sqlite")
+            let store = try FolderIndexStore.inMemory()
             try store.addFolder(id: folderToken.folderID, path: tree.root)
             let session = try FolderSession(
                 path: tree.root, folderID: folderToken.folderID, token: folderToken, network: identity, store: store,
