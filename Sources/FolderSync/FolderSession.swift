@@ -98,42 +98,44 @@ public actor FolderSession {
         }
     }
 
-    /// Runs until the task is cancelled.
+    /// Runs until the task is cancelled. The change subscription and the poll timer are
+    /// child tasks of this one: cancelling it ends them, and it returns only once they ended.
     public func run() async {
         watcher = FolderWatcher(root: path, logger: logger) { [weak self] in self?.poke(scan: true) }
-        let subscription = Task { [network, token, weak self] in
-            for await _ in network.subscribe(key: token.recordKey) { self?.poke(pull: true) }
-        }
-        let timer = Task { [timing, weak self] in
-            var sinceRescan = Duration.zero, sinceRepublish = Duration.zero
-            while !Task.isCancelled {
-                try? await Task.sleep(for: timing.pollInterval)
-                sinceRescan += timing.pollInterval
-                sinceRepublish += timing.pollInterval
-                let rescan = sinceRescan >= timing.rescanInterval
-                let republish = sinceRepublish >= timing.republishInterval
-                if rescan { sinceRescan = .zero }
-                if republish { sinceRepublish = .zero }
-                self?.poke(scan: rescan, pull: true, publish: republish)
-            }
-        }
         defer {
-            subscription.cancel()
-            timer.cancel()
             watcher?.stop()
             for waiter in rescanWaiters { waiter.resume(throwing: CancellationError()) }
             rescanWaiters = []
         }
-        poke(scan: true, pull: true)
-        for await _ in wake.stream {
-            if Task.isCancelled { break }
-            try? await Task.sleep(for: timing.debounce)
-            let work = flags.withLock { flags in
-                defer { flags = Flags(scan: false, pull: false, publish: false) }
-                return flags
+        await withDiscardingTaskGroup { group in
+            group.addTask { [network, token, weak self] in
+                for await _ in network.subscribe(key: token.recordKey) { self?.poke(pull: true) }
             }
-            if work.publish { needPublish = true }
-            await step(scan: work.scan, pull: work.pull)
+            group.addTask { [timing, weak self] in
+                var sinceRescan = Duration.zero, sinceRepublish = Duration.zero
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: timing.pollInterval)  // the poll period, not synchronization
+                    sinceRescan += timing.pollInterval
+                    sinceRepublish += timing.pollInterval
+                    let rescan = sinceRescan >= timing.rescanInterval
+                    let republish = sinceRepublish >= timing.republishInterval
+                    if rescan { sinceRescan = .zero }
+                    if republish { sinceRepublish = .zero }
+                    self?.poke(scan: rescan, pull: true, publish: republish)
+                }
+            }
+            poke(scan: true, pull: true)
+            for await _ in wake.stream {
+                if Task.isCancelled { break }
+                try? await Task.sleep(for: timing.debounce)
+                let work = flags.withLock { flags in
+                    defer { flags = Flags(scan: false, pull: false, publish: false) }
+                    return flags
+                }
+                if work.publish { needPublish = true }
+                await step(scan: work.scan, pull: work.pull)
+            }
+            group.cancelAll()
         }
     }
 
