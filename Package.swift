@@ -55,6 +55,10 @@ let package = Package(
         // the API address and token. What `p2p` needs to find its daemon, without the engine.
         .target(name: "Home", dependencies: ["APIModel", "DurableFiles", "OpenSSLKit", "Codecs"]),
 
+        // The one shape of every background loop (Worker, WorkerRunner, triggers, the board
+        // `p2p status --workers` reads) and background jobs that never outlive their owner.
+        .target(name: "Workers", dependencies: ["APIModel", .product(name: "Logging", package: "swift-log")]),
+
         // A shared folder's token, the keys derived from it, and folder sync's error type:
         // what `p2p sync add --token` checks before calling the daemon.
         .target(name: "FolderKeys", dependencies: ["Records", "Content", "OpenSSLKit", "Codecs"]),
@@ -97,7 +101,7 @@ let package = Package(
             name: "Peer",
             dependencies: [
                 "Transport", "OpenSSLKit", "Codecs", "ChunkStore", "Content", "Ring", "Membership",
-                "Records", "APIModel", "Home",
+                "Records", "APIModel", "Home", "Workers",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -111,7 +115,7 @@ let package = Package(
         .target(
             name: "FolderSync",
             dependencies: [
-                "Content", "OpenSSLKit", "Codecs", "DurableFiles", "Records", "FolderKeys", "APIModel",
+                "Content", "OpenSSLKit", "Codecs", "DurableFiles", "Records", "FolderKeys", "APIModel", "Workers",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -234,7 +238,7 @@ let package = Package(
         .testTarget(
             name: "FolderSyncTests",
             dependencies: [
-                "FolderSync", "FolderKeys", "Records", "APIModel", "TestSupport", "Content", "OpenSSLKit", "Codecs",
+                "FolderSync", "FolderKeys", "Records", "APIModel", "TestSupport", "Content", "OpenSSLKit", "Codecs", "Workers",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -243,7 +247,7 @@ let package = Package(
             name: "PeerTests",
             dependencies: [
                 "Peer", "APIClient", "Transport", "OpenSSLKit", "Codecs", "Content", "ChunkStore", "Ring", "Membership", "FolderSync", "TestSupport",
-                "Records", "FolderKeys", "APIModel", "Home",
+                "Records", "FolderKeys", "APIModel", "Home", "Workers",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -6,6 +6,7 @@ import Foundation
 import Logging
 import OpenSSLKit
 import Synchronization
+import Workers
 
 /// Keeps one local folder and the network in agreement: scans for local changes and
 /// publishes this device's index; pulls the other devices' indexes and applies what the
@@ -98,8 +99,8 @@ public actor FolderSession {
         }
     }
 
-    /// Runs until the task is cancelled. The change subscription and the poll timer are
-    /// child tasks of this one: cancelling it ends them, and it returns only once they ended.
+    /// Runs until the task is cancelled. The change subscription and the poll worker
+    /// (`FolderPoll`) are child tasks of this one: cancelling it ends them, and it returns only once they ended.
     public func run() async {
         watcher = FolderWatcher(root: path, logger: logger) { [weak self] in self?.poke(scan: true) }
         defer {
@@ -111,19 +112,8 @@ public actor FolderSession {
             group.addTask { [network, token, weak self] in
                 for await _ in network.subscribe(key: token.recordKey) { self?.poke(pull: true) }
             }
-            group.addTask { [timing, weak self] in
-                var sinceRescan = Duration.zero, sinceRepublish = Duration.zero
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: timing.pollInterval)  // the poll period, not synchronization
-                    sinceRescan += timing.pollInterval
-                    sinceRepublish += timing.pollInterval
-                    let rescan = sinceRescan >= timing.rescanInterval
-                    let republish = sinceRepublish >= timing.republishInterval
-                    if rescan { sinceRescan = .zero }
-                    if republish { sinceRepublish = .zero }
-                    self?.poke(scan: rescan, pull: true, publish: republish)
-                }
-            }
+            let poll = FolderPoll(timing: timing) { [weak self] scan, pull, publish in self?.poke(scan: scan, pull: pull, publish: publish) }
+            group.addTask { [logger] in await WorkerRunner(poll).run(board: WorkerBoard(), metrics: nil, logger: logger) }
             poke(scan: true, pull: true)
             for await _ in wake.stream {
                 if Task.isCancelled { break }

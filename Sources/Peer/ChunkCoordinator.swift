@@ -2,6 +2,7 @@ import Content
 import Logging
 import NIOCore
 import Transport
+import Workers
 
 /// The data path of a peer acting as coordinator: files are encoded into chunks that go to
 /// their replicas (`ReplicatedWriter`), read back from whichever replicas answer

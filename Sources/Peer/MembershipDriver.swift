@@ -5,6 +5,7 @@ import Logging
 import Membership
 import NIOCore
 import Transport
+import Workers
 
 /// Runs this peer's SWIM membership: feeds the state machine packets and ticks on a clock,
 /// carries out what it asks for (packets to send, members changed, forgotten), keeps the

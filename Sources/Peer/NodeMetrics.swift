@@ -1,5 +1,6 @@
 import APIModel
 import Metrics
+import Workers
 
 /// What a node counts and measures, through swift-metrics: file puts and gets, RPCs
 /// served, and gauges of its view of the network refreshed on each scrape.
@@ -136,7 +137,7 @@ public struct NodeMetrics: Sendable {
     }
 
     /// One run of a background worker.
-    func recordWorkerRun(worker: String, failed: Bool) {
+    public func recordWorkerRun(worker: String, failed: Bool) {
         Counter(label: Name.workerRuns, dimensions: [("worker", worker), ("outcome", failed ? "failure" : "success")], factory: factory)
             .increment()
     }
@@ -162,3 +163,5 @@ public struct NodeMetrics: Sendable {
         hints.record(pendingHints)
     }
 }
+
+extension NodeMetrics: WorkerMetrics {}

@@ -9,6 +9,7 @@ import Metrics
 import NIOCore
 import Ring
 import Transport
+import Workers
 
 /// A running peer, composed of services with one job each: the membership driver, the
 /// chunk coordinator (put, get, locate), repair and hinted handoff, scrub, and signed

@@ -1,4 +1,5 @@
 import Logging
+import Workers
 
 /// The shape every replicated write shares (chunks and signed records): one write per
 /// preference-list peer in parallel, a down or failing peer replaced by a stand-in (the next

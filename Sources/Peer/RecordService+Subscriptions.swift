@@ -3,6 +3,7 @@ import NIOCore
 import Records
 import Ring
 import Transport
+import Workers
 
 extension RecordService {
     /// Local subscription to a record key: the stream yields the key each time a holder tells

@@ -5,6 +5,7 @@ import NIOCore
 import OpenSSLKit
 import Records
 import Transport
+import Workers
 
 /// Signed records (docs/records.md): publish to a key's N holders with a write quorum,
 /// fetch and merge every signer's newest with read repair, keep what other peers publish

@@ -1,3 +1,5 @@
+import Workers
+
 /// The repair loop (docs/repair.md): a pass over the local chunks, then over the local
 /// records, then the figures; the next pass starts after the pass interval, or as soon as
 /// the placement changes (its runner's trigger), at least a second after the last.

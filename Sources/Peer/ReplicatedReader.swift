@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import OpenSSLKit
 import Transport
+import Workers
 
 /// The coordinator's read path, as a `ChunkSource`: the local copy if this peer is a
 /// replica, else the replicas in ring order with a hedged second request when the first

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import OpenSSLKit
 import Transport
+import Workers
 
 /// The coordinator's write path, as a `ChunkSink`: each chunk goes to its preference list
 /// in parallel and the call returns once W replicas acknowledged; the other copies finish

@@ -2,6 +2,7 @@ import ChunkStore
 import Content
 import Foundation
 import Logging
+import Workers
 
 /// Scrub: every peer re-hashes its stored chunks, least recently verified first, at a
 /// bounded byte rate. The store quarantines a chunk whose bytes no longer hash to its id;

@@ -9,6 +9,7 @@ import Synchronization
 import TestSupport
 import Testing
 import Transport
+import Workers
 @testable import Peer
 
 /// The read path against a peer that lies: wrong bytes are detected and another replica used.

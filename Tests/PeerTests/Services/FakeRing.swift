@@ -3,6 +3,7 @@ import NIOCore
 import OpenSSLKit
 import Ring
 import Transport
+import Workers
 @testable import Peer
 
 /// Peers for unit tests of the node's services: each has an address on a `MemoryNetwork`

@@ -8,6 +8,7 @@ import Synchronization
 import TestSupport
 import Testing
 import Transport
+import Workers
 @testable import Peer
 
 /// The membership driver on a network in memory: three peers join through one seed, see

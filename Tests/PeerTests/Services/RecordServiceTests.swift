@@ -5,6 +5,7 @@ import Records
 import TestSupport
 import Testing
 import Transport
+import Workers
 @testable import Peer
 
 /// Signed records on fake peers: a publish reaches the key's holders with a quorum, a fetch

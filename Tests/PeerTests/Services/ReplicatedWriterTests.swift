@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Testing
 import Transport
+import Workers
 @testable import Peer
 
 /// The write path on fake peers: W acknowledgements end a put, the other copies follow in

@@ -2,6 +2,7 @@ import Metrics
 import Synchronization
 import TestSupport
 import Testing
+import Workers
 @testable import Peer
 
 /// The one shape of every background loop: runs recorded on the board, a failing worker

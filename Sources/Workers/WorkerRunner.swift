@@ -3,24 +3,24 @@ import Logging
 /// Runs one worker until cancelled: a unit of work, then the pause it asked for (cut short
 /// by its trigger, never shorter than `minimumPause`), with an exponential backoff after
 /// failures; every run is recorded on the board and in the metrics.
-struct WorkerRunner: Sendable {
-    let worker: any Worker
+public struct WorkerRunner: Sendable {
+    public let worker: any Worker
     /// Wakes the worker before its pause ends.
-    var trigger: WorkerTrigger?
+    public var trigger: WorkerTrigger?
     /// The shortest pause after idle work, even when triggered: a flapping membership
     /// cannot keep a worker busy.
-    var minimumPause: Duration = .zero
+    public var minimumPause: Duration = .zero
     /// Pause after the first failure, doubled after each further one up to `maximumBackoff`.
-    var backoff: Duration = .seconds(1)
-    var maximumBackoff: Duration = .seconds(60)
+    public var backoff: Duration = .seconds(1)
+    public var maximumBackoff: Duration = .seconds(60)
 
-    init(_ worker: any Worker, trigger: WorkerTrigger? = nil, minimumPause: Duration = .zero) {
+    public init(_ worker: any Worker, trigger: WorkerTrigger? = nil, minimumPause: Duration = .zero) {
         self.worker = worker
         self.trigger = trigger
         self.minimumPause = minimumPause
     }
 
-    func run(board: WorkerBoard, metrics: NodeMetrics, logger: Logger) async {
+    public func run(board: WorkerBoard, metrics: (any WorkerMetrics)?, logger: Logger) async {
         let clock = ContinuousClock()
         let name = worker.name
         var failures = 0
@@ -41,7 +41,7 @@ struct WorkerRunner: Sendable {
                     "worker": "\(name)", "failures": "\(failures)", "error": "\(error)",
                 ])
             }
-            metrics.recordWorkerRun(worker: name, failed: failures > 0)
+            metrics?.recordWorkerRun(worker: name, failed: failures > 0)
             switch pace {
             case .busy:
                 await Task.yield()
@@ -57,7 +57,7 @@ struct WorkerRunner: Sendable {
     }
 
     /// The backoff after `failures` consecutive failures.
-    func delay(afterFailures failures: Int) -> Duration {
+    public func delay(afterFailures failures: Int) -> Duration {
         var delay = backoff
         for _ in 1..<max(failures, 1) where delay < maximumBackoff { delay *= 2 }
         return min(delay, maximumBackoff)

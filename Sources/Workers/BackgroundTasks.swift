@@ -3,18 +3,18 @@
 /// the node's worker group, so none outlives the node: stopping it cancels them and waits
 /// for them to end. Work handed over before the group runs waits for it; work handed over
 /// after the node stopped is refused.
-final class BackgroundTasks: Sendable {
-    typealias Job = @Sendable () async -> Void
+public final class BackgroundTasks: Sendable {
+    public typealias Job = @Sendable () async -> Void
     private let jobs: AsyncStream<Job>
     private let continuation: AsyncStream<Job>.Continuation
 
-    init() {
+    public init() {
         (jobs, continuation) = AsyncStream.makeStream(of: Job.self)
     }
 
     /// Starts `job` in the background; false when the node has stopped and the job was dropped.
     @discardableResult
-    func spawn(_ job: @escaping Job) -> Bool {
+    public func spawn(_ job: @escaping Job) -> Bool {
         if case .enqueued = continuation.yield(job) { return true }
         return false
     }
@@ -22,7 +22,7 @@ final class BackgroundTasks: Sendable {
     /// Runs jobs as they come. After `finish`, returns once the running ones end; when
     /// cancelled, cancels them and returns once they have ended. Called once, by the node's
     /// worker group.
-    func run() async {
+    public func run() async {
         await withDiscardingTaskGroup { group in
             for await job in jobs {
                 group.addTask { await job() }
@@ -31,7 +31,7 @@ final class BackgroundTasks: Sendable {
     }
 
     /// Refuses new jobs; `run` returns once the running ones end.
-    func finish() {
+    public func finish() {
         continuation.finish()
     }
 }

@@ -1,14 +1,15 @@
 import APIModel
+import APIModel
 import Foundation
 import Synchronization
 
-/// What every worker of a node did last, for `p2p status --json` and the logs.
-final class WorkerBoard: Sendable {
+/// What every worker did last, for `p2p status --workers` and the logs.
+public final class WorkerBoard: Sendable {
     private let workers = Mutex<[String: NodeStatus.Worker]>([:])
 
-    init() {}
+    public init() {}
 
-    func started(_ name: String) {
+    public func started(_ name: String) {
         workers.withLock { workers in
             var entry = workers[name] ?? NodeStatus.Worker(name: name, state: "running")
             entry.state = "running"
@@ -18,7 +19,7 @@ final class WorkerBoard: Sendable {
     }
 
     /// One run ended after `seconds`; `error` when it failed.
-    func finished(_ name: String, seconds: Double, error: (any Error)?) {
+    public func finished(_ name: String, seconds: Double, error: (any Error)?) {
         workers.withLock { workers in
             var entry = workers[name] ?? NodeStatus.Worker(name: name, state: "idle")
             entry.runs += 1
@@ -35,12 +36,12 @@ final class WorkerBoard: Sendable {
         }
     }
 
-    func stopped(_ name: String) {
+    public func stopped(_ name: String) {
         workers.withLock { $0[name]?.state = "stopped" }
     }
 
     /// Every worker seen so far, sorted by name.
-    var entries: [NodeStatus.Worker] {
+    public var entries: [NodeStatus.Worker] {
         workers.withLock { $0.values.sorted { $0.name < $1.name } }
     }
 }

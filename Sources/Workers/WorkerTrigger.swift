@@ -3,7 +3,7 @@ import Synchronization
 /// Wakes an idle worker before its pause ends (the repair worker when the placement
 /// changes). A trigger fired while the worker is busy is remembered: its next wait ends at
 /// once. Fired any number of times, a wait ends once.
-final class WorkerTrigger: Sendable {
+public final class WorkerTrigger: Sendable {
     private struct State {
         var pending = false
         var waiter: CheckedContinuation<Void, Never>?
@@ -11,9 +11,9 @@ final class WorkerTrigger: Sendable {
 
     private let state = Mutex(State())
 
-    init() {}
+    public init() {}
 
-    func fire() {
+    public func fire() {
         let waiter = state.withLock { state in
             guard let waiter = state.waiter else {
                 state.pending = true
@@ -29,7 +29,7 @@ final class WorkerTrigger: Sendable {
     /// all; returns whether it fired. Either way the trigger is clear afterwards: the work
     /// about to run covers what fired it.
     @discardableResult
-    func wait(atLeast minimum: Duration, atMost maximum: Duration) async -> Bool {
+    public func wait(atLeast minimum: Duration, atMost maximum: Duration) async -> Bool {
         let clock = ContinuousClock()
         let started = clock.now
         try? await Task.sleep(for: min(minimum, maximum))  // the shortest pause, not synchronization
