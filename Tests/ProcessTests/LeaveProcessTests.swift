@@ -26,6 +26,21 @@ import Testing
             report = decoded
             return !decoded.chunks.isEmpty && decoded.chunks.allSatisfy { $0.holders.count == 3 }
         })
+        // The repair passes the joins triggered have all run. A pass that starts at a peer
+        // while the leaver is still alive in its view would drop a copy the hand-off just
+        // pushed to it as surplus (docs/repair.md, "Known gaps"); repair would bring it back,
+        // but not "right away", which is what this test asserts.
+        let clock = ContinuousClock()
+        var passes: [Int] = [], unchangedSince = clock.now
+        #expect(await Daemon.eventually(timeout: .seconds(60)) {
+            var now: [Int] = []
+            for index in 0..<5 { now.append((try? await cluster.client(index).status().durability?.passes) ?? -1) }
+            if now != passes || now.contains(-1) {
+                passes = now
+                unchangedSince = clock.now
+            }
+            return clock.now - unchangedSince >= .seconds(3)
+        })
         let ids = try (0..<5).map { try cluster.nodeID($0) }
         let leaver = try #require((1..<5).max { a, b in
             report.chunks.filter { $0.holders.contains(ids[a]) }.count < report.chunks.filter { $0.holders.contains(ids[b]) }.count
