@@ -1,13 +1,13 @@
 import Foundation
 import GRDB
 
-/// One row of the `chunk` table: a chunk whose file is in place under `chunks/`.
+/// One row of the `chunk` table: a chunk whose record is in a segment (see `ChunkLayout`).
 public struct ChunkRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "chunk"
 
-    /// SHA-256 of the chunk's bytes; the file name.
+    /// SHA-256 of the chunk's bytes.
     public var id: StoredChunkID
-    /// Size of the chunk file in bytes.
+    /// Size of the chunk in bytes.
     public var size: Int64
     /// The id's ring position in its stored (offset-binary) form; see ``ringPosition``.
     var storedRingPosition: Int64

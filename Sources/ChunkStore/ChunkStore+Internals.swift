@@ -65,18 +65,36 @@ extension ChunkStore {
         }
     }
 
-    func isIndexed(_ id: StoredChunkID) throws(ChunkStoreError) -> Bool {
+    /// Where a chunk is: its row's segment, offset and size; nil when not stored (or only as a
+    /// file of layout 1 not yet moved into a segment, which happens during open).
+    struct Placement: Equatable {
+        var segment: UInt32
+        var offset: UInt64
+        var size: Int
+    }
+
+    func placement(of id: StoredChunkID) throws(ChunkStoreError) -> Placement? {
         try withDatabase("look up chunk", chunk: id) {
-            try database.read { db in try ChunkRecord.exists(db, key: id) }
+            try database.read { db in
+                try Row.fetchOne(
+                    db, sql: "SELECT segment, segment_offset, size FROM chunk WHERE id = ? AND segment IS NOT NULL",
+                    arguments: [id]
+                ).map { row in Placement(segment: row[0], offset: row[1], size: row[2]) }
+            }
         }
     }
 
-    /// Deletes a chunk's row and takes it out of the totals; returns its size if it existed.
-    /// Callers hold the chunk's stripe lock.
-    func removeRow(_ id: StoredChunkID) throws(ChunkStoreError) -> Int64? {
+    /// Deletes a chunk's row (only if it is still at `place`, when given) and takes it out of
+    /// the totals; returns its size if a row was deleted.
+    func removeRow(_ id: StoredChunkID, at place: Placement? = nil) throws(ChunkStoreError) -> Int64? {
         let size = try withDatabase("remove chunk", chunk: id) {
             try database.write { db -> Int64? in
                 guard let record = try ChunkRecord.fetchOne(db, key: id) else { return nil }
+                if let place {
+                    let current = try Row.fetchOne(
+                        db, sql: "SELECT segment, segment_offset FROM chunk WHERE id = ?", arguments: [id])
+                    guard let current, current[0] == Int64(place.segment), current[1] == Int64(place.offset) else { return nil }
+                }
                 try record.delete(db)
                 return record.size
             }
@@ -109,65 +127,19 @@ extension ChunkStore {
         accounting.withLock { $0.reserved -= size }
     }
 
-    /// Makes sure `chunks/ab/cd` exists and its entry is durable before a chunk is renamed
-    /// into it. Each directory's parent is synced the first time this process uses it (not only
-    /// when this process created it: a process that crashed may have created it unsynced).
-    func ensureDirectory(for id: StoredChunkID) throws(ChunkStoreError) {
-        let leaf = ChunkLayout.directoryIndex(id)
-        // Outer directories are recorded after the 65,536 leaves.
-        let outer = 65536 + Int(id.bytes[0])
-        let (leafDone, outerDone) = durableDirectories.withLock { ($0.contains(leaf), $0.contains(outer)) }
-        if leafDone { return }
-        let outerPath = layout.outerDirectory(id)
-        if !outerDone {
-            try FileSystem.makeDirectory(outerPath)
-            try FileSystem.syncDirectory(layout.chunks)
-            durableDirectories.withLock { _ = $0.insert(outer) }
+    /// Keeps the bytes of a chunk that failed verification in `quarantine/` for diagnosis and
+    /// drops its row, unless a concurrent put moved the chunk meanwhile.
+    func quarantine(_ id: StoredChunkID, at place: Placement, bytes: [UInt8], detail: String) throws(ChunkStoreError) {
+        let kept = quarantinePath(for: id.hex)
+        do throws(ChunkStoreError) {
+            try DurableFile.create(kept, contents: bytes)
+        } catch {
+            logger.warning("could not keep a corrupt chunk's bytes", metadata: ["chunk": "\(id.hex)", "error": "\(error)"])
         }
-        try FileSystem.makeDirectory(layout.directory(id))
-        try FileSystem.syncDirectory(outerPath)
-        durableDirectories.withLock { _ = $0.insert(leaf) }
-    }
-
-    /// A fresh name in `tmp/`, unique within this process (and the lock excludes others).
-    func temporaryPath(for id: StoredChunkID) -> String {
-        let serial = temporaryCounter.add(1, ordering: .relaxed).newValue
-        return layout.temporary + "/" + id.hex + "." + String(serial) + ".tmp"
-    }
-
-    /// Called when a chunk file was not found: if it is still absent under the stripe lock, its
-    /// row (if any) is dropped. Returns true when the file has appeared meanwhile (retry).
-    func dropRowIfFileMissing(_ id: StoredChunkID) throws(ChunkStoreError) -> Bool {
-        // The common case, a chunk we never had, stays a read.
-        guard try isIndexed(id) else { return false }
-        let path = layout.path(id)
-        return try stripes.withLock(for: id) { () throws(ChunkStoreError) -> Bool in
-            if try FileSystem.identity(path) != nil { return true }
-            if try removeRow(id) != nil {
-                logger.warning("chunk file vanished; dropped its index row", metadata: ["chunk": "\(id.hex)"])
-            }
-            return false
-        }
-    }
-
-    /// Moves a chunk file that failed verification to `quarantine/` and drops its row, unless
-    /// the name now refers to another file (a concurrent put replaced it). Returns true if the
-    /// chunk is now missing, false if the caller should read again.
-    func quarantine(
-        _ id: StoredChunkID, ifStill identity: FileSystem.Identity, detail: String
-    ) throws(ChunkStoreError) -> Bool {
-        let path = layout.path(id)
-        return try stripes.withLock(for: id) { () throws(ChunkStoreError) -> Bool in
-            if let current = try FileSystem.identity(path) {
-                guard current.device == identity.device, current.inode == identity.inode else { return false }
-                try FileSystem.move(path, to: quarantinePath(for: id.hex))
-            }
-            _ = try removeRow(id)
-            logger.error(
-                "chunk failed verification; quarantined",
-                metadata: ["chunk": "\(id.hex)", "path": "\(path)", "detail": "\(detail)"])
-            return true
-        }
+        _ = try removeRow(id, at: place)
+        logger.error(
+            "chunk failed verification; quarantined",
+            metadata: ["chunk": "\(id.hex)", "segment": "\(segments.path(place.segment))", "detail": "\(detail)"])
     }
 
     func quarantinePath(for name: String) -> String {

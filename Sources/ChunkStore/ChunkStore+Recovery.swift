@@ -3,21 +3,23 @@ import GRDB
 import OpenSSLKit
 
 extension ChunkStore {
-    /// What reconciliation found and fixed, for the log.
+    /// What open found and fixed, for the log.
     struct RecoveryReport {
         var temporaryFilesRemoved = 0
-        var rowsWithoutFile = 0
-        var filesIndexed = 0
+        var recordsIndexed = 0
+        var bytesCut: UInt64 = 0
+        var rowsDropped = 0
+        var filesImported = 0
         var filesQuarantined = 0
     }
 
-    /// Brings files and index into agreement after open.
+    /// Brings segments and index into agreement after open; cheap when they already agree.
     ///
-    /// A put writes its temp file, syncs it, renames it into `chunks/`, syncs the directory and
-    /// only then inserts the row; a delete unlinks first and removes the row second. So after a
-    /// crash at any instant: temp files are garbage (removed), a row always names a complete
-    /// file unless a delete was cut short (row dropped), and a complete file may lack its row
-    /// (verified, then indexed; quarantined if it does not verify).
+    /// A batch is appended, synced, then indexed, and the index row of a segment says how far
+    /// it is indexed. So after a crash at any instant a segment may have a tail past its
+    /// `indexed_end`: records that were synced but whose commit was lost (indexed now), then
+    /// at most one batch that was being written (torn: cut off; none of its writers was
+    /// answered). Rows never point past what was synced, unless the file was cut from outside.
     func recover() throws(ChunkStoreError) {
         var report = RecoveryReport()
         for name in try FileSystem.list(layout.temporary) {
@@ -33,19 +35,22 @@ extension ChunkStore {
                 )
             }
         }
-        guard format == MetaRecord.formatName, layoutVersion == String(ChunkLayout.version) else {
+        guard format == MetaRecord.formatName, ["1", String(ChunkLayout.version)].contains(layoutVersion) else {
             throw ChunkStoreError(
                 .invalidLayout, path: layout.root,
                 detail: "format \(format ?? "none") layout \(layoutVersion ?? "none"); expected layout \(ChunkLayout.version)")
         }
-        if !clean || configuration.alwaysReconcile {
-            try reconcile(&report)
+        try recoverSegments(&report)
+        if layoutVersion == "1" {
+            try importLayoutOneFiles(&report)
+            try withDatabase("record layout") {
+                try database.write { db in
+                    try MetaRecord.set(db, MetaRecord.Key.layoutVersion, to: String(ChunkLayout.version))
+                }
+            }
         }
-        // Mark the store in use, durably: the checkpoint syncs the WAL even with synchronous=NORMAL,
-        // so a power cut after this point still makes the next open reconcile.
         try withDatabase("mark open") {
             try database.write { db in try MetaRecord.set(db, MetaRecord.Key.cleanShutdown, to: "0") }
-            try database.writeWithoutTransaction { db in _ = try db.checkpoint(.full) }
         }
         let (used, count) = try withDatabase("sum sizes") {
             try database.read { db in
@@ -61,70 +66,112 @@ extension ChunkStore {
             metadata: [
                 "root": "\(layout.root)", "chunks": "\(count)", "used": "\(used)",
                 "capacity": "\(configuration.capacity)", "clean": "\(clean)",
-                "tempRemoved": "\(report.temporaryFilesRemoved)", "rowsDropped": "\(report.rowsWithoutFile)",
-                "filesIndexed": "\(report.filesIndexed)", "quarantined": "\(report.filesQuarantined)",
+                "tempRemoved": "\(report.temporaryFilesRemoved)", "recordsIndexed": "\(report.recordsIndexed)",
+                "bytesCut": "\(report.bytesCut)", "rowsDropped": "\(report.rowsDropped)",
+                "filesImported": "\(report.filesImported)", "quarantined": "\(report.filesQuarantined)",
             ])
     }
 
-    private func reconcile(_ report: inout RecoveryReport) throws(ChunkStoreError) {
-        let files = try scanChunkFiles(&report)
-        let rows = try withDatabase("load index") {
+    /// Every segment's tail indexed or cut, rows into missing or shortened segments dropped,
+    /// stray files quarantined; the last segment becomes the active one.
+    private func recoverSegments(_ report: inout RecoveryReport) throws(ChunkStoreError) {
+        for name in try FileSystem.list(layout.segments) where Segments.number(ofName: name) == nil {
+            try FileSystem.move(layout.segments + "/" + name, to: quarantinePath(for: name))
+            report.filesQuarantined += 1
+            logger.warning("stray file under segments/ quarantined", metadata: ["name": "\(name)"])
+        }
+        let numbers = try segments.numbersOnDisk()
+        let indexedEnds = try withDatabase("load segments") {
             try database.read { db in
-                try Row.fetchAll(db, sql: "SELECT id, size FROM chunk").map { row -> (StoredChunkID?, Int64) in
-                    (StoredChunkID.fromDatabaseValue(row[0]), row[1])
+                Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT number, indexed_end FROM segment").map { row in
+                    (UInt32(truncatingIfNeeded: row[0] as Int64), UInt64(row[1] as Int64))
+                })
+            }
+        }
+        var last: (SegmentFile, UInt64)?
+        for number in numbers {
+            guard let file = try segments.file(number) else { continue }
+            let size = try file.size()
+            let indexedEnd = indexedEnds[number] ?? 0
+            var end = size
+            if size < indexedEnd {
+                logger.error("segment is shorter than its index; dropping the rows past its end", metadata: [
+                    "segment": "\(file.path)", "size": "\(size)", "indexedEnd": "\(indexedEnd)",
+                ])
+                try dropRows(segment: number, from: size, report: &report)
+                try setIndexedEnd(number, size)
+            } else if size > indexedEnd {
+                end = try indexTail(of: file, from: indexedEnd, size: size, report: &report)
+            }
+            last = (file, end)
+        }
+        let present = Set(numbers.map(Int64.init))
+        let dropped = try withDatabase("drop rows of missing segments") {
+            try database.write { db -> Int in
+                let referenced = try Int64.fetchAll(db, sql: "SELECT DISTINCT segment FROM chunk WHERE segment IS NOT NULL")
+                var dropped = 0
+                for number in referenced where !present.contains(number) {
+                    try db.execute(sql: "DELETE FROM chunk WHERE segment = ?", arguments: [number])
+                    dropped += db.changesCount
+                    try db.execute(sql: "DELETE FROM segment WHERE number = ?", arguments: [number])
                 }
+                return dropped
             }
         }
-        var indexed = Set<StoredChunkID>()
-        for case let (id?, size) in rows {
-            if let fileSize = files[id], fileSize == size {
-                indexed.insert(id)
-                continue
-            }
-            // No file (a delete cut short) or a file of the wrong size (cannot verify): drop the row;
-            // a wrong-sized file is then verified below like any unindexed file.
-            _ = try removeRow(id)
-            report.rowsWithoutFile += 1
+        if dropped > 0 {
+            report.rowsDropped += dropped
+            logger.error("segment files vanished; dropped their chunks' rows", metadata: ["rows": "\(dropped)"])
         }
-        let now = configuration.clock()
-        for (id, _) in files where !indexed.contains(id) {
-            let path = layout.path(id)
-            guard let (bytes, identity) = try FileSystem.readFile(path) else { continue }
-            guard SHA256.hash(bytes) == id.bytes else {
-                try FileSystem.move(path, to: quarantinePath(for: id.hex))
-                report.filesQuarantined += 1
-                logger.error("unindexed chunk file failed verification; quarantined", metadata: ["chunk": "\(id.hex)"])
-                continue
+        if let (file, end) = last { segments.activate(file, size: end) }
+    }
+
+    /// Indexes the valid records of a segment from `start` and cuts the file after the last
+    /// one. Returns the new end.
+    private func indexTail(
+        of file: SegmentFile, from start: UInt64, size: UInt64, report: inout RecoveryReport
+    ) throws(ChunkStoreError) -> UInt64 {
+        var position = start
+        var records: [SegmentRecord] = []
+        while position + UInt64(SegmentRecord.headerSize) <= size {
+            guard let header = try file.read(at: position, count: SegmentRecord.headerSize),
+                  let record = SegmentRecord(header: header),
+                  position + UInt64(record.footprint) <= size,
+                  let bytes = try file.read(at: position + UInt64(SegmentRecord.headerSize), count: record.length),
+                  SHA256.hash(bytes) == record.id.bytes
+            else { break }
+            records.append(record)
+            position += UInt64(record.footprint)
+        }
+        if position < size {
+            try file.truncate(to: position)
+            report.bytesCut += size - position
+            logger.warning("cut a torn tail off a segment", metadata: [
+                "segment": "\(file.path)", "at": "\(position)", "bytes": "\(size - position)",
+            ])
+        }
+        // Indexed in one transaction even when empty, so that `indexed_end` moves to the cut.
+        let inserted = try index(records, in: file.number, from: start, end: position)
+        report.recordsIndexed += inserted.filter { $0 }.count
+        return position
+    }
+
+    private func dropRows(segment: UInt32, from offset: UInt64, report: inout RecoveryReport) throws(ChunkStoreError) {
+        report.rowsDropped += try withDatabase("drop rows past a segment's end") {
+            try database.write { db in
+                try db.execute(
+                    sql: "DELETE FROM chunk WHERE segment = ? AND segment_offset + \(SegmentRecord.headerSize) + size > ?",
+                    arguments: [Int64(segment), Int64(offset)])
+                return db.changesCount
             }
-            let record = ChunkRecord(id: id, size: Int64(identity.size), storedAt: now, lastVerified: now)
-            try withDatabase("index recovered chunk", chunk: id) {
-                try database.write { db in try record.insert(db, onConflict: .ignore) }
-            }
-            report.filesIndexed += 1
         }
     }
 
-    /// Every well-named chunk file with its size. Anything else under `chunks/` that is a file
-    /// is moved to quarantine: it cannot be a chunk, and the store deletes nothing it did not write.
-    private func scanChunkFiles(_ report: inout RecoveryReport) throws(ChunkStoreError) -> [StoredChunkID: Int64] {
-        var files: [StoredChunkID: Int64] = [:]
-        for outer in try FileSystem.list(layout.chunks) {
-            let outerPath = layout.chunks + "/" + outer
-            for inner in try FileSystem.list(outerPath) {
-                let innerPath = outerPath + "/" + inner
-                for name in try FileSystem.list(innerPath) {
-                    let path = innerPath + "/" + name
-                    guard let identity = try FileSystem.identity(path) else { continue }
-                    if let id = StoredChunkID(hex: name), name == id.hex, layout.path(id) == path {
-                        files[id] = Int64(identity.size)
-                    } else {
-                        try FileSystem.move(path, to: quarantinePath(for: name))
-                        report.filesQuarantined += 1
-                        logger.warning("stray file under chunks/ quarantined", metadata: ["path": "\(path)"])
-                    }
-                }
+    private func setIndexedEnd(_ segment: UInt32, _ end: UInt64) throws(ChunkStoreError) {
+        try withDatabase("set indexed end") {
+            try database.write { db in
+                try db.execute(
+                    sql: "UPDATE segment SET indexed_end = ? WHERE number = ?", arguments: [Int64(end), Int64(segment)])
             }
         }
-        return files
     }
 }

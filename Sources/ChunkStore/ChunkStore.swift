@@ -13,20 +13,21 @@ import Musl
 import Darwin
 #endif
 
-/// Content-addressed chunk storage: chunk bytes in files, metadata in SQLite.
+/// Content-addressed chunk storage: chunk bytes appended to segment files, metadata in SQLite.
 ///
 /// One `ChunkStore` owns one root directory (see `ChunkLayout` and `docs/storage.md`) and holds
 /// an exclusive lock on it while open. It is safe to call from any number of threads or tasks at
-/// once, and does not funnel work through a single queue or actor:
-/// - `get` reads and hashes the file on the caller's thread and touches SQLite only when it finds
-///   a problem, so reads scale with cores and disks;
-/// - `put` hashes, writes and syncs its temp file on the caller's thread in parallel with other
-///   puts; only publication (rename, directory sync, index row) takes a per-id stripe lock,
-///   and the index row goes through SQLite's single writer (a short transaction);
+/// once:
+/// - `get` looks the chunk up on a concurrent WAL reader, reads it with `pread` and hashes it on
+///   the caller's thread, so reads scale with cores and disks;
+/// - `put` hashes on the caller's thread, then joins a group commit (`GroupCommit`): the chunks
+///   of every put waiting at that moment are appended to the active segment, made durable with
+///   one `fdatasync` and indexed in one SQLite transaction, and every one of those puts
+///   returns only then;
 /// - metadata reads use the `DatabasePool`'s concurrent WAL readers.
 ///
-/// Every method blocks on disk I/O: call them from a thread pool (e.g. `NIOThreadPool`) rather
-/// than from an event loop.
+/// The blocking methods block on disk I/O: call them from a thread pool (e.g. `NIOThreadPool`)
+/// rather than from an event loop; `put(_:_:) async` suspends instead while its batch commits.
 public final class ChunkStore: Sendable {
     struct Accounting {
         var used: UInt64 = 0
@@ -40,15 +41,18 @@ public final class ChunkStore: Sendable {
     let logger: Logger
     let database: DatabasePool
     let accounting = Mutex(Accounting())
-    let stripes = StripedLock()
-    /// Directories known to exist durably: leaves by `ChunkLayout.directoryIndex`, outer ones as 65536 + first byte.
-    let durableDirectories = Mutex(Set<Int>())
+    let segments: Segments
     let temporaryCounter = Atomic<UInt64>(0)
     private let lockDescriptor: Int32
     let isClosed = Atomic<Bool>(false)
+    /// Set once the store is fully open; puts go through it.
+    private let committer = Mutex<GroupCommit?>(nil)
     /// Transactions committed with `synchronous = FULL` (`durableWrite`), for tests and diagnostics.
     public var durableCommits: Int { durableCommitCount.load(ordering: .relaxed) }
     let durableCommitCount = Atomic<Int>(0)
+    /// Group commits so far: each is one append, one `fdatasync` and one index transaction
+    /// for all the chunks it holds (for tests and diagnostics).
+    public var commitBatches: Int { committer.withLock { $0?.batches ?? 0 } }
 
     /// Opens (creating if needed) the store at `root` with the given capacity in bytes.
     public convenience init(root: String, capacity: UInt64, logger: Logger) throws(ChunkStoreError) {
@@ -56,7 +60,8 @@ public final class ChunkStore: Sendable {
     }
 
     /// Opens (creating if needed) the store at `root`: takes the lock, migrates the schema,
-    /// removes leftover temp files and, after an unclean shutdown, reconciles files and index.
+    /// removes leftover temp files, indexes or cuts the unindexed tails of segments, and moves
+    /// the chunk files of an older layout into segments.
     public init(root: String, configuration: ChunkStoreConfiguration, logger: Logger) throws(ChunkStoreError) {
         let layout = ChunkLayout(root: root)
         do {
@@ -66,7 +71,7 @@ public final class ChunkStore: Sendable {
         }
         let lockDescriptor = try FileSystem.lockExclusively(layout.lock)
         do throws(ChunkStoreError) {
-            for directory in [layout.chunks, layout.temporary, layout.quarantine] {
+            for directory in [layout.segments, layout.temporary, layout.quarantine] {
                 try FileSystem.makeDirectory(directory)
             }
             try FileSystem.syncDirectory(layout.root)
@@ -79,8 +84,16 @@ public final class ChunkStore: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.lockDescriptor = lockDescriptor
+        self.segments = Segments(directory: layout.segments, limit: configuration.segmentSize)
         // Fully initialized from here: if recovery throws, deinit closes the database and the lock.
         try recover()
+        let commit = GroupCommit(maximumBatchBytes: configuration.maximumBatchBytes) { [weak self] batch in
+            guard let self else {
+                return batch.map { _ in .failure(ChunkStoreError(.io, path: layout.root, detail: "store is closed")) }
+            }
+            return self.commitBatch(batch)
+        }
+        committer.withLock { $0 = commit }
     }
 
     deinit {
@@ -90,8 +103,8 @@ public final class ChunkStore: Sendable {
         }
     }
 
-    /// Marks a clean shutdown (so the next open skips reconciliation), closes the database and
-    /// releases the lock. Further calls fail; calling `close` twice is harmless.
+    /// Marks a clean shutdown, closes the database and releases the lock. Further calls fail;
+    /// calling `close` twice is harmless.
     public func close() throws(ChunkStoreError) {
         guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         defer { FileSystem.unlock(lockDescriptor) }
@@ -105,99 +118,98 @@ public final class ChunkStore: Sendable {
 
     /// Stores a chunk. Refuses bytes that do not hash to `id` (`.hashMismatch`) and puts that
     /// would exceed capacity (`.full`). When it returns, the chunk survives a crash or power cut.
+    /// Blocks the calling thread while its batch commits.
     @discardableResult
     public func put(_ id: StoredChunkID, _ bytes: [UInt8]) throws(ChunkStoreError) -> PutOutcome {
+        guard let (size, commit) = try prepare(id, bytes) else { return .alreadyPresent }
+        return try settle(size, commit.submitAndWait(id: id, bytes: bytes))
+    }
+
+    /// `put(_:_:)` that suspends, rather than blocks, while its batch commits.
+    @discardableResult
+    public func put(_ id: StoredChunkID, _ bytes: [UInt8]) async throws(ChunkStoreError) -> PutOutcome {
+        guard let (size, commit) = try prepare(id, bytes) else { return .alreadyPresent }
+        return try settle(size, await commit.submit(id: id, bytes: bytes))
+    }
+
+    /// The checks before a put joins a batch: hash, presence, capacity (reserved). Nil when
+    /// the chunk is already stored.
+    private func prepare(_ id: StoredChunkID, _ bytes: [UInt8]) throws(ChunkStoreError) -> (UInt64, GroupCommit)? {
         try checkOpen()
         let digest = SHA256.hash(bytes)
         guard digest == id.bytes else {
             throw ChunkStoreError(.hashMismatch, chunk: id, detail: "bytes hash to \(Hex.encode(digest))")
         }
-        let path = layout.path(id)
-        if try isIndexed(id), let identity = try FileSystem.identity(path), identity.size == bytes.count {
-            return .alreadyPresent
+        if try placement(of: id) != nil { return nil }
+        guard let commit = committer.withLock({ $0 }) else {
+            throw ChunkStoreError(.io, path: layout.root, detail: "store is not open")
         }
         let size = UInt64(bytes.count)
         try reserve(size, for: id)
-        var reservationHeld = true
-        defer { if reservationHeld { release(size) } }
+        return (size, commit)
+    }
 
-        try ensureDirectory(for: id)
-        let temporary = temporaryPath(for: id)
-        try DurableFile.create(temporary, contents: bytes)
-        let inserted = try stripes.withLock(for: id) { () throws(ChunkStoreError) -> Bool in
-            do throws(ChunkStoreError) {
-                try FileSystem.move(temporary, to: path)
-            } catch {
-                FileSystem.removeIfPresent(temporary)
-                throw error
+    /// Releases a put's reservation and counts the chunk if its batch stored it.
+    private func settle(_ size: UInt64, _ result: Result<PutOutcome, ChunkStoreError>) throws(ChunkStoreError) -> PutOutcome {
+        let stored = (try? result.get()) == .stored
+        accounting.withLock { totals in
+            totals.reserved -= size
+            if stored {
+                totals.used += size
+                totals.count += 1
             }
-            try FileSystem.syncDirectory(layout.directory(id))
-            let record = ChunkRecord(id: id, size: Int64(size), storedAt: configuration.clock())
-            let inserted: Bool
-            do throws(ChunkStoreError) {
-                inserted = try withDatabase("index chunk", chunk: id) {
-                    try database.write { db in
-                        try record.insert(db, onConflict: .ignore)
-                        return db.changesCount > 0
-                    }
-                }
-            } catch {
-                // Unindexed files must not linger uncounted; the chunk is simply not stored.
-                if (try? isIndexed(id)) == false { FileSystem.removeIfPresent(path) }
-                throw error
-            }
-            accounting.withLock { totals in
-                if inserted {
-                    totals.used += size
-                    totals.count += 1
-                }
-                totals.reserved -= size
-            }
-            return inserted
         }
-        reservationHeld = false
-        if inserted {
-            logger.trace("stored chunk", metadata: ["chunk": "\(id.hex)", "size": "\(size)"])
-        }
-        return inserted ? .stored : .alreadyPresent
+        return try result.get()
     }
 
     /// Reads a chunk and verifies that its bytes hash to `id`.
     ///
-    /// Throws `.notFound` when the chunk is not here, and `.corrupt` when its file failed
-    /// verification; the file was then moved to `quarantine/` and its row removed, so callers
+    /// Throws `.notFound` when the chunk is not here, and `.corrupt` when its bytes failed
+    /// verification; they were then copied to `quarantine/` and the row removed, so callers
     /// treat both as missing (`error.isMissing`) and fetch a replica.
     public func get(_ id: StoredChunkID) throws(ChunkStoreError) -> [UInt8] {
         try checkOpen()
-        let path = layout.path(id)
-        // A retry happens only if a concurrent put replaced the file while we were reading it.
-        for _ in 0..<3 {
-            guard let (bytes, identity) = try FileSystem.readFile(path) else {
-                if try dropRowIfFileMissing(id) { continue }
-                throw ChunkStoreError(.notFound, chunk: id, path: path)
-            }
+        guard let place = try placement(of: id) else {
+            throw ChunkStoreError(.notFound, chunk: id)
+        }
+        guard let file = try segments.file(place.segment) else {
+            _ = try removeRow(id, at: place)
+            logger.warning("segment file vanished; dropped the chunk's row", metadata: ["chunk": "\(id.hex)"])
+            throw ChunkStoreError(.notFound, chunk: id, path: segments.path(place.segment))
+        }
+        let header = try file.read(at: place.offset, count: SegmentRecord.headerSize)
+        let bytes = try file.read(at: place.offset + UInt64(SegmentRecord.headerSize), count: place.size)
+        var problem: String?
+        if header.flatMap(SegmentRecord.init(header:)) != SegmentRecord(id: id, length: place.size) {
+            problem = "record header does not match the index"
+        } else if let bytes {
             let digest = SHA256.hash(bytes)
             if digest == id.bytes { return bytes }
-            if try quarantine(id, ifStill: identity, detail: "read hashes to \(Hex.encode(digest))") {
-                throw ChunkStoreError(.corrupt, chunk: id, path: path, detail: "quarantined")
-            }
+            problem = "read hashes to \(Hex.encode(digest))"
+        } else {
+            problem = "segment ends inside the record"
         }
-        throw ChunkStoreError(.corrupt, chunk: id, path: path, detail: "changed repeatedly while being read")
+        try quarantine(id, at: place, bytes: bytes ?? [], detail: problem ?? "")
+        throw ChunkStoreError(.corrupt, chunk: id, path: file.path, detail: "quarantined")
     }
 
-    /// Removes a chunk (its file, its row and its hints). Returns false if it was not stored.
+    /// Removes a chunk (its row and its hints). Returns false if it was not stored. Its bytes
+    /// stay in their segment, as dead space, until the segment is compacted.
     @discardableResult
     public func delete(_ id: StoredChunkID) throws(ChunkStoreError) -> Bool {
         try checkOpen()
-        let path = layout.path(id)
-        return try stripes.withLock(for: id) { () throws(ChunkStoreError) -> Bool in
-            // File first: a crash in between leaves a row without a file, which open drops.
-            let hadFile = try FileSystem.remove(path)
-            let removedSize = try removeRow(id)
-            if hadFile || removedSize != nil {
-                logger.debug("deleted chunk", metadata: ["chunk": "\(id.hex)"])
-            }
-            return hadFile || removedSize != nil
+        let removed = try removeRow(id) != nil
+        if removed { logger.debug("deleted chunk", metadata: ["chunk": "\(id.hex)"]) }
+        return removed
+    }
+
+    /// Where a chunk's bytes are on disk (for diagnostics and tests), or nil when not stored.
+    public func location(of id: StoredChunkID) throws(ChunkStoreError) -> ChunkLocation? {
+        try checkOpen()
+        return try placement(of: id).map { place in
+            ChunkLocation(
+                path: segments.path(place.segment), offset: place.offset + UInt64(SegmentRecord.headerSize),
+                length: place.size)
         }
     }
 

@@ -17,6 +17,9 @@ enum ChunkStoreSchema {
         migrator.registerMigration("v3: record endorsements") { db in
             try db.execute(sql: v3)
         }
+        migrator.registerMigration("v4: segments") { db in
+            try db.execute(sql: v4)
+        }
         return migrator
     }
 
@@ -113,5 +116,25 @@ enum ChunkStoreSchema {
         -- Rows from before (empty here) fail verification when read, and are dropped.
         ALTER TABLE records ADD COLUMN owner BLOB NOT NULL DEFAULT x'';
         ALTER TABLE records ADD COLUMN endorsement BLOB NOT NULL DEFAULT x'';
+        """
+
+    private static let v4 = """
+        -- Layout 2: chunks are records in append-only segment files. NULL in both columns marks
+        -- a chunk of layout 1 (its own file) until open moves it into a segment.
+        -- The segment file's number (segments/<8 hex>.seg).
+        ALTER TABLE chunk ADD COLUMN segment INTEGER;
+        -- Offset of the chunk's record (its 40-byte header) in the segment.
+        ALTER TABLE chunk ADD COLUMN segment_offset INTEGER;
+        -- Live bytes per segment, for compaction; and rows to drop when a segment is cut.
+        CREATE INDEX chunk_on_segment ON chunk(segment, segment_offset);
+
+        -- One row per segment that has indexed records.
+        CREATE TABLE segment (
+            -- The file's number.
+            number INTEGER NOT NULL PRIMARY KEY CHECK (number > 0),
+            -- Every record before this offset is indexed (or was, and was deleted since); after a
+            -- crash, open indexes or cuts the file's tail from here.
+            indexed_end INTEGER NOT NULL CHECK (indexed_end >= 0)
+        );
         """
 }

@@ -18,7 +18,7 @@ package enum FileSystem<Failure: FileSystemFailure> {
         package var size: Int
     }
 
-    static func error(_ call: String, path: String) -> Failure {
+    package static func error(_ call: String, path: String) -> Failure {
         let code = errno
         return Failure(FileSystemError(.io, path: path, errno: code, detail: "\(call): \(String(cString: strerror(code)))"))
     }

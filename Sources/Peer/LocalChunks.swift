@@ -3,17 +3,15 @@ import Content
 import Foundation
 import NIOPosix
 
-/// The peer's own chunk store seen from async code: every call runs on NIO's blocking
-/// thread pool, so fsyncs never stall the cooperative executor or an event loop.
+/// The peer's own chunk store seen from async code: every blocking call runs on NIO's blocking
+/// thread pool, so disk reads never stall the cooperative executor or an event loop; a put
+/// suspends while its group commit is made durable, so many puts share one sync.
 public struct LocalChunks: Sendable {
     public let store: ChunkStore
 
     @discardableResult
     public func put(_ id: ChunkID, _ bytes: [UInt8]) async throws -> PutOutcome {
-        let store = store
-        return try await NIOThreadPool.singleton.runIfActive {
-            try store.put(StoredChunkID(id), bytes)
-        }
+        try await store.put(StoredChunkID(id), bytes)
     }
 
     /// The verified bytes, or nil when the chunk is missing (or was corrupt and is now quarantined).

@@ -1,10 +1,11 @@
-// chunkstore-crashwriter ROOT COUNT SEED
+// chunkstore-crashwriter ROOT COUNT SEED [WRITERS]
 //
 // Test helper for ChunkStoreTests' crash-safety test: opens the store at ROOT and puts COUNT
-// pseudo-random chunks (sizes 0..<32 KiB, from SEED), deleting an earlier one after every
-// tenth put. After each operation returns it writes one unbuffered line to stdout,
-// `put <hex>` or `del <hex>`, so the test knows exactly which operations were acknowledged
-// before it sends SIGKILL. Ends with `done`.
+// pseudo-random chunks (sizes 1..<32 KiB, from SEED) from WRITERS threads at once (default 1),
+// so that puts share group commits; each writer deletes one of its earlier chunks after every
+// tenth put. Before a delete it writes `del? <hex>`; after each operation returns it writes
+// one unbuffered line, `put <hex>` or `del <hex>`, so the test knows exactly which operations
+// were acknowledged before it sends SIGKILL. Ends with `done`.
 import ChunkStore
 import Codecs
 import Foundation
@@ -23,24 +24,27 @@ struct SplitMix64: RandomNumberGenerator {
     }
 }
 
-func emit(_ line: String) {
+@Sendable func emit(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
 let arguments = CommandLine.arguments
-guard arguments.count == 4, let count = Int(arguments[2]), let seed = UInt64(arguments[3]) else {
-    FileHandle.standardError.write(Data("usage: chunkstore-crashwriter ROOT COUNT SEED\n".utf8))
+guard (4...5).contains(arguments.count), let count = Int(arguments[2]), let seed = UInt64(arguments[3]),
+      let writers = arguments.count == 5 ? Int(arguments[4]) : 1, writers >= 1
+else {
+    FileHandle.standardError.write(Data("usage: chunkstore-crashwriter ROOT COUNT SEED [WRITERS]\n".utf8))
     exit(2)
 }
 var logger = Logger(label: "chunkstore-crashwriter")
 logger.logLevel = .warning
 
-do {
-    let store = try ChunkStore(root: arguments[1], capacity: 1 << 40, logger: logger)
+/// One writer's share of the run: its puts, and a delete of one of its own chunks after every tenth.
+@Sendable func writeShare(_ store: ChunkStore, count: Int, seed: UInt64) throws {
     var random = SplitMix64(state: seed)
     var written: [StoredChunkID] = []
     for index in 0..<count {
-        let size = Int.random(in: 0..<32 * 1024, using: &random)
+        // Never empty: two writers' empty chunks would be one chunk, and one's delete the other's loss.
+        let size = Int.random(in: 1..<32 * 1024, using: &random)
         var bytes = [UInt8](repeating: 0, count: size)
         for offset in stride(from: 0, to: size, by: 8) {
             withUnsafeBytes(of: random.next()) { word in
@@ -53,10 +57,30 @@ do {
         emit("put \(id.hex)")
         if index % 10 == 9 {
             let victim = written.remove(at: Int.random(in: 0..<written.count, using: &random))
+            emit("del? \(victim.hex)")
             try store.delete(victim)
             emit("del \(victim.hex)")
         }
     }
+}
+
+do {
+    let store = try ChunkStore(root: arguments[1], capacity: 1 << 40, logger: logger)
+    let group = DispatchGroup()
+    for writer in 0..<writers {
+        group.enter()
+        let share = count / writers + (writer < count % writers ? 1 : 0)
+        Thread.detachNewThread {
+            defer { group.leave() }
+            do {
+                try writeShare(store, count: share, seed: seed &+ UInt64(writer) &* 0x9E37_79B9)
+            } catch {
+                FileHandle.standardError.write(Data("chunkstore-crashwriter: \(error)\n".utf8))
+                exit(1)
+            }
+        }
+    }
+    group.wait()
     try store.close()
     emit("done")
 } catch {

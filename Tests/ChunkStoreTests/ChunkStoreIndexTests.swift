@@ -152,45 +152,11 @@ struct ChunkStoreIndexTests {
         }
     }
 
-    @Test func uncleanOpenReconcilesFilesAndIndex() throws {
-        try withTemporaryDirectory { root in
-            let kept = makeChunk(seed: 1, size: 500)
-            let vanished = makeChunk(seed: 2, size: 600)
-            let orphan = makeChunk(seed: 3, size: 700)
-            let badOrphan = makeChunk(seed: 4, size: 800)
-            do {
-                // No close(): like a crash, the clean-shutdown flag stays unset.
-                let store = try ChunkStore(root: root, capacity: 1 << 20, logger: quietLogger)
-                try store.put(kept.id, kept.bytes)
-                try store.put(vanished.id, vanished.bytes)
-            }
-            try FileManager.default.removeItem(atPath: chunkPath(root: root, vanished.id))
-            for (chunk, bytes) in [(orphan, orphan.bytes), (badOrphan, Array(badOrphan.bytes.reversed()))] {
-                let path = chunkPath(root: root, chunk.id)
-                try FileManager.default.createDirectory(
-                    atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try Data(bytes).write(to: URL(fileURLWithPath: path))
-            }
-            try Data([1, 2, 3]).write(to: URL(fileURLWithPath: root + "/tmp/leftover.tmp"))
-            try Data([1, 2, 3]).write(to: URL(fileURLWithPath: root + "/chunks/stray-name"))
-
-            let store = try ChunkStore(root: root, capacity: 1 << 20, logger: quietLogger)
-            #expect(try store.has([kept.id, vanished.id, orphan.id, badOrphan.id]) == [true, false, true, false])
-            #expect(store.usage == ChunkStoreUsage(used: 1200, capacity: 1 << 20, count: 2))
-            #expect(try store.get(orphan.id) == orphan.bytes)
-            #expect(try store.record(orphan.id)?.lastVerified != nil)
-            #expect(try store.temporaryFiles().isEmpty)
-            #expect(try store.quarantinedFiles().count == 1)
-            #expect(!FileManager.default.fileExists(atPath: chunkPath(root: root, badOrphan.id)))
-            #expect(try store.integrityCheck() == ["ok"])
-        }
-    }
-
     @Test func unknownLayoutVersionIsRefusedAndReleasesTheLock() throws {
         try withTemporaryDirectory { root in
             try ChunkStore(root: root, capacity: 1 << 20, logger: quietLogger).close()
             let database = try DatabaseQueue(path: root + "/index.sqlite")
-            try database.write { db in try db.execute(sql: "UPDATE meta SET value = '2' WHERE key = 'layout_version'") }
+            try database.write { db in try db.execute(sql: "UPDATE meta SET value = '99' WHERE key = 'layout_version'") }
             try database.close()
 
             let error = #expect(throws: ChunkStoreError.self) {

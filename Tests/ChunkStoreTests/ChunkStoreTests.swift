@@ -16,7 +16,7 @@ struct ChunkStoreTests {
             #expect(record.size == 100_000)
             #expect(record.ringPosition == id.ringPosition)
             #expect(record.lastVerified == nil)
-            #expect(FileManager.default.fileExists(atPath: chunkPath(root: root, id)))
+            #expect(try store.location(of: id)?.length == 100_000)
             #expect(try store.temporaryFiles().isEmpty)
             #expect(try store.integrityCheck() == ["ok"])
         }
@@ -42,7 +42,8 @@ struct ChunkStoreTests {
             #expect(error?.chunk == id)
             #expect(store.usage.count == 0 && store.usage.used == 0)
             #expect(try store.has([id]) == [false])
-            #expect(!FileManager.default.fileExists(atPath: chunkPath(root: root, id)))
+            #expect(try store.location(of: id) == nil)
+            #expect(filesUnder(root + "/segments").isEmpty)
             #expect(try store.temporaryFiles().isEmpty)
         }
     }
@@ -82,13 +83,13 @@ struct ChunkStoreTests {
         }
     }
 
-    @Test func deleteRemovesFileRowAndAccounting() throws {
+    @Test func deleteRemovesRowAndAccounting() throws {
         try withTemporaryDirectory { root in
             let store = try ChunkStore(root: root, capacity: 1 << 20, logger: quietLogger)
             let (id, bytes) = makeChunk(seed: 5, size: 777)
             try store.put(id, bytes)
             #expect(try store.delete(id))
-            #expect(!FileManager.default.fileExists(atPath: chunkPath(root: root, id)))
+            #expect(try store.location(of: id) == nil)
             #expect(try store.has([id]) == [false])
             #expect(store.usage.count == 0 && store.usage.used == 0)
             let error = #expect(throws: ChunkStoreError.self) { try store.get(id) }
@@ -105,15 +106,12 @@ struct ChunkStoreTests {
             let (other, otherBytes) = makeChunk(seed: 7, size: 100)
             try store.put(id, bytes)
             try store.put(other, otherBytes)
-            let path = chunkPath(root: root, id)
-            var onDisk = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
-            onDisk[1234] ^= 0x01
-            try Data(onDisk).write(to: URL(fileURLWithPath: path))
+            try store.flipByte(of: id, at: 1234)
 
             let error = #expect(throws: ChunkStoreError.self) { try store.get(id) }
             #expect(error?.code == .corrupt)
             #expect(error?.isMissing == true)
-            #expect(!FileManager.default.fileExists(atPath: path))
+            #expect(try store.location(of: id) == nil)
             let quarantined = try store.quarantinedFiles()
             #expect(quarantined.count == 1)
             #expect(quarantined.first?.hasPrefix(id.hex) == true)

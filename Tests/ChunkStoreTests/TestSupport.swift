@@ -2,6 +2,7 @@ import ChunkStore
 import Foundation
 import Logging
 import OpenSSLKit
+import Testing
 
 /// A logger that discards everything, so expected errors (quarantine) stay out of test output.
 let quietLogger = Logger(label: "chunkstore-tests", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -38,10 +39,17 @@ func makeChunk(seed: UInt64, size: Int) -> (id: StoredChunkID, bytes: [UInt8]) {
     return (StoredChunkID(bytes: SHA256.hash(bytes))!, bytes)
 }
 
-/// The path of a chunk's file under a store root (layout version 1).
-func chunkPath(root: String, _ id: StoredChunkID) -> String {
-    let hex = id.hex
-    return "\(root)/chunks/\(hex.prefix(2))/\(hex.dropFirst(2).prefix(2))/\(hex)"
+extension ChunkStore {
+    /// Damages one byte of a stored chunk in place, as a rotting disk would.
+    func flipByte(of id: StoredChunkID, at index: Int) throws {
+        let location = try #require(try location(of: id))
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: location.path))
+        defer { try? handle.close() }
+        try handle.seek(toOffset: location.offset + UInt64(index))
+        let byte = try #require(try handle.read(upToCount: 1)?.first)
+        try handle.seek(toOffset: location.offset + UInt64(index))
+        try handle.write(contentsOf: [byte ^ 0x01])
+    }
 }
 
 /// Every regular file under `directory`, recursively, as paths relative to it.

@@ -1,8 +1,9 @@
+import ChunkStore
 import Content
 import Foundation
 import Home
 import OpenSSLKit
-import Peer
+@testable import Peer
 import Testing
 
 /// Self-healing on an in-process cluster (real TLS, real stores): re-replication after a peer
@@ -197,14 +198,13 @@ import Testing
         let target = ids[ids.count / 2]
         let holder = try #require(await Self.holders([target], nodes: cluster.nodes)[target]?.min())
         let node = cluster.nodes[holder]
-        let path = Self.chunkPath(target, home: cluster.homes[holder])
-        try Self.flipByte(at: path, expecting: target)
+        try Self.flipByte(of: target, in: node.local.store)
 
         let repaired = await cluster.waitUntil(timeout: .seconds(30)) {
             let report = await node.durabilityReport()
-            guard report.corruptFound >= 1, report.corruptRepaired >= 1,
-                  let now = FileManager.default.contents(atPath: path) else { return false }
-            return ChunkID(hashing: [UInt8](now)) == target
+            guard report.corruptFound >= 1, report.corruptRepaired >= 1 else { return false }
+            // Read back through the store, which verifies the bytes it returns.
+            return (try? await node.local.get(target)) != nil
         }
         #expect(repaired)
         let quarantined = try FileManager.default.contentsOfDirectory(atPath: cluster.homes[holder].dataDirectory + "/quarantine")
@@ -213,22 +213,21 @@ import Testing
 
         // A read that meets a damaged chunk before scrub does never returns its bytes either.
         let other = try #require(ids.first { $0 != target && cluster.nodes[holder].placement.snapshot.preferenceList(for: $0.bytes).contains { $0.nodeID == node.nodeID } })
-        try Self.flipByte(at: Self.chunkPath(other, home: cluster.homes[holder]), expecting: other)
+        try Self.flipByte(of: other, in: node.local.store)
         #expect(try await node.fileDecoder().read(capability) == bytes)
         #expect(await Self.holders([target], nodes: cluster.nodes)[target]?.count == 3)
         await cluster.stop()
     }
 
-    static func chunkPath(_ id: ChunkID, home: PeerHome) -> String {
-        let hex = id.description
-        return home.dataDirectory + "/chunks/\(hex.prefix(2))/\(hex.dropFirst(2).prefix(2))/\(hex)"
-    }
-
     /// Damages a stored chunk in place, as a rotting disk would.
-    static func flipByte(at path: String, expecting id: ChunkID) throws {
-        var contents = try #require(FileManager.default.contents(atPath: path))
-        #expect(ChunkID(hashing: [UInt8](contents)) == id)
-        contents[contents.count / 2] ^= 0xFF
-        try contents.write(to: URL(fileURLWithPath: path))
+    static func flipByte(of id: ChunkID, in store: ChunkStore) throws {
+        let location = try #require(try store.location(of: StoredChunkID(id)))
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: location.path))
+        defer { try? handle.close() }
+        let middle = location.offset + UInt64(location.length / 2)
+        try handle.seek(toOffset: middle)
+        let byte = try #require(try handle.read(upToCount: 1)?.first)
+        try handle.seek(toOffset: middle)
+        try handle.write(contentsOf: [byte ^ 0xFF])
     }
 }

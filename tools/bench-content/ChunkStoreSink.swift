@@ -1,13 +1,13 @@
 import ChunkStore
 import Content
 
-/// Feeds `FileEncoder` into an on-disk `ChunkStore`. `put` blocks on disk I/O (and syncs);
-/// a benchmark may call it from the encoder's tasks, a server would use a thread pool.
+/// Feeds `FileEncoder` into an on-disk `ChunkStore`: each put suspends until its group
+/// commit is durable, so the encoder's chunks in flight share syncs.
 struct ChunkStoreSink: ChunkSink {
     let store: ChunkStore
 
     func store(id: ChunkID, bytes: [UInt8]) async throws {
         guard let stored = StoredChunkID(bytes: id.bytes) else { preconditionFailure("a ChunkID always has 32 bytes") }
-        try store.put(stored, bytes)
+        try await store.put(stored, bytes)
     }
 }

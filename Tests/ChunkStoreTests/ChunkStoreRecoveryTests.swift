@@ -1,0 +1,116 @@
+@testable import ChunkStore
+import Foundation
+import GRDB
+import Testing
+
+/// Open after damage a crash (or someone else) can leave: segment tails, rows that lost their
+/// bytes, strays, and a store of layout 1 to move into segments.
+@Suite("ChunkStore recovery")
+struct ChunkStoreRecoveryTests {
+    static let firstSegment = "/segments/00000001.seg"
+
+    @Test func aSyncedTailIsIndexedAndATornOneCut() throws {
+        try withTemporaryDirectory { root in
+            let kept = makeChunk(seed: 1, size: 500)
+            let lostCommit = makeChunk(seed: 2, size: 600)
+            let torn = makeChunk(seed: 3, size: 5000)
+            do {
+                let store = try ChunkStore(root: root, capacity: 1 << 20, logger: quietLogger)
+                try store.put(kept.id, kept.bytes)
+                try store.put(lostCommit.id, lostCommit.bytes)
+            }
+            // As if a power cut lost the second commit after its segment was synced...
+            let database = try DatabaseQueue(path: root + "/index.sqlite")
+            try database.write { db in
+                try db.execute(sql: "DELETE FROM chunk WHERE id = ?", arguments: [lostCommit.id])
+                try db.execute(sql: "UPDATE segment SET indexed_end = ?", arguments: [SegmentRecord.headerSize + 500])
+            }
+            try database.close()
+            // ...and a third batch was cut short while being written.
+            let segment = root + Self.firstSegment
+            let handle = try #require(FileHandle(forWritingAtPath: segment))
+            try handle.seekToEnd()
+            try handle.write(contentsOf: SegmentRecord(id: torn.id, length: torn.bytes.count).header + torn.bytes[..<2000])
+            try handle.close()
+            let syncedEnd = UInt64(2 * SegmentRecord.headerSize + 1100)
+            try Data([1, 2, 3]).write(to: URL(fileURLWithPath: root + "/tmp/leftover.tmp"))
+            try Data([1, 2, 3]).write(to: URL(fileURLWithPath: root + "/segments/stray-name"))
+
+            let store = try ChunkStore(root: root, capacity: 1 << 20, logger: quietLogger)
+            #expect(try store.has([kept.id, lostCommit.id, torn.id]) == [true, true, false])
+            #expect(try store.get(lostCommit.id) == lostCommit.bytes)
+            #expect(store.usage == ChunkStoreUsage(used: 1100, capacity: 1 << 20, count: 2))
+            #expect(try FileManager.default.attributesOfItem(atPath: segment)[.size] as? UInt64 == syncedEnd)
+            #expect(try store.temporaryFiles().isEmpty)
+            #expect(try store.quarantinedFiles().count == 1)
+            #expect(try store.integrityCheck() == ["ok"])
+            // New writes go where the torn one was.
+            #expect(try store.put(torn.id, torn.bytes) == .stored)
+            #expect(try store.location(of: torn.id)?.offset == syncedEnd + UInt64(SegmentRecord.headerSize))
+            #expect(try store.get(torn.id) == torn.bytes)
+        }
+    }
+
+    @Test func rowsPastASegmentCutFromOutsideAreDropped() throws {
+        try withTemporaryDirectory { root in
+            let first = makeChunk(seed: 4, size: 700)
+            let second = makeChunk(seed: 5, size: 800)
+            do {
+                let store = try ChunkStore(root: root, capacity: 1 << 20, logger: quietLogger)
+                try store.put(first.id, first.bytes)
+                try store.put(second.id, second.bytes)
+                try store.close()
+            }
+            #expect(truncate(root + Self.firstSegment, off_t(SegmentRecord.headerSize * 2 + 700 + 100)) == 0)
+            let store = try ChunkStore(root: root, capacity: 1 << 20, logger: quietLogger)
+            #expect(try store.has([first.id, second.id]) == [true, false])
+            #expect(store.usage == ChunkStoreUsage(used: 700, capacity: 1 << 20, count: 1))
+            #expect(try store.put(second.id, second.bytes) == .stored)
+            #expect(try store.get(second.id) == second.bytes)
+            #expect(try store.get(first.id) == first.bytes)
+        }
+    }
+
+    @Test func aStoreOfLayoutOneIsMovedIntoSegments() throws {
+        try withTemporaryDirectory { root in
+            let chunks = (0..<30).map { makeChunk(seed: UInt64(10 + $0), size: 100 * $0) }
+            let damaged = makeChunk(seed: 50, size: 900)
+            let rowWithoutFile = makeChunk(seed: 51, size: 300)
+            let peer = Data(repeating: 7, count: 32)
+            // A store as layout 1 left it: schema up to v3, one file per chunk.
+            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+            let database = try DatabaseQueue(path: root + "/index.sqlite")
+            try ChunkStoreSchema.migrator.migrate(database, upTo: "v3: record endorsements")
+            let layout = ChunkLayout(root: root)
+            try database.write { db in
+                for chunk in chunks + [damaged, rowWithoutFile] {
+                    try ChunkRecord(id: chunk.id, size: Int64(chunk.bytes.count), storedAt: Date()).insert(db)
+                }
+                try HintRecord(chunkID: chunks[3].id, peerID: peer, createdAt: Date()).insert(db)
+            }
+            try database.close()
+            for chunk in chunks + [damaged] {
+                let path = layout.legacyPath(chunk.id)
+                try FileManager.default.createDirectory(
+                    atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                let bytes = chunk.id == damaged.id ? Array(chunk.bytes.reversed()) : chunk.bytes
+                try Data(bytes).write(to: URL(fileURLWithPath: path))
+            }
+
+            let store = try ChunkStore(root: root, capacity: 1 << 30, logger: quietLogger)
+            for chunk in chunks {
+                #expect(try store.get(chunk.id) == chunk.bytes)
+                #expect(try store.location(of: chunk.id)?.path == root + Self.firstSegment)
+            }
+            #expect(try store.has([damaged.id, rowWithoutFile.id]) == [false, false])
+            #expect(store.usage.count == 30)
+            #expect(try store.hints(for: peer).map(\.chunkID) == [chunks[3].id])
+            #expect(!FileManager.default.fileExists(atPath: root + "/chunks"))
+            #expect(try store.quarantinedFiles().count == 1)
+            #expect(try store.integrityCheck() == ["ok"])
+            try store.close()
+            let reopened = try ChunkStore(root: root, capacity: 1 << 30, logger: quietLogger)
+            #expect(reopened.usage.count == 30)
+        }
+    }
+}
