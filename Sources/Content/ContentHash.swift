@@ -26,4 +26,12 @@ struct ContentHash {
     func finalize() -> [UInt8] {
         hasher.finalize()
     }
+
+    /// The hash of content that is one chunk: what an inline root records, and what the
+    /// same bytes stored as a single data chunk would record.
+    static func ofSingleChunk(_ content: [UInt8]) -> [UInt8] {
+        let hash = ContentHash()
+        hash.add(chunkDigest: SHA256.hash(content))
+        return hash.finalize()
+    }
 }

@@ -1,7 +1,8 @@
 import OpenSSLKit
 
-/// The state of one `FileEncoder` run: the chunker, the content hash, chunks in flight,
-/// and the manifest tree under construction.
+/// The state of one `FileEncoder` run: the content held back while it may still be
+/// inlined, the chunker, the content hash, chunks in flight, and the manifest tree under
+/// construction.
 struct EncodingSession: ~Copyable {
     private let encoder: FileEncoder
     private var chunker: Chunker
@@ -16,6 +17,9 @@ struct EncodingSession: ~Copyable {
     private var nextToAdd = 0
     private var inFlight: [Task<(Int, ManifestEntry, [UInt8]), any Error>] = []
     private var size: UInt64 = 0
+    /// The content so far while it may still be inlined in the root; nil once it has
+    /// outgrown `encoder.inlineLimit` and gone to the chunker.
+    private var held: [UInt8]? = []
 
     init(encoder: FileEncoder) {
         self.encoder = encoder
@@ -25,6 +29,20 @@ struct EncodingSession: ~Copyable {
 
     mutating func append(_ bytes: [UInt8]) async throws {
         size += UInt64(bytes.count)
+        if let count = held?.count {
+            if count + bytes.count <= encoder.inlineLimit {
+                held!.append(contentsOf: bytes)
+                return
+            }
+            let first = held!
+            held = nil
+            if !first.isEmpty { try await chunk(first) }
+        }
+        try await chunk(bytes)
+    }
+
+    /// Cuts chunks from the next input block and starts storing them.
+    private mutating func chunk(_ bytes: [UInt8]) async throws {
         var found: [ArraySlice<UInt8>] = []
         bytes.withUnsafeBytes { buffer in
             let base = buffer.baseAddress
@@ -43,6 +61,12 @@ struct EncodingSession: ~Copyable {
     }
 
     consuming func finish(kind: ContentKind) async throws -> EncodedFile {
+        if let content = held, !content.isEmpty {
+            let digest = ContentHash.ofSingleChunk(content)
+            let root = FileManifestNode(root: .init(kind: kind, contentHash: digest), inlineContent: content)
+            let rootEntry = try await encoder.storeNode(root)
+            return EncodedFile(capability: Capability(root: rootEntry.reference), size: size, contentHash: digest, chunkCount: 0)
+        }
         var found: [ArraySlice<UInt8>] = []
         chunker.finish { _, chunk in found.append(ArraySlice(chunk)) }
         try await dispatch(found)

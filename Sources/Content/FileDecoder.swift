@@ -12,6 +12,8 @@ public struct FileInfo: Sendable, Hashable {
 /// Reads content back: capability → manifest tree → chunks, verifying every chunk's id
 /// (SHA-256 of its ciphertext), its GCM tag and length, and, when the whole content is
 /// read, the root's content hash at the end (over the SHA-256 of every chunk's plaintext).
+/// A small file inlined in its root is the root chunk alone; its content hash is checked
+/// on every read.
 ///
 /// Bytes reach the callback in order as soon as they are verified chunk by chunk; the
 /// whole-content hash can only fail after the last byte, so a caller that must not keep
@@ -44,6 +46,11 @@ public struct FileDecoder: Sendable {
             throw ContentError.rangeOutOfBounds(lower: range.lowerBound, upper: range.upperBound, size: info.size)
         }
         let wanted = range ?? 0..<info.size
+        if let content = root.inlineContent {
+            try Self.verifyInline(content, info: info)
+            if !wanted.isEmpty { try await body(content[Int(wanted.lowerBound)..<Int(wanted.upperBound)]) }
+            return info
+        }
         let contentHash: ContentHash? = wanted == 0..<info.size ? ContentHash() : nil
         if wanted.isEmpty && contentHash == nil { return info }
         try await ManifestTreeWalker().walk(
@@ -121,6 +128,15 @@ public struct FileDecoder: Sendable {
         }
     }
 
+    /// Checks an inline root's content against its content hash: the whole content is at
+    /// hand, so this is done for range reads too.
+    private static func verifyInline(_ content: [UInt8], info: FileInfo) throws {
+        let actual = ContentHash.ofSingleChunk(content)
+        guard actual == info.contentHash else {
+            throw ContentError.fileHashMismatch(expected: Hex.encode(info.contentHash), actual: Hex.encode(actual))
+        }
+    }
+
     private static func fetchChunk(_ entry: ManifestEntry, from source: any ChunkSource) async throws -> [UInt8] {
         let ciphertext = try await source.fetch(id: entry.reference.id)
         let plaintext = try ConvergentCipher.open(ciphertext, reference: entry.reference)
@@ -140,8 +156,7 @@ public struct FileDecoder: Sendable {
             throw ContentError.manifest(error)
         }
         if expectRoot && node.root == nil {
-            throw ContentError.manifest(.unexpectedNodeType(expected: FileManifestNode.rootType,
-                                                            actual: FileManifestNode.interiorType))
+            throw ContentError.manifest(.unexpectedNodeType(expected: FileManifestNode.rootType, actual: node.nodeType))
         }
         return node
     }

@@ -9,11 +9,12 @@ public struct EncodedFile: Sendable, Hashable {
     /// The content hash recorded in the root manifest (docs/formats.md): SHA-256 over the
     /// SHA-256 digests of the data chunks' plaintexts, in order.
     public var contentHash: [UInt8]
-    /// Data chunks in the file, counting repeats.
+    /// Data chunks in the file, counting repeats (0 for content inlined in its root).
     public var chunkCount: Int
 }
 
-/// Stores content: chunk (FastCDC) → encrypt (convergent) → sink, then the manifest tree.
+/// Stores content: chunk (FastCDC) → encrypt (convergent) → sink, then the manifest tree;
+/// content of at most `inlineLimit` bytes goes inside its root node instead.
 ///
 /// Several chunks are encrypted and stored concurrently, but never more than
 /// `maxChunksInFlight`, so memory stays bounded by about
@@ -22,6 +23,9 @@ public struct EncodedFile: Sendable, Hashable {
 public struct FileEncoder: Sendable {
     /// The default average chunk size; see docs/benchmarks.md ("Content").
     public static let defaultAverageSize = 256 * 1024
+    /// The default largest file stored inline in its root node; see docs/formats.md
+    /// ("Inline file root").
+    public static let defaultInlineLimit = 64 * 1024
 
     public let sink: any ChunkSink
     public let cipher: ConvergentCipher
@@ -29,18 +33,27 @@ public struct FileEncoder: Sendable {
     public let maxChunksInFlight: Int
     /// Entries per manifest node; lower it only to exercise deep trees in tests.
     public let manifestFanout: Int
+    /// Content of 1 to `inlineLimit` bytes is stored inside its root node: one chunk
+    /// instead of a data chunk and a root. Never above the chunker's minimum size, so an
+    /// inlined file is exactly one that would otherwise be a single data chunk, and its
+    /// content hash is the same either way. 0 turns inlining off.
+    public let inlineLimit: Int
 
     public init(
         sink: any ChunkSink, cipher: ConvergentCipher, parameters: FastCDC? = nil,
-        maxChunksInFlight: Int = 8, manifestFanout: Int = FileManifestNode.maxEntries
+        maxChunksInFlight: Int = 8, manifestFanout: Int = FileManifestNode.maxEntries,
+        inlineLimit: Int = FileEncoder.defaultInlineLimit
     ) {
         precondition(maxChunksInFlight >= 1 && (2...FileManifestNode.maxEntries).contains(manifestFanout))
+        precondition((0...FileManifestNode.maxInlineLength).contains(inlineLimit))
         self.sink = sink
         self.cipher = cipher
         // The default size is a valid parameter set by construction.
-        self.parameters = parameters ?? (try! FastCDC(averageSize: Self.defaultAverageSize))
+        let parameters = parameters ?? (try! FastCDC(averageSize: Self.defaultAverageSize))
+        self.parameters = parameters
         self.maxChunksInFlight = maxChunksInFlight
         self.manifestFanout = manifestFanout
+        self.inlineLimit = min(inlineLimit, parameters.minSize)
     }
 
     /// Stores the bytes of an asynchronous sequence of buffers (a request body, a pipe).

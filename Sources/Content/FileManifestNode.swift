@@ -30,8 +30,9 @@ public struct ManifestEntry: Sendable, Hashable {
 /// One node of a file's manifest tree, itself stored as an encrypted chunk.
 ///
 /// Level 0 nodes list data chunks in file order; a level-n node lists level n-1 nodes.
-/// The root carries the content kind and the content hash (`ContentHash`); the byte
-/// layout is in docs/formats.md.
+/// The root carries the content kind and the content hash (`ContentHash`). A small file's
+/// root may instead carry the content itself (`inlineContent`, node type 0x04): then the
+/// file is that one chunk. The byte layout is in docs/formats.md.
 public struct FileManifestNode: Sendable, Hashable {
     /// Leading bytes of every manifest node: "p2pM".
     public static let magic: [UInt8] = [0x70, 0x32, 0x70, 0x4D]
@@ -40,6 +41,7 @@ public struct FileManifestNode: Sendable, Hashable {
     public static let version: UInt8 = 2
     static let rootType: UInt8 = 1
     static let interiorType: UInt8 = 2
+    static let inlineRootType: UInt8 = 4
     static let entrySize = ChunkID.size + ChunkKey.size + 8
     /// Most entries in one node; keeps an encoded node under 1 MiB.
     public static let maxEntries = 14_000
@@ -47,6 +49,8 @@ public struct FileManifestNode: Sendable, Hashable {
     public static let maxLevel = 6
     /// Largest plaintext a level-0 entry may claim (fastcdc's largest maximum chunk).
     public static let maxChunkLength: UInt64 = 16 * 1024 * 1024
+    /// Most content bytes an inline root may carry (`FileEncoder.inlineLimit` is at most this).
+    public static let maxInlineLength = 64 * 1024
 
     /// Root fields: present only on the root node.
     public struct Root: Sendable, Hashable {
@@ -63,7 +67,11 @@ public struct FileManifestNode: Sendable, Hashable {
     /// nil for interior nodes.
     public var root: Root?
     public var level: Int
+    /// Empty in an inline root.
     public var entries: [ManifestEntry]
+    /// The whole content, held in the root itself (1 to `maxInlineLength` bytes); nil for
+    /// a node that lists chunks.
+    public var inlineContent: [UInt8]?
 
     public init(root: Root?, level: Int, entries: [ManifestEntry]) {
         self.root = root
@@ -71,21 +79,41 @@ public struct FileManifestNode: Sendable, Hashable {
         self.entries = entries
     }
 
-    /// Sum of the entries' lengths: the plaintext bytes under this node.
-    public var totalSize: UInt64 { entries.reduce(0) { $0 + $1.length } }
+    /// A root that carries its content: a leaf with no entries.
+    public init(root: Root, inlineContent: [UInt8]) {
+        self.init(root: root, level: 0, entries: [])
+        self.inlineContent = inlineContent
+    }
+
+    /// The plaintext bytes under this node: the inline content's length, or the sum of
+    /// the entries' lengths.
+    public var totalSize: UInt64 {
+        if let inlineContent { return UInt64(inlineContent.count) }
+        return entries.reduce(0) { $0 + $1.length }
+    }
+
+    /// The node type byte this node is encoded with.
+    public var nodeType: UInt8 {
+        if inlineContent != nil { return Self.inlineRootType }
+        return root == nil ? Self.interiorType : Self.rootType
+    }
 
     /// The binary form (docs/formats.md, "File manifest node").
     public func encoded() -> [UInt8] {
-        var writer = ByteWriter(capacity: 64 + entries.count * Self.entrySize)
+        var writer = ByteWriter(capacity: 64 + entries.count * Self.entrySize + (inlineContent?.count ?? 0))
         writer.write(raw: Self.magic)
         writer.write(Self.version)
-        writer.write(root == nil ? Self.interiorType : Self.rootType)
+        writer.write(nodeType)
         writer.write(UInt8(level))
         if let root {
             writer.write(root.kind.rawValue)
             writer.write(raw: root.contentHash)
         }
         writer.write(totalSize)
+        if let inlineContent {
+            writer.write(raw: inlineContent)
+            return writer.bytes
+        }
         writer.write(UInt32(entries.count))
         for entry in entries {
             writer.write(raw: entry.reference.id.bytes)
@@ -100,16 +128,20 @@ public struct FileManifestNode: Sendable, Hashable {
         do {
             var reader = ByteReader(bytes)
             let type = try ManifestHeader.read(&reader)
-            guard type == Self.rootType || type == Self.interiorType else { throw ManifestError.unknownNodeType(type) }
+            guard [Self.rootType, Self.interiorType, Self.inlineRootType].contains(type) else { throw ManifestError.unknownNodeType(type) }
             let level = Int(try reader.readUInt8())
             guard level <= Self.maxLevel else { throw ManifestError.tooDeep(level: level, limit: Self.maxLevel) }
             var root: Root?
-            if type == Self.rootType {
+            if type != Self.interiorType {
                 let rawKind = try reader.readUInt8()
                 guard let kind = ContentKind(rawValue: rawKind) else { throw ManifestError.unknownContentKind(rawKind) }
                 root = Root(kind: kind, contentHash: try reader.readBytes(count: 32))
             }
             let claimedSize = try reader.read(UInt64.self)
+            if type == Self.inlineRootType, let root {
+                try self.init(root: root, level: level, inlineSize: claimedSize, from: &reader)
+                return
+            }
             let count = UInt64(try reader.read(UInt32.self))
             guard count <= Self.maxEntries else { throw ManifestError.tooManyEntries(count: count, limit: Self.maxEntries) }
             guard Int(count) * Self.entrySize <= reader.remaining else {
@@ -144,6 +176,20 @@ public struct FileManifestNode: Sendable, Hashable {
         } catch {
             preconditionFailure("unexpected error \(error)")
         }
+    }
+}
+
+extension FileManifestNode {
+    /// The rest of an inline root after its size: exactly `inlineSize` content bytes.
+    private init(root: Root, level: Int, inlineSize: UInt64, from reader: inout ByteReader) throws {
+        guard level == 0 else { throw ManifestError.inlineContentAboveLeaf(level: level) }
+        guard (1...UInt64(Self.maxInlineLength)).contains(inlineSize) else {
+            throw ManifestError.invalidInlineLength(inlineSize, limit: Self.maxInlineLength)
+        }
+        guard inlineSize == UInt64(reader.remaining) else {
+            throw ManifestError.inlineSizeMismatch(claimed: inlineSize, actual: reader.remaining)
+        }
+        self.init(root: root, inlineContent: try reader.readBytes(count: Int(inlineSize)))
     }
 }
 

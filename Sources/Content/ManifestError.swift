@@ -32,6 +32,12 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidUTF8(offset: Int)
     case lengthOverLimit(length: Int, limit: Int)
     case malformedVarint(offset: Int)
+    /// An inline root above level 0: inline content is only a leaf.
+    case inlineContentAboveLeaf(level: Int)
+    /// An inline root claiming no content, or more than an inline root may carry.
+    case invalidInlineLength(UInt64, limit: Int)
+    /// An inline root whose declared size differs from the content bytes it holds.
+    case inlineSizeMismatch(claimed: UInt64, actual: Int)
 
     public var description: String {
         switch self {
@@ -55,6 +61,9 @@ public enum ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidUTF8(let offset): "invalid UTF-8 in manifest at byte \(offset)"
         case .lengthOverLimit(let length, let limit): "manifest field of \(length) bytes exceeds the limit of \(limit)"
         case .malformedVarint(let offset): "manifest varint at byte \(offset) overflows 64 bits"
+        case .inlineContentAboveLeaf(let level): "inline manifest root has level \(level), inline content must be a leaf (level 0)"
+        case .invalidInlineLength(let length, let limit): "inline manifest root claims \(length) content bytes, allowed are 1 to \(limit)"
+        case .inlineSizeMismatch(let claimed, let actual): "inline manifest root claims \(claimed) content bytes but holds \(actual)"
         }
     }
 

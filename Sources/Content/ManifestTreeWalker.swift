@@ -15,7 +15,8 @@ public struct ManifestTreeWalker: Sendable {
     public init() {}
 
     /// Calls `leaf` with every level-0 node that overlaps `range` (all when nil) and the
-    /// content offset of its first byte, in content order.
+    /// content offset of its first byte, in content order. An inline root is its own leaf,
+    /// with no entries: its content is in `inlineContent`.
     public func walk(
         root: FileManifestNode, rootID: ChunkID, range: Range<UInt64>? = nil, load: NodeLoader,
         leaf: (FileManifestNode, UInt64) async throws -> Void
@@ -43,9 +44,10 @@ public struct ManifestTreeWalker: Sendable {
             let id = entry.reference.id
             guard !path.contains(id) else { throw ContentError.manifest(.cycle(id)) }
             let child = try await load(entry.reference)
+            // A root (inline or not) below the top is refused here, so inline content is
+            // only ever read from the root the capability names.
             guard child.root == nil else {
-                throw ContentError.manifest(.unexpectedNodeType(expected: FileManifestNode.interiorType,
-                                                                actual: FileManifestNode.rootType))
+                throw ContentError.manifest(.unexpectedNodeType(expected: FileManifestNode.interiorType, actual: child.nodeType))
             }
             guard child.level == node.level - 1 else {
                 throw ContentError.manifest(.levelMismatch(expected: node.level - 1, actual: child.level))

@@ -19,6 +19,10 @@ import Transport
             let bytes = try SecureRandom.bytes(count: size)
             let encoded = try await cluster.nodes[index % 5].fileEncoder().encode(bytes)
             stored.append((encoded.capability, bytes))
+            if size == 4096 {
+                // Inlined in its root node: one chunk for the network to store, not a data chunk and a root.
+                #expect(try await cluster.chunkIDs(of: encoded.capability) == [encoded.capability.root.id])
+            }
         }
         for (offset, (capability, bytes)) in stored.enumerated() {
             let read = try await cluster.nodes[(offset + 2) % 5].fileDecoder().read(capability)

@@ -1,14 +1,16 @@
 // Benchmark of the Content hot paths, used to choose the default average chunk size.
 // Build and run in release: swift run -c release bench-content
-// `bench-content store FILE memory|disk [ROOT]` instead stores one file (StoreBenchmark.swift).
+// `bench-content store FILE memory|disk [ROOT]` instead stores one file (StoreBenchmark.swift);
+// `bench-content small [ROOT]` times small files inlined or not (SmallFileBenchmark.swift).
 import Content
 import Dispatch
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-if arguments.first == "store" {
+let subcommands: [String: ([String]) async throws -> Void] = ["store": storeBenchmark, "small": smallFileBenchmark]
+if let name = arguments.first, let subcommand = subcommands[name] {
     do {
-        try await storeBenchmark(arguments: Array(arguments.dropFirst()))
+        try await subcommand(Array(arguments.dropFirst()))
         exit(0)
     } catch {
         FileHandle.standardError.write(Data("bench-content: \(error)\n".utf8))
