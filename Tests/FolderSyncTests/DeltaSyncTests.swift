@@ -62,7 +62,6 @@ extension FolderSessionTests {
         #expect(b.tree.read("notes/today.txt") == "second, edited")
         #expect(await b.session.indexBytesFetched - fetched < 64 * 1024)
         #expect(await view(of: a, from: b)?.index.entries == (await sortedEntries(a)))
-        print("MEASURE index \(indexBytes) publish \(publishTime) pull \(pullTime)")
         logs.logger().info("100,000 entries, one change", metadata: [
             "index bytes": "\(indexBytes)", "scan and publish": "\(publishTime)", "pull and apply": "\(pullTime)",
         ])
