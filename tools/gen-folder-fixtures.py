@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the seed vectors of fixtures/folder (folder indexes and announcement plaintexts).
+"""Writes the seed vectors of fixtures/folder (folder indexes and announcement plaintexts, both versions).
 
 An encoder of its own, written from docs/sync.md rather than from the Swift code, so the
 vectors check the format: FolderIndexFuzzTests builds the same values in Swift and expects
@@ -60,6 +60,13 @@ def announcement(capability, count, published):
     ]
 
 
+def page_announcement(root_id, root_key, count, published):
+    return [("02", "format version 2: an index tree"), (root_id[:16].hex(), "root page id (32 bytes)"), (root_id[16:].hex(), "…"),
+            (root_key[:16].hex(), "root page key (32 bytes)"), (root_key[16:].hex(), "…"),
+            (u("I", count), f"entries in the index: {count}"),
+            (u("q", published), f"published: {published} ms since 1970")]
+
+
 def write(name, title, lines):
     width = min(max(len(hexed) for hexed, _ in lines), 48) + 2
     with open(os.path.join(OUT, name + ".hex"), "w") as out:
@@ -86,6 +93,8 @@ write("announcement", "A valid announcement plaintext: the index's capability, 4
       announcement(CAPABILITY, 4, 1_700_000_000_123))
 write("announcement-extremes", "A valid announcement plaintext: empty capability, UInt32.max entries, "
       "published Int64.min.", announcement("", 2**32 - 1, -2**63))
+write("announcement-pages", "A valid announcement plaintext of an index tree: its root page, 4 entries, published 2023-11-14.",
+      page_announcement(bytes(range(32)), bytes(range(32, 64)), 4, 1_700_000_000_123))
 write("crash-version-counter-max", "Crashes a device today (issue 13, item 3): VersionVector.incremented(by:) computes "
       "max + 1 on the counter UInt64.max (VersionVector.swift:39).", index([
     entry("a", "file", mode=0o644, by=A, counters=[(A, 2**64 - 1)]),

@@ -38,100 +38,37 @@ public struct FolderIndex: Sendable, Hashable {
         writer.write(Self.formatVersion)
         writer.write(raw: device)
         writer.write(UInt32(entries.count))
-        for entry in entries {
-            writer.write(lengthPrefixed: Array(entry.path.utf8))
-            writer.write(entry.kind.rawValue)
-            writer.write(entry.deleted ? UInt8(1) : 0)
-            writer.write(entry.mode)
-            writer.write(entry.modifiedNanoseconds)
-            writer.write(entry.size)
-            writer.write(lengthPrefixed: Array(entry.capability.utf8))
-            writer.write(lengthPrefixed: Array(entry.symlinkTarget.utf8))
-            writer.write(entry.modifiedBy)
-            writer.write(UInt16(entry.version.counters.count))
-            for counter in entry.version.counters {
-                writer.write(counter.device)
-                writer.write(counter.value)
-            }
-        }
+        for entry in entries { IndexEntryCodec.write(entry, to: &writer) }
         return writer.bytes
     }
 
     public init(decoding bytes: [UInt8]) throws(FolderSyncError) {
-        do {
-            try self.init(reading: bytes)
-        } catch let error as FolderSyncError {
-            throw error
-        } catch {
-            throw .malformed(what: "folder index", reason: "\(error)")
-        }
+        self = try IndexEntryCodec.decode("folder index") { try Self(reading: bytes) }
     }
 
     private init(reading bytes: [UInt8]) throws {
         var reader = ByteReader(bytes)
-        guard try reader.readBytes(count: Self.magic.count) == Self.magic else {
-            throw FolderSyncError.malformed(what: "folder index", reason: "not an index")
-        }
-        let version = try reader.readUInt8()
-        guard version == Self.formatVersion else {
-            throw FolderSyncError.malformed(what: "folder index", reason: "unknown format version \(version)")
-        }
+        try IndexEntryCodec.readHeader(&reader, magic: Self.magic, version: Self.formatVersion, what: "folder index", notThis: "not an index")
         device = try reader.readBytes(count: 32)
         let count = Int(try reader.read(UInt32.self))
-        guard count <= Self.maxEntries, count <= reader.remaining / 40 + 1 else {
+        guard count <= Self.maxEntries, count <= reader.remaining / IndexEntryCodec.minimumSize + 1 else {
             throw FolderSyncError.malformed(what: "folder index", reason: "\(count) entries do not fit")
         }
         var entries: [IndexEntry] = []
         entries.reserveCapacity(count)
         var previous: String?
         for _ in 0..<count {
-            let path = try Self.string(reader.readLengthPrefixed(limit: 4096))
-            if let previous, !previous.utf8.lexicographicallyPrecedes(path.utf8) {
-                throw FolderSyncError.malformed(what: "folder index", reason: "paths not sorted or repeated at \(path.debugDescription)")
+            let decoded = try IndexEntryCodec.read(from: &reader, what: "folder index")
+            guard IndexEntryCodec.isInOrder(decoded.path, after: previous) else {
+                throw FolderSyncError.malformed(what: "folder index", reason: "paths not sorted or repeated at \(decoded.path.debugDescription)")
             }
-            previous = path
-            guard let kind = IndexEntry.Kind(rawValue: try reader.readUInt8()) else {
-                throw FolderSyncError.malformed(what: "folder index", reason: "unknown entry kind at \(path.debugDescription)")
-            }
-            let deleted = try reader.readUInt8() != 0
-            let mode = try reader.read(UInt32.self) & 0o777
-            let modified = try reader.read(Int64.self)
-            let size = try reader.read(UInt64.self)
-            let capability = try Self.string(reader.readLengthPrefixed(limit: 512))
-            let target = try Self.string(reader.readLengthPrefixed(limit: 4096))
-            let modifiedBy = try reader.read(UInt64.self)
-            let counterCount = Int(try reader.read(UInt16.self))
-            var counters: [VersionVector.Counter] = []
-            for _ in 0..<counterCount {
-                counters.append(VersionVector.Counter(device: try reader.read(UInt64.self), value: try reader.read(UInt64.self)))
-            }
-            let entry = IndexEntry(
-                path: path, kind: kind, mode: mode, modifiedNanoseconds: modified, size: size, capability: capability,
-                symlinkTarget: target, deleted: deleted, version: VersionVector(counters), modifiedBy: modifiedBy)
-            if let reason = Self.refusal(of: entry, counters: counters) {
-                refused.append(Refusal(path: path, reason: reason))
-            } else {
-                entries.append(entry)
+            previous = decoded.path
+            switch decoded {
+            case .entry(let entry): entries.append(entry)
+            case .refused(let refusal): refused.append(refusal)
             }
         }
         try reader.expectEnd()
         self.entries = entries
-    }
-
-    /// Why one well-formed entry cannot be applied anywhere, or nil.
-    static func refusal(of entry: IndexEntry, counters: [VersionVector.Counter]) -> String? {
-        if !IndexEntry.isSafe(path: entry.path) { return "unsafe path" }
-        if IgnoreRules.isControlPath(entry.path) { return "a control file (\(IgnoreRules.controlNames.sorted().joined(separator: ", "))) never syncs" }
-        if counters.contains(where: { $0.value > VersionVector.maximumCounter }) {
-            return "a version counter above \(VersionVector.maximumCounter)"
-        }
-        return nil
-    }
-
-    private static func string(_ bytes: [UInt8]) throws -> String {
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw FolderSyncError.malformed(what: "folder index", reason: "a name is not UTF-8")
-        }
-        return text
     }
 }

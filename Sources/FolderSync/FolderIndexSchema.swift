@@ -10,6 +10,9 @@ enum FolderIndexSchema {
         migrator.registerMigration("v1: folder, entry, device, stored_chunk") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("v2: index_page") { db in
+            try db.execute(sql: v2)
+        }
         return migrator
     }
 
@@ -77,5 +80,23 @@ enum FolderIndexSchema {
         CREATE TABLE stored_chunk (
             id BLOB NOT NULL PRIMARY KEY CHECK (length(id) = 32)
         ) WITHOUT ROWID;
+        """
+
+    private static let v2 = """
+        -- The pages of the other devices' index trees (docs/sync.md, "Publishing by pages"),
+        -- decrypted: a pull fetches only the pages not held here. Exactly the pages of each
+        -- device's last applied tree are kept (a new tree replaces the old one's), so the
+        -- table is as large as those indexes. Since v2, device.index_capability holds
+        -- 'pages:' and the root page's id for a tree.
+        CREATE TABLE index_page (
+            folder TEXT NOT NULL REFERENCES folder(id) ON DELETE CASCADE,
+            -- The device whose tree holds the page.
+            device BLOB NOT NULL CHECK (length(device) = 32),
+            -- The page's chunk id (SHA-256 of its ciphertext).
+            id BLOB NOT NULL CHECK (length(id) = 32),
+            -- The page's plaintext, verified against its key again before use.
+            plaintext BLOB NOT NULL,
+            PRIMARY KEY (folder, device, id)
+        );
         """
 }

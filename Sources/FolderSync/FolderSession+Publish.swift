@@ -2,15 +2,21 @@ import Content
 import Records
 
 extension FolderSession {
-    /// Stores this device's index and announces it in a signed record with the next
-    /// sequence number.
+    /// Stores this device's index as a tree of pages and announces its root in a signed
+    /// record with the next sequence number. Only pages not stored before travel: after
+    /// one change, the changed leaf and the pages above it (docs/sync.md).
     func publishOnce() async throws {
         let index = FolderIndex(device: deviceID, entries: local.values.map(\.entry))
-        let encoded = try await FileEncoder(sink: chunks, cipher: cipher).encode(index.encoded())
+        let tree = IndexTreeBuilder(seed: pageSeed, cipher: cipher).build(index.entries)
+        let chunks = chunks
+        let written = try await Self.concurrently(tree.pages, limit: Self.filesInParallel) { page in
+            try await chunks.storeIfNew(id: page.reference.id, bytes: page.ciphertext) ? page.ciphertext.count : nil
+        }.compactMap { $0 }
         try store.markStored(chunks.takePending())
+        indexBytesPublished += written.reduce(0, +)
+        indexPagesPublished += written.count
         let announcement = IndexAnnouncement(
-            indexCapability: encoded.capability.description, entryCount: UInt32(index.entries.count),
-            publishedMilliseconds: Self.now())
+            location: .pages(root: tree.root), entryCount: UInt32(index.entries.count), publishedMilliseconds: Self.now())
         let sequence = try store.nextSequence(folder: folderID)
         let record = try SignedRecord.sign(
             key: token.recordKey, sequence: sequence,
@@ -18,6 +24,9 @@ extension FolderSession {
             endorsement: try RecordEndorsement.endorse(signer: deviceID, by: token.ownerKey))
         try await network.publish(record)
         needPublish = false
-        logger.debug("published the folder index", metadata: ["sequence": "\(sequence)", "entries": "\(index.entries.count)"])
+        logger.debug("published the folder index", metadata: [
+            "sequence": "\(sequence)", "entries": "\(index.entries.count)", "pages": "\(tree.pages.count)",
+            "new pages": "\(written.count)", "new bytes": "\(written.reduce(0, +))",
+        ])
     }
 }

@@ -141,19 +141,16 @@ extension FolderSession {
             if let held = remote[record.signer], held.sequence >= record.sequence { continue }
             do {
                 let announcement = try IndexAnnouncement(opening: record.payload, token: token, signer: record.signer)
-                let index = try await readIndex(announcement)
-                guard index.device == record.signer else {
-                    throw FolderSyncError.malformed(what: "folder index", reason: "announced by another device")
-                }
+                let (index, pages) = try await readIndex(announcement, device: record.signer, cached: true)
                 for refusal in index.refused {
                     logger.warning("refused an entry of another device's index", metadata: [
                         "signer": "\(signer)", "path": "\(refusal.path.debugDescription)", "reason": "\(refusal.reason)",
                     ])
                 }
-                remote[record.signer] = RemoteIndex(sequence: record.sequence, index: index)
+                remote[record.signer] = RemoteIndex(sequence: record.sequence, index: index, pages: pages)
                 seenSequence[record.signer] = record.sequence
                 let device = FolderIndexStore.Device(
-                    device: record.signer, sequence: record.sequence, indexCapability: announcement.indexCapability,
+                    device: record.signer, sequence: record.sequence, indexCapability: announcement.indexName,
                     entryCount: index.entries.count, publishedMilliseconds: announcement.publishedMilliseconds,
                     seenMilliseconds: Self.now())
                 devices[record.signer] = device
@@ -168,12 +165,50 @@ extension FolderSession {
         }
     }
 
-    /// The index an announcement points to, fetched and decoded within the size limit.
-    func readIndex(_ announcement: IndexAnnouncement) async throws -> FolderIndex {
+    /// The index an announcement points to, fetched and decoded within the size limits,
+    /// and its tree's pages. With `cached`, a tree's read starts from the device's
+    /// previous tree (in memory, or the page cache after a restart) and updates the cache.
+    func readIndex(
+        _ announcement: IndexAnnouncement, device: [UInt8], cached: Bool
+    ) async throws -> (FolderIndex, [ChunkID: IndexTreeReader.HeldPage]) {
+        switch announcement.location {
+        case .wholeIndex(let capability):
+            let index = try await readWholeIndex(capability)
+            guard index.device == device else {
+                throw FolderSyncError.malformed(what: "folder index", reason: "announced by another device")
+            }
+            return (index, [:])
+        case .pages(let root):
+            var reader = IndexTreeReader(source: network.chunkSource, cipher: cipher)
+            if cached {
+                reader.held = remote[device]?.pages ?? [:]
+                if reader.held.isEmpty { reader.cached = try store.indexPages(folder: folderID, device: device) }
+            }
+            let result = try await reader.read(root: root, device: device)
+            if cached {
+                try store.replaceIndexPages(folder: folderID, device: device, tree: Set(result.pages.keys), added: result.fetched)
+            }
+            indexPagesFetched += result.fetched.count
+            indexBytesFetched += result.fetchedBytes
+            if result.damagedInCache > 0 {
+                logger.warning("damaged pages in the index page cache were fetched again", metadata: [
+                    "signer": "\(Base32.encode(device))", "pages": "\(result.damagedInCache)",
+                ])
+            }
+            logger.debug("read a folder index tree", metadata: [
+                "signer": "\(Base32.encode(device))", "pages": "\(result.pages.count)", "fetched": "\(result.fetched.count)",
+                "bytes": "\(result.fetchedBytes)",
+            ])
+            return (result.index, result.pages)
+        }
+    }
+
+    /// A whole index stored as a file (announcement version 1, from earlier devices).
+    private func readWholeIndex(_ text: String) async throws -> FolderIndex {
         let decoder = FileDecoder(source: network.chunkSource)
         let capability: Capability
         do {
-            capability = try Capability(parsing: announcement.indexCapability)
+            capability = try Capability(parsing: text)
         } catch {
             throw FolderSyncError.malformed(what: "index announcement", reason: "\(error)")
         }

@@ -90,7 +90,7 @@ extension FolderSession {
         try store.raiseSequence(folder: folderID, past: own.sequence)
         do {
             let announcement = try IndexAnnouncement(opening: own.payload, token: token, signer: deviceID)
-            let index = try await readIndex(announcement)
+            let (index, _) = try await readIndex(announcement, device: deviceID, cached: false)
             inherited = Dictionary(index.entries.map { (PathKey($0.path), $0) }, uniquingKeysWith: { first, _ in first })
             logger.info("continuing this device's earlier index of the folder", metadata: [
                 "sequence": "\(own.sequence)", "entries": "\(index.entries.count)",

@@ -25,6 +25,8 @@ public actor FolderSession {
     let me: DeviceShortID
     let chunks: StoredChunks
     let cipher: ConvergentCipher
+    /// Keys where this folder's index pages end (`IndexTreeBuilder.seed`).
+    let pageSeed: UInt64
 
     var local: [PathKey: LocalEntry]
     /// This device's own last published entries, when the folder was added again with an
@@ -56,6 +58,12 @@ public actor FolderSession {
     var pendingRemote = 0
     var needPublish = true
     var lastLocalChange: Int64 = 0
+    /// Index pages this device stored in the network (new ones only) and their bytes.
+    var indexPagesPublished = 0
+    var indexBytesPublished = 0
+    /// Pages of other devices' indexes fetched from the network, and their bytes.
+    var indexPagesFetched = 0
+    var indexBytesFetched = 0
     /// Callers of `rescan()` waiting for the next scan of the loop to start.
     var rescanWaiters: [CheckedContinuation<Duration, any Error>] = []
 
@@ -72,6 +80,8 @@ public actor FolderSession {
     struct RemoteIndex: Sendable {
         var sequence: UInt64
         var index: FolderIndex
+        /// Its tree's pages, where the next version's read starts (empty for a whole index).
+        var pages: [ChunkID: IndexTreeReader.HeldPage] = [:]
     }
 
     public init(
@@ -91,6 +101,7 @@ public actor FolderSession {
         self.deviceID = deviceKey.publicKey.rawRepresentation
         self.me = DeviceShortID(deviceID: deviceID)
         self.cipher = try ConvergentCipher(convergenceSecret: token.convergenceSecret)
+        self.pageSeed = IndexTreeBuilder.seed(convergenceSecret: token.convergenceSecret)
         self.chunks = StoredChunks(network: network.chunkSink, known: try store.storedChunks())
         self.local = try store.entries(folder: folderID)
         for device in try store.devices(folder: folderID) {

@@ -15,11 +15,18 @@ final class StoredChunks: ChunkSink {
     }
 
     func store(id: ChunkID, bytes: [UInt8]) async throws {
-        if state.withLock({ $0.known.contains(id.bytes) }) { return }
+        try await storeIfNew(id: id, bytes: bytes)
+    }
+
+    /// Stores a chunk unless it was stored before; returns whether it went to the network.
+    @discardableResult
+    func storeIfNew(id: ChunkID, bytes: [UInt8]) async throws -> Bool {
+        if state.withLock({ $0.known.contains(id.bytes) }) { return false }
         try await network.store(id: id, bytes: bytes)
         state.withLock {
             if $0.known.insert(id.bytes).inserted { $0.pending.append(id.bytes) }
         }
+        return true
     }
 
     /// The ids stored since the last call.

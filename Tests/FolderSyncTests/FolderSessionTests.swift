@@ -11,15 +11,33 @@ import TestSupport
 struct FolderSessionTests {
     final class Device {
         let tree: FolderTree
-        let session: FolderSession
+        private(set) var session: FolderSession
         let store: FolderIndexStore
+        let syncNetwork: MemoryNetwork.Device
+        let token: FolderToken
+        let logger: Logger
 
-        init(_ label: String, network: MemoryNetwork, token: FolderToken, logger: Logger) throws {
+        /// `prepare` runs on the store before the session opens it (entries put there directly).
+        init(
+            _ label: String, network: MemoryNetwork, token: FolderToken, logger: Logger,
+            prepare: (FolderIndexStore, String) throws -> Void = { _, _ in }
+        ) throws {
             tree = FolderTree.temporary(label)
             store = try FolderIndexStore.inMemory()
             try store.addFolder(id: token.folderID, path: tree.root)
+            try prepare(store, tree.root)
+            syncNetwork = try network.device()
+            self.token = token
+            self.logger = logger
             session = try FolderSession(
-                path: tree.root, folderID: token.folderID, token: token, network: try network.device(), store: store,
+                path: tree.root, folderID: token.folderID, token: token, network: syncNetwork, store: store,
+                timing: SyncTiming(), logger: logger)
+        }
+
+        /// A new session on the same store, folder and key: the device restarted.
+        func restart() throws {
+            session = try FolderSession(
+                path: tree.root, folderID: token.folderID, token: token, network: syncNetwork, store: store,
                 timing: SyncTiming(), logger: logger)
         }
 
@@ -150,7 +168,8 @@ struct FolderSessionTests {
 
     @Test func rescanWaitsForAFreshScanAndReportsItsDuration() async throws {
         let a = try device("a")
-        let running = Task { await a.session.run() }
+        let session = a.session
+        let running = Task { await session.run() }
         defer { running.cancel() }
         try a.tree.write("one.txt", "1")
         let first = try await a.session.rescan()

@@ -37,7 +37,8 @@ struct HostileDevice {
             symlinkTarget: target, deleted: deleted, version: VersionVector([.init(device: short, value: counter)]), modifiedBy: short)
     }
 
-    /// Publishes an index holding exactly `entries` (encoded as given, nothing checked).
+    /// Publishes an index holding exactly `entries` (encoded as given, nothing checked), as
+    /// a whole index (announcement version 1), the way devices before index trees do.
     mutating func publish(_ entries: [IndexEntry]) async throws {
         var index = FolderIndex(device: key.publicKey.rawRepresentation, entries: [])
         index.entries = entries.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }

@@ -11,6 +11,7 @@ final class MemoryNetwork: Sendable {
     let chunks = InMemoryChunkStore()
     let records = Mutex<[[UInt8]: [[UInt8]: SignedRecord]]>([:])
     let uploadedChunks = Atomic<Int>(0)
+    let uploadedBytes = Atomic<Int>(0)
 
     init() throws {}
 
@@ -55,6 +56,7 @@ final class MemoryNetwork: Sendable {
         let network: MemoryNetwork
         func store(id: ChunkID, bytes: [UInt8]) async throws {
             network.uploadedChunks.add(1, ordering: .relaxed)
+            network.uploadedBytes.add(bytes.count, ordering: .relaxed)
             await network.chunks.store(id: id, bytes: bytes)
         }
     }
