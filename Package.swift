@@ -86,10 +86,11 @@ let package = Package(
         .target(name: "Simulation", dependencies: ["Ring", "Membership"]),
 
         // Layer 5: chunk bytes on disk plus SQLite metadata.
+        .target(name: "CFileShims"),
         .target(
             name: "ChunkStore",
             dependencies: [
-                "OpenSSLKit", "Codecs", "DurableFiles",
+                "OpenSSLKit", "Codecs", "DurableFiles", "CFileShims",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -21,17 +21,18 @@ extension ChunkStore {
             guard !fresh.isEmpty else { return outcomes.map { .success($0) } }
             let records = fresh.map { SegmentRecord(id: batch[$0].id, length: batch[$0].bytes.count) }
             let total = records.reduce(UInt64(0)) { $0 + UInt64($1.footprint) }
-            let (file, start) = try segments.appendTarget(for: total)
-            let end: UInt64
+            // Room for the paddings around a direct write.
+            let (file, start) = try segments.appendTarget(for: total + UInt64(4 * SegmentRecord.alignment))
+            let written: (offsets: [UInt64], end: UInt64)
             do throws(ChunkStoreError) {
-                end = try append(records, bytes: fresh.map { batch[$0].bytes }, to: file, at: start)
+                written = try append(records, bytes: fresh.map { batch[$0].bytes }, to: file, at: start)
                 try file.sync()
             } catch {
                 segments.abandonAppend(to: start)
                 throw error
             }
-            segments.advance(to: end)
-            let inserted = try index(records, in: file.number, from: start, end: end)
+            segments.advance(to: written.end)
+            let inserted = try index(Array(zip(records, written.offsets)), in: file.number, end: written.end)
             for (position, index) in fresh.enumerated() where inserted[position] { outcomes[index] = .stored }
             return outcomes.map { .success($0) }
         } catch {
@@ -39,16 +40,27 @@ extension ChunkStore {
         }
     }
 
-    /// Writes the records one after the other from `start`; small ones are gathered into one
-    /// buffer so that a batch of 4 KiB chunks is a few large writes. Returns the new end.
+    /// Batches of at least this many bytes go to disk with direct I/O.
+    static let directWriteThreshold: UInt64 = 128 << 10
+
+    /// Writes the records one after the other from `start` and returns where each went and
+    /// the new end. A large batch is assembled in the staging buffer and written with direct
+    /// I/O between padding records that align it; a small one is written through the page
+    /// cache, small records gathered into one buffer so that a batch of 4 KiB chunks is a few
+    /// large writes.
     private func append(
         _ records: [SegmentRecord], bytes: [[UInt8]], to file: SegmentFile, at start: UInt64
-    ) throws(ChunkStoreError) -> UInt64 {
+    ) throws(ChunkStoreError) -> (offsets: [UInt64], end: UInt64) {
+        let total = records.reduce(UInt64(0)) { $0 + UInt64($1.footprint) }
+        if file.supportsDirectWrites && total >= Self.directWriteThreshold {
+            return try appendDirect(records, bytes: bytes, to: file, at: start)
+        }
         let gatherLimit = 1 << 20
         var buffer: [UInt8] = []
         buffer.reserveCapacity(gatherLimit + SegmentRecord.headerSize)
         var bufferStart = start
         var position = start
+        var offsets: [UInt64] = []
         func flush() throws(ChunkStoreError) {
             guard !buffer.isEmpty else { return }
             let result = buffer.withUnsafeBytes { raw in
@@ -59,6 +71,7 @@ extension ChunkStore {
         }
         for (record, chunk) in zip(records, bytes) {
             if buffer.isEmpty { bufferStart = position }
+            offsets.append(position)
             buffer += record.header
             if chunk.count <= 64 << 10 {
                 buffer += chunk
@@ -75,14 +88,56 @@ extension ChunkStore {
             if buffer.count >= gatherLimit { try flush() }
         }
         try flush()
-        return position
+        return (offsets, position)
     }
 
-    /// Indexes records written at consecutive offsets from `start` (one transaction), and
-    /// records that the segment is indexed up to `end`. For each record, whether its row is
-    /// new (or moved a chunk of layout 1 into the segment) rather than already present.
+    private func appendDirect(
+        _ records: [SegmentRecord], bytes: [[UInt8]], to file: SegmentFile, at start: UInt64
+    ) throws(ChunkStoreError) -> (offsets: [UInt64], end: UInt64) {
+        // Up to the next boundary: a padding header through the page cache (the rest of the
+        // gap is a hole, read as zeros).
+        let lead = SegmentRecord.paddingGap(after: start)
+        if lead > 0 {
+            let result = SegmentRecord.paddingHeader(filling: lead).withUnsafeBytes { raw in
+                Result { () throws(ChunkStoreError) in try file.write(raw, at: start) }
+            }
+            try result.get()
+        }
+        let bodyStart = start + UInt64(lead)
+        let used = records.reduce(0) { $0 + $1.footprint }
+        let trail = SegmentRecord.paddingGap(after: UInt64(used))
+        let length = used + trail
+        return try staging.withLock { staging throws(ChunkStoreError) -> (offsets: [UInt64], end: UInt64) in
+            staging.reserve(length)
+            let memory = staging.memory
+            var cursor = 0
+            var offsets: [UInt64] = []
+            offsets.reserveCapacity(records.count)
+            func put(_ source: [UInt8]) {
+                source.withUnsafeBytes { raw in
+                    memory.baseAddress!.advanced(by: cursor).copyMemory(from: raw.baseAddress!, byteCount: raw.count)
+                }
+                cursor += source.count
+            }
+            for (record, chunk) in zip(records, bytes) {
+                offsets.append(bodyStart + UInt64(cursor))
+                put(record.header)
+                if !chunk.isEmpty { put(chunk) }
+            }
+            if trail > 0 {
+                put(SegmentRecord.paddingHeader(filling: trail))
+                memory.baseAddress!.advanced(by: cursor).initializeMemory(as: UInt8.self, repeating: 0, count: length - cursor)
+            }
+            try file.writeDirect(UnsafeRawBufferPointer(rebasing: memory[0..<length]), at: bodyStart)
+            return (offsets, bodyStart + UInt64(length))
+        }
+    }
+
+    /// Indexes records at their offsets (one transaction), and records that the segment is
+    /// indexed up to `end`. For each record, whether its row is new (or moved a chunk of
+    /// layout 1 into the segment) rather than already present.
     func index(
-        _ records: [SegmentRecord], in segment: UInt32, from start: UInt64, end: UInt64
+        _ records: [(SegmentRecord, offset: UInt64)], in segment: UInt32, end: UInt64
     ) throws(ChunkStoreError) -> [Bool] {
         let now = Int64(configuration.clock().timeIntervalSince1970 * 1000)
         return try withDatabase("index batch") {
@@ -94,16 +149,14 @@ extension ChunkStore {
                         size = excluded.size, segment = excluded.segment, segment_offset = excluded.segment_offset
                     WHERE chunk.segment IS NULL
                     """)
-                var offset = start
                 var inserted: [Bool] = []
                 inserted.reserveCapacity(records.count)
-                for record in records {
+                for (record, offset) in records {
                     try insert.execute(arguments: [
                         record.id, record.length, RingPosition.encode(record.id.ringPosition), now,
                         Int64(segment), Int64(offset),
                     ])
                     inserted.append(db.changesCount > 0)
-                    offset += UInt64(record.footprint)
                 }
                 try db.execute(
                     sql: """

@@ -122,7 +122,7 @@ extension ChunkStore {
             report.rowsDropped += dropped
             logger.error("segment files vanished; dropped their chunks' rows", metadata: ["rows": "\(dropped)"])
         }
-        if let (file, end) = last { segments.activate(file, size: end) }
+        if let (file, end) = last { try segments.activate(file.number, size: end) }
     }
 
     /// Indexes the valid records of a segment from `start` and cuts the file after the last
@@ -131,15 +131,22 @@ extension ChunkStore {
         of file: SegmentFile, from start: UInt64, size: UInt64, report: inout RecoveryReport
     ) throws(ChunkStoreError) -> UInt64 {
         var position = start
-        var records: [SegmentRecord] = []
+        var records: [(SegmentRecord, offset: UInt64)] = []
         while position + UInt64(SegmentRecord.headerSize) <= size {
-            guard let header = try file.read(at: position, count: SegmentRecord.headerSize),
-                  let record = SegmentRecord(header: header),
+            guard let header = try file.read(at: position, count: SegmentRecord.headerSize) else { break }
+            if let skip = SegmentRecord.paddingFootprint(header: header) {
+                // Padding ends on a boundary; past the end of the file it is torn too.
+                guard position + UInt64(skip) <= size, (position + UInt64(skip)) % UInt64(SegmentRecord.alignment) == 0
+                else { break }
+                position += UInt64(skip)
+                continue
+            }
+            guard let record = SegmentRecord(header: header),
                   position + UInt64(record.footprint) <= size,
                   let bytes = try file.read(at: position + UInt64(SegmentRecord.headerSize), count: record.length),
                   SHA256.hash(bytes) == record.id.bytes
             else { break }
-            records.append(record)
+            records.append((record, position))
             position += UInt64(record.footprint)
         }
         if position < size {
@@ -150,7 +157,7 @@ extension ChunkStore {
             ])
         }
         // Indexed in one transaction even when empty, so that `indexed_end` moves to the cut.
-        let inserted = try index(records, in: file.number, from: start, end: position)
+        let inserted = try index(records, in: file.number, end: position)
         report.recordsIndexed += inserted.filter { $0 }.count
         return position
     }

@@ -42,6 +42,8 @@ public final class ChunkStore: Sendable {
     let database: DatabasePool
     let accounting = Mutex(Accounting())
     let segments: Segments
+    /// Where the committer assembles a batch for direct I/O.
+    let staging = Mutex(StagingBuffer())
     let temporaryCounter = Atomic<UInt64>(0)
     private let lockDescriptor: Int32
     let isClosed = Atomic<Bool>(false)

@@ -1,3 +1,5 @@
+import CFileShims
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -9,25 +11,39 @@ import Darwin
 /// One open segment file (`segments/<8 hex>.seg`): positional reads for any number of
 /// threads, and appends, syncs and truncation for the one committer that writes it.
 ///
-/// The descriptor never moves (`pread`/`pwrite` take the offset), so readers and the
-/// committer share it without a lock.
+/// The descriptors never move (`pread`/`pwrite` take the offset), so readers and the
+/// committer share them without a lock. A segment opened for appending also has a second
+/// descriptor with `O_DIRECT`, for large batches: on the development machine's virtual disk
+/// a 2 MiB `pwrite` + `fdatasync` runs at 1.07 GB/s with direct I/O against 0.21 GB/s
+/// through the page cache (docs/storage.md). Where the file system refuses `O_DIRECT`
+/// (tmpfs), every write goes through the page cache.
 final class SegmentFile: Sendable {
     let number: UInt32
     let path: String
     private let descriptor: Int32
+    private let directDescriptor: Int32?
 
     /// Opens an existing segment, or creates it when `create` is set (the caller then syncs
     /// the directory before anything written into it is acknowledged).
-    init(number: UInt32, path: String, create: Bool) throws(ChunkStoreError) {
+    init(number: UInt32, path: String, create: Bool, forAppending: Bool = false) throws(ChunkStoreError) {
         let flags = O_RDWR | O_CLOEXEC | (create ? O_CREAT | O_EXCL : 0)
         let descriptor = open(path, flags, 0o644)
         guard descriptor >= 0 else { throw FileSystem.error(create ? "create segment" : "open segment", path: path) }
         self.number = number
         self.path = path
         self.descriptor = descriptor
+        let directFlag = p2p_o_direct()
+        let direct = forAppending && directFlag != 0 ? open(path, O_WRONLY | O_CLOEXEC | directFlag) : -1
+        self.directDescriptor = direct >= 0 ? direct : nil
     }
 
-    deinit { _ = close(descriptor) }
+    deinit {
+        _ = close(descriptor)
+        if let directDescriptor { _ = close(directDescriptor) }
+    }
+
+    /// Whether `writeDirect` is available.
+    var supportsDirectWrites: Bool { directDescriptor != nil }
 
     /// The file's current length.
     func size() throws(ChunkStoreError) -> UInt64 {
@@ -63,8 +79,22 @@ final class SegmentFile: Sendable {
         return short ? nil : bytes
     }
 
-    /// Writes all of `buffer` at `offset`, retrying short writes and `EINTR`.
+    /// Writes all of `buffer` at `offset` through the page cache, retrying short writes and `EINTR`.
     func write(_ buffer: UnsafeRawBufferPointer, at offset: UInt64) throws(ChunkStoreError) {
+        try write(buffer, at: offset, through: descriptor)
+    }
+
+    /// Writes `buffer` at `offset` with direct I/O: the buffer's address, its length and
+    /// `offset` are multiples of `SegmentRecord.alignment`.
+    func writeDirect(_ buffer: UnsafeRawBufferPointer, at offset: UInt64) throws(ChunkStoreError) {
+        let alignment = SegmentRecord.alignment
+        precondition(
+            offset % UInt64(alignment) == 0 && buffer.count % alignment == 0
+                && Int(bitPattern: buffer.baseAddress) % alignment == 0, "unaligned direct write")
+        try write(buffer, at: offset, through: directDescriptor ?? descriptor)
+    }
+
+    private func write(_ buffer: UnsafeRawBufferPointer, at offset: UInt64, through descriptor: Int32) throws(ChunkStoreError) {
         guard var next = buffer.baseAddress else { return }
         var remaining = buffer.count
         var position = off_t(offset)

@@ -47,8 +47,12 @@ final class Segments: Sendable {
         }
     }
 
-    /// Makes `file`, whose length is `size`, the one new batches are appended to.
-    func activate(_ file: SegmentFile, size: UInt64) {
+    /// Makes segment `number`, whose length is `size`, the one new batches are appended to.
+    func activate(_ number: UInt32, size: UInt64) throws(ChunkStoreError) {
+        activate(try SegmentFile(number: number, path: path(number), create: false, forAppending: true), size: size)
+    }
+
+    private func activate(_ file: SegmentFile, size: UInt64) {
         files.withLock { $0[file.number] = file }
         active.withLock { $0 = (file, size) }
     }
@@ -61,7 +65,7 @@ final class Segments: Sendable {
             return (current.file, current.size)
         }
         let number = (current?.file.number ?? highestNumber()).map { $0 + 1 } ?? 1
-        let file = try SegmentFile(number: number, path: path(number), create: true)
+        let file = try SegmentFile(number: number, path: path(number), create: true, forAppending: true)
         try FileSystem.syncDirectory(directory)
         activate(file, size: 0)
         return (file, 0)
