@@ -8,6 +8,11 @@ import Workers
 /// their replicas (`ReplicatedWriter`), read back from whichever replicas answer
 /// (`ReplicatedReader`), and located on the peers that hold them.
 struct ChunkCoordinator: Sendable {
+    /// Chunks a put or a get keeps in flight: enough that the replicas' group commits take
+    /// several at once and round trips overlap (about 4 MiB at 256 KiB chunks; the daemon's
+    /// memory stays bounded by twice that per transfer).
+    static let chunksInFlight = 16
+
     let placement: Placement
     let local: any ChunkHolder
     let calls: any PeerCalls
@@ -26,12 +31,12 @@ struct ChunkCoordinator: Sendable {
 
     /// Encodes files into this network with `cipher`: chunks are encrypted here and written to their replicas.
     func fileEncoder(cipher: ConvergentCipher) -> FileEncoder {
-        FileEncoder(sink: writer, cipher: cipher)
+        FileEncoder(sink: writer, cipher: cipher, maxChunksInFlight: Self.chunksInFlight)
     }
 
     /// Decodes files from this network, whichever peers hold their chunks.
     func fileDecoder() -> FileDecoder {
-        FileDecoder(source: reader)
+        FileDecoder(source: reader, maxChunksInFlight: Self.chunksInFlight)
     }
 
     /// Which peers hold each of `ids`, asked of every usable peer (diagnostic, `p2p locate`).
