@@ -74,10 +74,10 @@ extension ChunkStore {
         let date = date ?? configuration.clock()
         try withDatabase("mark verified", chunk: id) {
             try database.write { db in
-                // Through the record, so the date is encoded like every other (milliseconds).
-                guard var record = try ChunkRecord.fetchOne(db, key: id) else { return }
-                record.lastVerified = date
-                try record.update(db)
+                // One statement; the date in milliseconds, as the record encodes it.
+                try db.execute(
+                    sql: "UPDATE chunk SET last_verified = ? WHERE id = ?",
+                    arguments: [Int64((date.timeIntervalSince1970 * 1000).rounded(.down)), id])
             }
         }
     }

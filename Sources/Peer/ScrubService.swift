@@ -34,6 +34,9 @@ actor ScrubService: Worker {
     }
 
     /// One batch, oldest verification first; idle until the oldest is due again.
+    /// The size scrub charges a chunk smaller than this against its byte rate.
+    static let smallestPacedSize: Int64 = 64 << 10
+
     func work() async throws -> WorkerPace {
         let batch = try await local.leastRecentlyVerified(limit: settings.scrubBatch)
         var pace = WorkerPace.idle(.seconds(1))
@@ -58,7 +61,10 @@ actor ScrubService: Worker {
             }
             ledger.recordScrubbed(corrupt: !intact)
             metrics.recordScrub(corrupt: !intact)
-            let wait = pacer.delay(after: Double(record.size))
+            // Each chunk costs at least a small read and an index write, however short it is:
+            // small chunks are paced as 64 KiB, so a store of tiny files is not scrubbed at
+            // thousands of index writes a second.
+            let wait = pacer.delay(after: Double(max(record.size, Self.smallestPacedSize)))
             if wait > .zero { try? await Task.sleep(for: wait) }  // the scrub byte rate, not synchronization
             // A copy this peer no longer owns is not fetched back; its owners hold it.
             if !intact, placement.snapshot.preferenceList(for: id.bytes).contains(where: \.isSelf) { await refetch(id) }
