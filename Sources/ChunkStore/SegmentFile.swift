@@ -1,4 +1,5 @@
 import CFileShims
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -42,8 +43,11 @@ final class SegmentFile: Sendable {
         if let directDescriptor { _ = close(directDescriptor) }
     }
 
-    /// Whether `writeDirect` is available.
-    var supportsDirectWrites: Bool { directDescriptor != nil }
+    /// Cleared when the file system took `O_DIRECT` at open but refused a direct write.
+    private let directWorks = Atomic<Bool>(true)
+
+    /// Whether `writeDirect` goes around the page cache.
+    var supportsDirectWrites: Bool { directDescriptor != nil && directWorks.load(ordering: .relaxed) }
 
     /// The file's current length.
     func size() throws(ChunkStoreError) -> UInt64 {
@@ -91,7 +95,16 @@ final class SegmentFile: Sendable {
         precondition(
             offset % UInt64(alignment) == 0 && buffer.count % alignment == 0
                 && Int(bitPattern: buffer.baseAddress) % alignment == 0, "unaligned direct write")
-        try write(buffer, at: offset, through: directDescriptor ?? descriptor)
+        guard let directDescriptor, directWorks.load(ordering: .relaxed) else {
+            return try write(buffer, at: offset, through: descriptor)
+        }
+        do throws(ChunkStoreError) {
+            try write(buffer, at: offset, through: directDescriptor)
+        } catch where error.errno == EINVAL {
+            // Some file systems accept the flag and refuse the writes: use the page cache.
+            directWorks.store(false, ordering: .relaxed)
+            try write(buffer, at: offset, through: descriptor)
+        }
     }
 
     private func write(_ buffer: UnsafeRawBufferPointer, at offset: UInt64, through descriptor: Int32) throws(ChunkStoreError) {
