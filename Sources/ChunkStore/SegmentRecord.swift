@@ -41,10 +41,14 @@ struct SegmentRecord: Equatable {
     /// The length a padding header at the start of `bytes` says to skip (header included),
     /// or nil when it is not one.
     static func paddingFootprint(header bytes: [UInt8]) -> Int? {
-        guard bytes.count == headerSize, Array(bytes[0..<4]) == paddingMagic else { return nil }
-        let length = bytes[4..<8].reduce(0) { $0 << 8 | Int($1) }
-        guard length < 2 * alignment, bytes[8...].allSatisfy({ $0 == 0 }) else { return nil }
+        guard let length = length(in: bytes, magic: paddingMagic), length < 2 * alignment, bytes[8...].allSatisfy({ $0 == 0 }) else { return nil }
         return headerSize + length
+    }
+
+    /// The length field of a header that starts with `magic`, or nil.
+    private static func length(in bytes: [UInt8], magic: [UInt8]) -> Int? {
+        guard bytes.count == headerSize, Array(bytes[0..<4]) == magic else { return nil }
+        return bytes[4..<8].reduce(0) { $0 << 8 | Int($1) }
     }
 
     private static func header(magic: [UInt8], length: Int, id: [UInt8]) -> [UInt8] {
@@ -62,9 +66,7 @@ struct SegmentRecord: Equatable {
     /// Parses a header; nil when the bytes cannot be one (no magic, a length out of bounds).
     init?(header bytes: some Collection<UInt8>) {
         let bytes = Array(bytes)
-        guard bytes.count == Self.headerSize, Array(bytes[0..<4]) == Self.magic else { return nil }
-        let length = bytes[4..<8].reduce(0) { $0 << 8 | Int($1) }
-        guard length <= Self.maximumLength, let id = StoredChunkID(bytes: Array(bytes[8..<40])) else { return nil }
+        guard let length = Self.length(in: bytes, magic: Self.magic), length <= Self.maximumLength, let id = StoredChunkID(bytes: Array(bytes[8..<40])) else { return nil }
         self.init(id: id, length: length)
     }
 
