@@ -4,12 +4,18 @@ import GRDB
 extension ChunkStore {
     /// One group commit (called by `GroupCommit`, one batch at a time, or by recovery before
     /// the store is shared): appends the batch's new chunks to the active segment, syncs the
-    /// segment once, then indexes them all and moves the segment's `indexed_end` in one SQLite
-    /// transaction. Chunks already stored, or repeated within the batch, are `.alreadyPresent`.
+    /// segment once, then indexes them all, takes the batch's leases and moves the segment's
+    /// `indexed_end` in one SQLite transaction. Chunks already stored, or repeated within the
+    /// batch, are `.alreadyPresent`. Runs under `writeSerial`, so no sweep removes a chunk
+    /// between the check that finds it stored and the transaction that leases it.
     ///
     /// A crash before the sync leaves a tail that recovery cuts off (no writer was answered);
     /// a crash after it, or a lost commit, leaves a tail that recovery indexes.
     func commitBatch(_ batch: [GroupCommit.Write]) -> [Result<PutOutcome, ChunkStoreError>] {
+        writeSerial.withLock { _ in commitSerially(batch) }
+    }
+
+    private func commitSerially(_ batch: [GroupCommit.Write]) -> [Result<PutOutcome, ChunkStoreError>] {
         do throws(ChunkStoreError) {
             try checkOpen()
             let placed = try placedIDs(batch.map(\.id))
@@ -18,7 +24,12 @@ extension ChunkStore {
             let fresh = batch.indices.filter { index in
                 !placed.contains(batch[index].id) && seen.insert(batch[index].id).inserted
             }
-            guard !fresh.isEmpty else { return outcomes.map { .success($0) } }
+            var leases: [StoredChunkID: [ChunkLease]] = [:]
+            for write in batch where !write.leases.isEmpty { leases[write.id, default: []] += write.leases }
+            guard !fresh.isEmpty else {
+                if !leases.isEmpty { try index([], in: nil, end: 0, leases: leases) }
+                return outcomes.map { .success($0) }
+            }
             let records = fresh.map { SegmentRecord(id: batch[$0].id, length: batch[$0].bytes.count) }
             let total = records.reduce(UInt64(0)) { $0 + UInt64($1.footprint) }
             // Room for the paddings around a direct write.
@@ -32,7 +43,8 @@ extension ChunkStore {
                 throw error
             }
             segments.advance(to: written.end)
-            let inserted = try index(Array(zip(records, written.offsets)), in: file.number, end: written.end)
+            let inserted = try index(
+                Array(zip(records, written.offsets)), in: file.number, end: written.end, leases: leases)
             for (position, index) in fresh.enumerated() where inserted[position] { outcomes[index] = .stored }
             return outcomes.map { .success($0) }
         } catch {
@@ -133,18 +145,22 @@ extension ChunkStore {
         }
     }
 
-    /// Indexes records at their offsets (one transaction), and records that the segment is
-    /// indexed up to `end`. For each record, whether its row is new (or moved a chunk of
-    /// layout 1 into the segment) rather than already present.
+    /// Indexes records at their offsets and takes `leases` (one transaction), and records
+    /// that the segment is indexed up to `end`. A new row's lease ends with the latest of its
+    /// leases, or provisionally (`ChunkStoreConfiguration.provisionalLease`) without any, as
+    /// after recovery. For each record, whether its row is new (or moved a chunk of layout 1
+    /// into the segment) rather than already present.
     func index(
-        _ records: [(SegmentRecord, offset: UInt64)], in segment: UInt32, end: UInt64
+        _ records: [(SegmentRecord, offset: UInt64)], in segment: UInt32?, end: UInt64,
+        leases: [StoredChunkID: [ChunkLease]] = [:]
     ) throws(ChunkStoreError) -> [Bool] {
-        let now = Int64(configuration.clock().timeIntervalSince1970 * 1000)
+        let now = nowMilliseconds
+        let provisional = now + Int64(configuration.provisionalLease * 1000)
         return try withDatabase("index batch") {
             try database.write { db in
                 let insert = try db.cachedStatement(sql: """
-                    INSERT INTO chunk (id, size, ring_position, stored_at, segment, segment_offset)
-                    VALUES (?, ?, ?, ?, ?, ?)
+                    INSERT INTO chunk (id, size, ring_position, stored_at, segment, segment_offset, lease_expiry)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (id) DO UPDATE SET
                         size = excluded.size, segment = excluded.segment, segment_offset = excluded.segment_offset
                     WHERE chunk.segment IS NULL
@@ -152,18 +168,24 @@ extension ChunkStore {
                 var inserted: [Bool] = []
                 inserted.reserveCapacity(records.count)
                 for (record, offset) in records {
+                    let leaseEnd = leases[record.id]?.map(\.expiryMilliseconds).max() ?? provisional
                     try insert.execute(arguments: [
                         record.id, record.length, RingPosition.encode(record.id.ringPosition), now,
-                        Int64(segment), Int64(offset),
+                        segment.map(Int64.init), Int64(offset), leaseEnd,
                     ])
                     inserted.append(db.changesCount > 0)
                 }
-                try db.execute(
-                    sql: """
-                        INSERT INTO segment (number, indexed_end) VALUES (?, ?)
-                        ON CONFLICT (number) DO UPDATE SET indexed_end = max(indexed_end, excluded.indexed_end)
-                        """,
-                    arguments: [Int64(segment), Int64(end)])
+                for (id, granted) in leases {
+                    _ = try Self.takeLeases(granted, on: id, in: db)
+                }
+                if let segment {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO segment (number, indexed_end) VALUES (?, ?)
+                            ON CONFLICT (number) DO UPDATE SET indexed_end = max(indexed_end, excluded.indexed_end)
+                            """,
+                        arguments: [Int64(segment), Int64(end)])
+                }
                 return inserted
             }
         }

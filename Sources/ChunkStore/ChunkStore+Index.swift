@@ -77,7 +77,7 @@ extension ChunkStore {
                 // One statement; the date in milliseconds, as the record encodes it.
                 try db.execute(
                     sql: "UPDATE chunk SET last_verified = ? WHERE id = ?",
-                    arguments: [Int64((date.timeIntervalSince1970 * 1000).rounded(.down)), id])
+                    arguments: [ChunkLease.milliseconds(date), id])
             }
         }
     }
@@ -105,20 +105,6 @@ extension ChunkStore {
                         // SQLite sorts NULL first in ascending order: never-verified chunks come first.
                         .order(ChunkRecord.Columns.lastVerified, ChunkRecord.Columns.id)
                         .limit(limit))
-            }
-        }
-    }
-
-    /// Sets (or clears, with nil) a chunk's lease expiry. Returns false if the chunk is not stored.
-    @discardableResult
-    public func setLease(_ id: StoredChunkID, expiry: Date?) throws(ChunkStoreError) -> Bool {
-        try checkOpen()
-        return try withDatabase("set lease", chunk: id) {
-            try database.write { db in
-                guard var record = try ChunkRecord.fetchOne(db, key: id) else { return false }
-                record.leaseExpiry = expiry
-                try record.update(db)
-                return true
             }
         }
     }

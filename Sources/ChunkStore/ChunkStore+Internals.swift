@@ -46,6 +46,9 @@ extension ChunkStore {
         }
     }
 
+    /// The store's clock in its integer milliseconds.
+    var nowMilliseconds: Int64 { ChunkLease.milliseconds(configuration.clock()) }
+
     func checkOpen() throws(ChunkStoreError) {
         if isClosed.load(ordering: .acquiring) {
             throw ChunkStoreError(.io, path: layout.root, detail: "store is closed")
@@ -143,7 +146,7 @@ extension ChunkStore {
     }
 
     func quarantinePath(for name: String) -> String {
-        let millis = Int64(configuration.clock().timeIntervalSince1970 * 1000)
+        let millis = nowMilliseconds
         let serial = temporaryCounter.add(1, ordering: .relaxed).newValue
         return layout.quarantine + "/" + name + "." + String(millis) + "." + String(serial)
     }

@@ -47,6 +47,10 @@ public final class ChunkStore: Sendable {
     let temporaryCounter = Atomic<UInt64>(0)
     private let lockDescriptor: Int32
     let isClosed = Atomic<Bool>(false)
+    /// Held by a group commit from its presence check to its index transaction, and by each
+    /// step of a sweep or a compaction: what a batch found stored stays stored until its
+    /// leases are in.
+    let writeSerial = Mutex(())
     /// Set once the store is fully open; puts go through it.
     private let committer = Mutex<GroupCommit?>(nil)
     /// Transactions committed with `synchronous = FULL` (`durableWrite`), for tests and diagnostics.
@@ -118,46 +122,57 @@ public final class ChunkStore: Sendable {
 
     // MARK: Chunks
 
-    /// Stores a chunk. Refuses bytes that do not hash to `id` (`.hashMismatch`) and puts that
-    /// would exceed capacity (`.full`). When it returns, the chunk survives a crash or power cut.
+    /// Stores a chunk and takes `leases` on it (docs/gc.md). Refuses bytes that do not hash
+    /// to `id` (`.hashMismatch`) and puts that would exceed capacity (`.full`). When it
+    /// returns, the chunk survives a crash or power cut, and no sweep collects it before its
+    /// leases end. Without leases, a new chunk gets a provisional one
+    /// (`ChunkStoreConfiguration.provisionalLease`) and a stored one is left as it is.
     /// Blocks the calling thread while its batch commits.
     @discardableResult
-    public func put(_ id: StoredChunkID, _ bytes: [UInt8]) throws(ChunkStoreError) -> PutOutcome {
-        guard let (size, commit) = try prepare(id, bytes) else { return .alreadyPresent }
-        return try settle(size, commit.submitAndWait(id: id, bytes: bytes))
+    public func put(_ id: StoredChunkID, _ bytes: [UInt8], leases: [ChunkLease] = []) throws(ChunkStoreError) -> PutOutcome {
+        guard let (reserved, commit) = try prepare(id, bytes, leases: leases) else { return .alreadyPresent }
+        return try settle(reserved, size: bytes.count, commit.submitAndWait(id: id, bytes: bytes, leases: leases))
     }
 
-    /// `put(_:_:)` that suspends, rather than blocks, while its batch commits.
+    /// `put(_:_:leases:)` that suspends, rather than blocks, while its batch commits.
     @discardableResult
-    public func put(_ id: StoredChunkID, _ bytes: [UInt8]) async throws(ChunkStoreError) -> PutOutcome {
-        guard let (size, commit) = try prepare(id, bytes) else { return .alreadyPresent }
-        return try settle(size, await commit.submit(id: id, bytes: bytes))
+    public func put(_ id: StoredChunkID, _ bytes: [UInt8], leases: [ChunkLease] = []) async throws(ChunkStoreError) -> PutOutcome {
+        guard let (reserved, commit) = try prepare(id, bytes, leases: leases) else { return .alreadyPresent }
+        return try settle(reserved, size: bytes.count, await commit.submit(id: id, bytes: bytes, leases: leases))
     }
 
-    /// The checks before a put joins a batch: hash, presence, capacity (reserved). Nil when
-    /// the chunk is already stored.
-    private func prepare(_ id: StoredChunkID, _ bytes: [UInt8]) throws(ChunkStoreError) -> (UInt64, GroupCommit)? {
+    /// The checks before a put joins a batch: hash, presence, capacity (reserved for a chunk
+    /// not stored yet). Nil when there is nothing to do: the chunk is stored and no lease
+    /// comes with it. A stored chunk with leases still joins a batch: its leases are taken
+    /// in the batch's transaction, serialized with sweeps, so one that a sweep removes
+    /// meanwhile is written again rather than acknowledged and lost.
+    private func prepare(
+        _ id: StoredChunkID, _ bytes: [UInt8], leases: [ChunkLease]
+    ) throws(ChunkStoreError) -> (reserved: UInt64, GroupCommit)? {
         try checkOpen()
         let digest = SHA256.hash(bytes)
         guard digest == id.bytes else {
             throw ChunkStoreError(.hashMismatch, chunk: id, detail: "bytes hash to \(Hex.encode(digest))")
         }
-        if try placement(of: id) != nil { return nil }
+        let present = try placement(of: id) != nil
+        if present && leases.isEmpty { return nil }
         guard let commit = committer.withLock({ $0 }) else {
             throw ChunkStoreError(.io, path: layout.root, detail: "store is not open")
         }
-        let size = UInt64(bytes.count)
-        try reserve(size, for: id)
-        return (size, commit)
+        let reserved = present ? 0 : UInt64(bytes.count)
+        if !present { try reserve(reserved, for: id) }
+        return (reserved, commit)
     }
 
     /// Releases a put's reservation and counts the chunk if its batch stored it.
-    private func settle(_ size: UInt64, _ result: Result<PutOutcome, ChunkStoreError>) throws(ChunkStoreError) -> PutOutcome {
+    private func settle(
+        _ reserved: UInt64, size: Int, _ result: Result<PutOutcome, ChunkStoreError>
+    ) throws(ChunkStoreError) -> PutOutcome {
         let stored = (try? result.get()) == .stored
         accounting.withLock { totals in
-            totals.reserved -= size
+            totals.reserved -= reserved
             if stored {
-                totals.used += size
+                totals.used += UInt64(size)
                 totals.count += 1
             }
         }

@@ -13,17 +13,21 @@ public struct ChunkStoreConfiguration: Sendable {
     public var segmentSize: UInt64
     /// Most bytes of chunks in one group commit.
     public var maximumBatchBytes: Int
+    /// How long a chunk stored without a lease is kept (a copy from a peer that did not say
+    /// whose it is, or one recovery re-indexed): long enough for every owner's next renewal.
+    public var provisionalLease: TimeInterval
     /// Wall clock for `stored_at`, `last_verified` and hint times; a parameter so tests can pin it.
     public var clock: @Sendable () -> Date
 
     public init(
         capacity: UInt64, syncEveryCommit: Bool = false, segmentSize: UInt64 = 256 << 20,
-        maximumBatchBytes: Int = 32 << 20, clock: @escaping @Sendable () -> Date = { Date() }
+        maximumBatchBytes: Int = 32 << 20, provisionalLease: TimeInterval = 31 * 86_400, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.capacity = capacity
         self.syncEveryCommit = syncEveryCommit
         self.segmentSize = segmentSize
         self.maximumBatchBytes = maximumBatchBytes
+        self.provisionalLease = provisionalLease
         self.clock = clock
     }
 }

@@ -20,6 +20,9 @@ enum ChunkStoreSchema {
         migrator.registerMigration("v4: segments") { db in
             try db.execute(sql: v4)
         }
+        migrator.registerMigration("v5: leases and owned files") { db in
+            try db.execute(sql: v5)
+        }
         return migrator
     }
 
@@ -136,5 +139,48 @@ enum ChunkStoreSchema {
             -- crash, open indexes or cuts the file's tail from here.
             indexed_end INTEGER NOT NULL CHECK (indexed_end >= 0)
         );
+        """
+
+    private static let v5 = """
+        -- Garbage collection (docs/gc.md). From here chunk.lease_expiry is when the chunk's last
+        -- lease ends: the latest expiry of its leases, or the moment the last one was released;
+        -- the chunk is collected once that is more than the grace ago. NULL only for a chunk
+        -- indexed by recovery, until recovery gives it a provisional lease.
+        CREATE INDEX chunk_on_lease_expiry ON chunk(lease_expiry);
+
+        -- The owners that keep a chunk, each until its lease's expiry.
+        CREATE TABLE lease (
+            -- The chunk; collecting it drops its leases.
+            chunk_id BLOB NOT NULL REFERENCES chunk(id) ON DELETE CASCADE,
+            -- NodeID of the peer that stored it, a key derived from one, or 32 zero bytes: the
+            -- pin of chunks stored before leases existed.
+            owner BLOB NOT NULL CHECK (typeof(owner) = 'blob' AND length(owner) = 32),
+            -- When the lease ends unless renewed (ms since the Unix epoch).
+            expiry INTEGER NOT NULL,
+            PRIMARY KEY (chunk_id, owner)
+        ) WITHOUT ROWID;
+        -- Nothing stored before leases is ever collected: its owners are unknown.
+        INSERT INTO lease (chunk_id, owner, expiry) SELECT id, zeroblob(32), 253402300799000 FROM chunk;
+        UPDATE chunk SET lease_expiry = 253402300799000;
+
+        -- What this peer stored as an owner, so that it can renew and release its leases.
+        CREATE TABLE owned_file (
+            id INTEGER PRIMARY KEY,
+            -- The file's capability (p2p1:…): secret, like the home it is in.
+            capability TEXT NOT NULL UNIQUE,
+            -- Plaintext size in bytes.
+            size INTEGER NOT NULL CHECK (size >= 0),
+            -- When it was first stored (ms).
+            stored_at INTEGER NOT NULL,
+            -- How: 'put', or the synced folder's name.
+            source TEXT NOT NULL
+        );
+        -- The chunks each owned file uses, manifest nodes included.
+        CREATE TABLE owned_chunk (
+            chunk_id BLOB NOT NULL CHECK (typeof(chunk_id) = 'blob' AND length(chunk_id) = 32),
+            file INTEGER NOT NULL REFERENCES owned_file(id) ON DELETE CASCADE,
+            PRIMARY KEY (chunk_id, file)
+        ) WITHOUT ROWID;
+        CREATE INDEX owned_chunk_on_file ON owned_chunk(file);
         """
 }

@@ -12,6 +12,8 @@ final class GroupCommit: Sendable {
     struct Write: Sendable {
         var id: StoredChunkID
         var bytes: [UInt8]
+        /// Taken or extended in the batch's transaction, whether the chunk is new or not.
+        var leases: [ChunkLease]
         var completion: @Sendable (Result<PutOutcome, ChunkStoreError>) -> Void
     }
 
@@ -47,10 +49,10 @@ final class GroupCommit: Sendable {
     }
 
     /// Submits and blocks the calling thread until the write's batch is durable.
-    func submitAndWait(id: StoredChunkID, bytes: [UInt8]) -> Result<PutOutcome, ChunkStoreError> {
+    func submitAndWait(id: StoredChunkID, bytes: [UInt8], leases: [ChunkLease]) -> Result<PutOutcome, ChunkStoreError> {
         let done = DispatchSemaphore(value: 0)
         let outcome = Mutex<Result<PutOutcome, ChunkStoreError>?>(nil)
-        submit(Write(id: id, bytes: bytes) { result in
+        submit(Write(id: id, bytes: bytes, leases: leases) { result in
             outcome.withLock { $0 = result }
             done.signal()
         })
@@ -59,9 +61,9 @@ final class GroupCommit: Sendable {
     }
 
     /// Submits and suspends until the write's batch is durable.
-    func submit(id: StoredChunkID, bytes: [UInt8]) async -> Result<PutOutcome, ChunkStoreError> {
+    func submit(id: StoredChunkID, bytes: [UInt8], leases: [ChunkLease]) async -> Result<PutOutcome, ChunkStoreError> {
         await withCheckedContinuation { continuation in
-            submit(Write(id: id, bytes: bytes) { continuation.resume(returning: $0) })
+            submit(Write(id: id, bytes: bytes, leases: leases) { continuation.resume(returning: $0) })
         }
     }
 

@@ -73,9 +73,10 @@ struct ChunkStoreIndexTests {
             #expect(try store.record(a.id)?.lastVerified == clockStart.addingTimeInterval(20))
             #expect(try store.record(a.id)?.storedAt == clockStart)
 
-            #expect(try store.setLease(a.id, expiry: clockStart.addingTimeInterval(3600)))
-            #expect(try store.record(a.id)?.leaseExpiry == clockStart.addingTimeInterval(3600))
-            #expect(try store.setLease(makeChunk(seed: 9, size: 1).id, expiry: nil) == false)
+            let owner = Data(repeating: 7, count: 32)
+            let absent = makeChunk(seed: 9, size: 1).id
+            #expect(try store.renewLeases([a.id, absent], owner: owner, until: clockStart.addingTimeInterval(3600)) == [true, false])
+            #expect(try store.leases(of: a.id) == [ChunkLease(owner: owner, expiry: clockStart.addingTimeInterval(3600))!])
         }
     }
 

@@ -1,0 +1,37 @@
+import Foundation
+
+/// One owner's claim on a chunk (docs/gc.md): the holder keeps the chunk at least until
+/// `expiry`, and until a grace period after the last of its leases ended.
+///
+/// An owner is 32 bytes: the NodeID of the peer that put a file, or a key derived from
+/// it for what a peer keeps for its synced folders. The all-zero owner is the store's own
+/// *pin*: chunks that were stored before leases existed carry it, expiring never, so that
+/// nothing written by an older version is ever collected.
+public struct ChunkLease: Sendable, Hashable {
+    /// Who holds the lease.
+    public let owner: Data
+    /// When it ends unless renewed.
+    public let expiry: Date
+
+    /// A lease of `owner` (32 bytes) until `expiry`; nil when the owner is not 32 bytes.
+    public init?(owner: Data, expiry: Date) {
+        guard owner.count == 32 else { return nil }
+        self.owner = owner
+        self.expiry = min(expiry, Self.never)
+    }
+
+    /// The owner of pins.
+    public static let pinOwner = Data(count: 32)
+    /// The end of a pin: 9999-12-31, far enough, and exact in milliseconds as an SQLite integer.
+    public static let never = Date(timeIntervalSince1970: 253_402_300_799)
+    /// A lease that never ends, for chunks whose owners are not known.
+    public static let pin = ChunkLease(owner: pinOwner, expiry: never)!
+
+    /// `expiry` in milliseconds since the Unix epoch, as the store keeps it.
+    var expiryMilliseconds: Int64 { Self.milliseconds(expiry) }
+
+    /// A date in the store's integer milliseconds.
+    static func milliseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+    }
+}

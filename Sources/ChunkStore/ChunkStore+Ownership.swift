@@ -1,0 +1,77 @@
+import Foundation
+import GRDB
+
+/// What this peer stored as an owner (docs/gc.md): each file with the chunks it uses, so that
+/// the peer can renew its leases in bulk and release exactly the chunks no other of its
+/// files uses. Written with `durableWrite`: a file is acknowledged only once it is listed.
+extension ChunkStore {
+    /// Lists a file with its chunks (manifest nodes included). Storing the same capability
+    /// again adds chunks it did not list and keeps the first date.
+    public func recordOwnedFile(_ file: OwnedFile, chunks: [StoredChunkID]) throws(ChunkStoreError) {
+        try checkOpen()
+        try withDatabase("record owned file") {
+            try durableWrite { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO owned_file (capability, size, stored_at, source) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (capability) DO NOTHING
+                        """,
+                    arguments: [file.capability, Int64(file.size), ChunkLease.milliseconds(file.storedAt), file.source])
+                let fileID = try Int64.fetchOne(
+                    db, sql: "SELECT id FROM owned_file WHERE capability = ?", arguments: [file.capability]) ?? 0
+                let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO owned_chunk (chunk_id, file) VALUES (?, ?)")
+                for chunk in Set(chunks) { try insert.execute(arguments: [chunk, fileID]) }
+            }
+        }
+    }
+
+    /// Every owned file, oldest first.
+    public func ownedFiles() throws(ChunkStoreError) -> [OwnedFile] {
+        try checkOpen()
+        return try withDatabase("list owned files") {
+            try database.read { db in
+                try Row.fetchAll(db, sql: "SELECT capability, size, stored_at, source FROM owned_file ORDER BY stored_at, id")
+                    .map { row in
+                        OwnedFile(
+                            capability: row[0], size: UInt64(max(0, row[1] as Int64)),
+                            storedAt: Date(timeIntervalSince1970: Double(row[2] as Int64) / 1000), source: row[3])
+                    }
+            }
+        }
+    }
+
+    /// Forgets an owned file. Returns the chunks that no other owned file uses (whose leases
+    /// the caller releases), or nil when the capability is not owned here.
+    public func removeOwnedFile(capability: String) throws(ChunkStoreError) -> [StoredChunkID]? {
+        try checkOpen()
+        return try withDatabase("remove owned file") {
+            try durableWrite { db -> [StoredChunkID]? in
+                guard let fileID = try Int64.fetchOne(
+                    db, sql: "SELECT id FROM owned_file WHERE capability = ?", arguments: [capability])
+                else { return nil }
+                let orphans = try StoredChunkID.fetchAll(
+                    db,
+                    sql: """
+                        SELECT chunk_id FROM owned_chunk AS mine WHERE file = ?
+                        AND NOT EXISTS (SELECT 1 FROM owned_chunk AS other WHERE other.chunk_id = mine.chunk_id AND other.file != ?)
+                        """,
+                    arguments: [fileID, fileID])
+                try db.execute(sql: "DELETE FROM owned_file WHERE id = ?", arguments: [fileID])
+                return orphans
+            }
+        }
+    }
+
+    /// One page of the distinct chunks of owned files, in id order after `cursor` (the
+    /// renewal walk).
+    public func ownedChunks(after cursor: StoredChunkID?, limit: Int) throws(ChunkStoreError) -> [StoredChunkID] {
+        try checkOpen()
+        return try withDatabase("page owned chunks") {
+            try database.read { db in
+                try StoredChunkID.fetchAll(
+                    db, sql: "SELECT DISTINCT chunk_id FROM owned_chunk WHERE chunk_id > ? ORDER BY chunk_id LIMIT ?",
+                    arguments: [cursor.map { Data($0.bytes) } ?? Data(), limit])
+            }
+        }
+    }
+}

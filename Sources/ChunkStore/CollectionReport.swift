@@ -1,0 +1,12 @@
+/// What one ``ChunkStore/collect(grace:limit:)`` removed.
+public struct CollectionReport: Sendable, Equatable {
+    /// Chunks whose rows were removed.
+    public var chunks: Int
+    /// Their bytes, now dead space in their segments.
+    public var bytes: UInt64
+
+    public init(chunks: Int = 0, bytes: UInt64 = 0) {
+        self.chunks = chunks
+        self.bytes = bytes
+    }
+}

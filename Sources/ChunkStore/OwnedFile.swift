@@ -1,0 +1,21 @@
+import Foundation
+
+/// A file this peer stored as its owner (`p2p ls`): it renews leases on the file's chunks
+/// until the file is removed.
+public struct OwnedFile: Sendable, Equatable {
+    /// The capability that reads it (secret).
+    public var capability: String
+    /// Plaintext size in bytes.
+    public var size: UInt64
+    /// When it was first stored.
+    public var storedAt: Date
+    /// `put`, or the synced folder it came from.
+    public var source: String
+
+    public init(capability: String, size: UInt64, storedAt: Date, source: String) {
+        self.capability = capability
+        self.size = size
+        self.storedAt = storedAt
+        self.source = source
+    }
+}

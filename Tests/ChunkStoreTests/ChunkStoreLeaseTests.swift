@@ -1,0 +1,152 @@
+import ChunkStore
+import Foundation
+import Synchronization
+import Testing
+import TestSupport
+
+/// Leases and collection in the store (docs/gc.md), on a clock the test moves.
+@Suite struct ChunkStoreLeaseTests {
+    /// A clock that stands still until the test moves it.
+    final class TestClock: Sendable {
+        private let now: Mutex<Date>
+        init(_ start: Date) { now = Mutex(start) }
+        var date: Date { now.withLock { $0 } }
+        func set(_ date: Date) { now.withLock { $0 = date } }
+    }
+
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+    let ownerA = Data(repeating: 0xA1, count: 32)
+    let ownerB = Data(repeating: 0xB2, count: 32)
+
+    func lease(_ owner: Data, _ seconds: TimeInterval) -> ChunkLease {
+        ChunkLease(owner: owner, expiry: start.addingTimeInterval(seconds))!
+    }
+
+    func openStore(_ root: String, clock: TestClock) throws -> ChunkStore {
+        try ChunkStore(
+            root: root, configuration: ChunkStoreConfiguration(capacity: 1 << 30, clock: { clock.date }), logger: quietLogger)
+    }
+
+    @Test func aChunkIsCollectedOnlyAGraceAfterItsLastLeaseEnded() throws {
+        try withTemporaryDirectory { root in
+            let clock = TestClock(start)
+            let store = try openStore(root, clock: clock)
+            let once = makeChunk(seed: 1, size: 1000)
+            let shared = makeChunk(seed: 2, size: 2000)
+            let unleased = makeChunk(seed: 3, size: 3000)
+            try store.put(once.id, once.bytes, leases: [lease(ownerA, 10)])
+            try store.put(shared.id, shared.bytes, leases: [lease(ownerA, 10)])
+            // A second owner's put of stored content takes its own lease.
+            #expect(try store.put(shared.id, shared.bytes, leases: [lease(ownerB, 100)]) == .alreadyPresent)
+            try store.put(unleased.id, unleased.bytes)
+
+            clock.set(start.addingTimeInterval(14))
+            #expect(try store.collect(grace: 5, limit: 100) == CollectionReport())
+            #expect(try store.leaseUsage(grace: 5) == LeaseUsage(referenced: 5000, collectable: 0, inGrace: 1000))
+            clock.set(start.addingTimeInterval(16))
+            #expect(try store.collect(grace: 5, limit: 100) == CollectionReport(chunks: 1, bytes: 1000))
+            #expect(try store.has([once.id, shared.id, unleased.id]) == [false, true, true])
+            #expect(store.usage.used == 5000)
+
+            // Owner B removes its file: the chunk goes a grace later, not when B's lease would have ended.
+            #expect(try store.releaseLeases([shared.id], owner: ownerB) == 1)
+            #expect(try store.releaseLeases([shared.id], owner: ownerB) == 0)
+            clock.set(start.addingTimeInterval(20))
+            #expect(try store.collect(grace: 5, limit: 100).chunks == 0)
+            clock.set(start.addingTimeInterval(22))
+            #expect(try store.collect(grace: 5, limit: 100) == CollectionReport(chunks: 1, bytes: 2000))
+            // The chunk stored without a lease is provisionally kept for a month.
+            clock.set(start.addingTimeInterval(30 * 86_400))
+            #expect(try store.collect(grace: 5, limit: 100).chunks == 0)
+            #expect(try store.get(unleased.id) == unleased.bytes)
+            #expect(try store.integrityCheck() == ["ok"])
+        }
+    }
+
+    @Test func renewalExtendsWhatIsStoredAndReportsWhatIsNot() throws {
+        try withTemporaryDirectory { root in
+            let clock = TestClock(start)
+            let store = try openStore(root, clock: clock)
+            let kept = makeChunk(seed: 4, size: 100)
+            try store.put(kept.id, kept.bytes, leases: [lease(ownerA, 10)])
+            let missing = makeChunk(seed: 5, size: 100).id
+            #expect(try store.renewLeases([kept.id, missing], owner: ownerA, until: start.addingTimeInterval(50)) == [true, false])
+            // A renewal never shortens a lease.
+            _ = try store.renewLeases([kept.id], owner: ownerA, until: start.addingTimeInterval(20))
+            #expect(try store.leases(of: kept.id) == [lease(ownerA, 50)])
+            clock.set(start.addingTimeInterval(54))
+            #expect(try store.collect(grace: 5, limit: 10).chunks == 0)
+            clock.set(start.addingTimeInterval(56))
+            #expect(try store.collect(grace: 5, limit: 10).chunks == 1)
+            #expect(try store.leases(of: kept.id).isEmpty)
+        }
+    }
+
+    @Test func pinsAndLeasesSurviveReopening() throws {
+        try withTemporaryDirectory { root in
+            let clock = TestClock(start)
+            let pinned = makeChunk(seed: 6, size: 100)
+            let leased = makeChunk(seed: 7, size: 100)
+            do {
+                let store = try openStore(root, clock: clock)
+                try store.put(pinned.id, pinned.bytes, leases: [ChunkLease.pin])
+                try store.put(leased.id, leased.bytes, leases: [lease(ownerA, 10)])
+                try store.close()
+            }
+            let store = try openStore(root, clock: clock)
+            #expect(try store.leases(of: leased.id) == [lease(ownerA, 10)])
+            clock.set(start.addingTimeInterval(1000 * 86_400))
+            #expect(try store.collect(grace: 5, limit: 10) == CollectionReport(chunks: 1, bytes: 100))
+            #expect(try store.get(pinned.id) == pinned.bytes)
+        }
+    }
+
+    /// The race of docs/gc.md: a put of content whose lease has run out, at the moment the
+    /// sweep runs, 200 times with different interleavings. A put that returned is never
+    /// collected, whichever runs first.
+    @Test func aPutRacingASweepNeverLosesItsChunk() throws {
+        try withTemporaryDirectory { root in
+            let clock = TestClock(start)
+            let store = try openStore(root, clock: clock)
+            var random = SplitMix64(seed: 0x9C)
+            for round in 0..<200 {
+                let chunk = makeChunk(seed: 1000 + UInt64(round), size: 64 + round * 97)
+                let base = start.addingTimeInterval(Double(round) * 1000)
+                clock.set(base)
+                try store.put(chunk.id, chunk.bytes, leases: [ChunkLease(owner: ownerA, expiry: base.addingTimeInterval(1))!])
+                // The old lease ended past the grace: the chunk is collectable right now.
+                clock.set(base.addingTimeInterval(10))
+                let putDelay = Int(random.next() % 20_000)
+                let sweepDelay = Int(random.next() % 20_000)
+                let putResult = Mutex<Result<PutOutcome, ChunkStoreError>?>(nil)
+                let group = DispatchGroup()
+                DispatchQueue.global().async(group: group) {
+                    spin(putDelay)
+                    let result = Result { () throws(ChunkStoreError) in
+                        try store.put(chunk.id, chunk.bytes, leases: [ChunkLease(owner: ownerB, expiry: base.addingTimeInterval(500))!])
+                    }
+                    putResult.withLock { $0 = result }
+                }
+                DispatchQueue.global().async(group: group) {
+                    spin(sweepDelay)
+                    _ = try? store.collect(grace: 5, limit: 10)
+                }
+                group.wait()
+                let outcome = try #require(putResult.withLock { $0 })
+                _ = try outcome.get()
+                // One more sweep at the same instant: the put's lease keeps the chunk.
+                _ = try store.collect(grace: 5, limit: 10)
+                #expect(try store.get(chunk.id) == chunk.bytes, "round \(round)")
+                #expect(try store.leases(of: chunk.id).contains { $0.owner == ownerB }, "round \(round)")
+            }
+            #expect(try store.integrityCheck() == ["ok"])
+        }
+    }
+}
+
+/// Burns roughly `iterations` steps of CPU, to shift two threads against each other.
+private func spin(_ iterations: Int) {
+    var value: UInt64 = 1
+    for step in 0..<iterations { value = value &* 6_364_136_223_846_793_005 &+ UInt64(step) }
+    if value == 42 { print("") }
+}
