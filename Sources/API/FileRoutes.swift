@@ -4,7 +4,8 @@ import Foundation
 import Hummingbird
 import Peer
 
-/// `POST /v1/files`, `GET /v1/files/{cap}` (with `Range`) and `GET /v1/files/{cap}/chunks`.
+/// `POST /v1/files`, `GET /v1/files` (what this owner stored), `GET /v1/files/{cap}` (with
+/// `Range`), `DELETE /v1/files/{cap}` and `GET /v1/files/{cap}/chunks`.
 enum FileRoutes {
     static func add(to router: Router<BasicRequestContext>, source: any FileSource) {
         router.post("/v1/files") { request, _ -> Response in
@@ -16,6 +17,18 @@ enum FileRoutes {
             }
             let body = try JSONEncoder().encode(StoredFile(cap: encoded.capability.description, size: encoded.size))
             return Response(status: .created, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body + [0x0A])))
+        }
+
+        router.get("/v1/files") { _, _ -> Response in
+            try JSONResponse.make(try await source.ownedFileList())
+        }
+
+        router.delete("/v1/files/:cap") { _, context -> Response in
+            let capability = try parseCapability(context.parameters.get("cap") ?? "")
+            guard let removed = try await source.remove(capability) else {
+                throw APIError.resourceNotFound("this peer does not own this file (it lists what it stored: GET /v1/files)")
+            }
+            return try JSONResponse.make(removed)
         }
 
         router.get("/v1/files/:cap") { request, context -> Response in

@@ -1,3 +1,4 @@
+import APIModel
 import Content
 import Peer
 
@@ -8,13 +9,17 @@ public protocol FileSource: Sendable {
     func info(_ capability: Capability) async throws -> FileInfo
     func read(_ capability: Capability, range: Range<UInt64>?, to body: (ArraySlice<UInt8>) async throws -> Void) async throws
     func locate(_ capability: Capability) async throws -> [(ChunkID, [String])]
+    /// The files this peer stored as their owner.
+    func ownedFileList() async throws -> OwnedFiles
+    /// Drops this owner's references to a file; nil when it does not own it.
+    func remove(_ capability: Capability) async throws -> RemovedFile?
 }
 
 extension PeerNode: FileSource {
     public func store<Bytes: AsyncSequence & Sendable>(_ bytes: Bytes) async throws -> EncodedFile where Bytes.Element == [UInt8] {
         let start = ContinuousClock.now
         do {
-            let encoded = try await fileEncoder().encode(bytes)
+            let encoded = try await storeOwnedFile(bytes)
             metrics.recordPut(bytes: encoded.size, duration: .now - start, succeeded: true)
             return encoded
         } catch {
@@ -42,6 +47,16 @@ extension PeerNode: FileSource {
             metrics.recordGet(bytes: sent, duration: .now - start, succeeded: false)
             throw error
         }
+    }
+
+    public nonisolated func ownedFileList() async throws -> OwnedFiles {
+        OwnedFiles(files: try await ownedFiles().map { file in
+            OwnedFiles.File(cap: file.capability, size: file.size, storedAt: file.storedAt.timeIntervalSince1970, source: file.source)
+        })
+    }
+
+    public nonisolated func remove(_ capability: Capability) async throws -> RemovedFile? {
+        try await removeOwnedFile(capability).map { RemovedFile(cap: capability.description, releasedChunks: $0.released, unreachablePeers: $0.unreachable) }
     }
 
     public nonisolated func locate(_ capability: Capability) async throws -> [(ChunkID, [String])] {

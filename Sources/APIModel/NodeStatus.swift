@@ -46,6 +46,9 @@ public struct NodeStatus: Codable, Sendable, Equatable {
     /// absent from peers that predate them.
     public var workers: [Worker]?
 
+    /// Garbage collection on this peer; absent from peers that predate it.
+    public var gc: Collection?
+
     public init(node: String, network: NetworkSettings, peers: [PeerEntry]) {
         self.node = node
         self.network = network

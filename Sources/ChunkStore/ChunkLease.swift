@@ -28,10 +28,10 @@ public struct ChunkLease: Sendable, Hashable {
     public static let pin = ChunkLease(owner: pinOwner, expiry: never)!
 
     /// `expiry` in milliseconds since the Unix epoch, as the store keeps it.
-    var expiryMilliseconds: Int64 { Self.milliseconds(expiry) }
+    public var expiryMilliseconds: Int64 { Self.milliseconds(expiry) }
 
     /// A date in the store's integer milliseconds.
-    static func milliseconds(_ date: Date) -> Int64 {
+    public static func milliseconds(_ date: Date) -> Int64 {
         Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
     }
 }

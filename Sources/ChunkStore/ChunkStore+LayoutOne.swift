@@ -45,7 +45,7 @@ extension ChunkStore {
                         logger.warning("a layout 1 file that is not a valid chunk was quarantined", metadata: ["path": "\(path)"])
                         continue
                     }
-                    batch.append((GroupCommit.Write(id: id, bytes: bytes) { _ in }, path))
+                    batch.append((GroupCommit.Write(id: id, bytes: bytes, leases: [.pin]) { _ in }, path))
                     batchBytes += bytes.count
                     if batchBytes >= configuration.maximumBatchBytes { try flush(&report) }
                 }

@@ -21,10 +21,15 @@ public struct PeerConfiguration: Codable, Sendable, Equatable {
     public var network: NetworkSettings
     /// Log level: trace, debug, info, notice, warning, error, critical.
     public var logLevel: String = "info"
+    /// Garbage collection; absent in homes made before it existed (then the defaults).
+    public var gc: CollectionSettings?
+
+    /// The garbage collection settings in force.
+    public var collection: CollectionSettings { gc ?? CollectionSettings() }
 
     public init(
         listen: HostPort, advertise: HostPort, api: HostPort, zone: String, capacity: UInt64,
-        seeds: [String], network: NetworkSettings, logLevel: String = "info"
+        seeds: [String], network: NetworkSettings, logLevel: String = "info", gc: CollectionSettings? = nil
     ) {
         self.listen = listen
         self.advertise = advertise
@@ -34,5 +39,6 @@ public struct PeerConfiguration: Codable, Sendable, Equatable {
         self.seeds = seeds
         self.network = network
         self.logLevel = logLevel
+        self.gc = gc
     }
 }

@@ -1,3 +1,4 @@
+import ChunkStore
 import Content
 import Logging
 import NIOCore
@@ -19,8 +20,11 @@ struct ChunkCoordinator: Sendable {
     let background: BackgroundTasks
     let logger: Logger
 
-    var writer: ReplicatedWriter {
-        ReplicatedWriter(placement: placement, local: local, calls: calls, background: background, logger: logger, timeout: .seconds(30))
+    /// The write path, each copy carrying `leases`.
+    func writer(leases: [ChunkLease]) -> ReplicatedWriter {
+        ReplicatedWriter(
+            placement: placement, local: local, calls: calls, background: background, logger: logger, timeout: .seconds(30),
+            leases: leases)
     }
 
     var reader: ReplicatedReader {
@@ -29,9 +33,10 @@ struct ChunkCoordinator: Sendable {
             hedgeDelay: .milliseconds(200))
     }
 
-    /// Encodes files into this network with `cipher`: chunks are encrypted here and written to their replicas.
-    func fileEncoder(cipher: ConvergentCipher) -> FileEncoder {
-        FileEncoder(sink: writer, cipher: cipher, maxChunksInFlight: Self.chunksInFlight)
+    /// Encodes files into this network with `cipher`: chunks are encrypted here and go to
+    /// `sink` (the write path, `writer(leases:)`, or a sink around it).
+    func fileEncoder(cipher: ConvergentCipher, sink: any ChunkSink) -> FileEncoder {
+        FileEncoder(sink: sink, cipher: cipher, maxChunksInFlight: Self.chunksInFlight)
     }
 
     /// Decodes files from this network, whichever peers hold their chunks.

@@ -5,10 +5,10 @@ import Foundation
 /// The local chunk store as the node's services use it: `LocalChunks` in a running peer
 /// (the store on disk, off the cooperative threads), a dictionary in unit tests.
 public protocol ChunkHolder: Sendable {
-    /// Stores `bytes` under `id`; throws `ChunkStoreError` `.hashMismatch`, storing nothing,
-    /// when they do not hash to it.
+    /// Stores `bytes` under `id` and takes `leases` on it (docs/gc.md); throws
+    /// `ChunkStoreError` `.hashMismatch`, storing nothing, when they do not hash to it.
     @discardableResult
-    func put(_ id: ChunkID, _ bytes: [UInt8]) async throws -> PutOutcome
+    func put(_ id: ChunkID, _ bytes: [UInt8], leases: [ChunkLease]) async throws -> PutOutcome
     /// The verified bytes, or nil when the chunk is missing (or was corrupt and is now quarantined).
     func get(_ id: ChunkID) async throws -> [UInt8]?
     func has(_ ids: [ChunkID]) async throws -> [Bool]
@@ -31,6 +31,21 @@ public protocol ChunkHolder: Sendable {
     /// Forgets that a chunk is kept here for its peer; whether another peer still has it hinted.
     func removeHint(_ hint: HintRecord) async throws -> (removed: Bool, hintedForOthers: Bool)
     func hintCount() async throws -> Int
+
+    /// Extends `lease`'s owner's lease on each of `ids` held here; for each id, whether it is held.
+    func renewLeases(_ ids: [ChunkID], lease: ChunkLease) async throws -> [Bool]
+    /// Ends `owner`'s leases on `ids`; how many it held.
+    func releaseLeases(_ ids: [ChunkID], owner: Data) async throws -> Int
+    /// The leases held on a chunk, to carry with a copy of it.
+    func leases(of id: ChunkID) async throws -> [ChunkLease]
+}
+
+extension ChunkHolder {
+    /// Stores a chunk that comes without a lease: a new one is kept provisionally.
+    @discardableResult
+    public func put(_ id: ChunkID, _ bytes: [UInt8]) async throws -> PutOutcome {
+        try await put(id, bytes, leases: [])
+    }
 }
 
 extension LocalChunks: ChunkHolder {}

@@ -1,4 +1,6 @@
+import ChunkStore
 import Content
+import Foundation
 import NIOCore
 
 /// The chunk RPCs as typed requests (methods 0x02xx).
@@ -8,8 +10,42 @@ extension ChunkMessages {
         static let method = PeerMethod.storeChunk
         let payload: ByteBuffer
 
-        init(id: ChunkID, bytes: [UInt8], hintFor intended: [UInt8]? = nil) {
-            payload = ChunkMessages.store(id: id, bytes: bytes, hintFor: intended)
+        init(id: ChunkID, bytes: [UInt8], hintFor intended: [UInt8]? = nil, leases: [ChunkLease] = []) {
+            payload = ChunkMessages.store(id: id, bytes: bytes, hintFor: intended, leases: leases)
+        }
+    }
+
+    /// Extend `owner`'s leases on `ids` to `expiry`; which of them the callee holds.
+    struct RenewLeases: PeerRequest {
+        static let method = PeerMethod.renewLeases
+        let payload: ByteBuffer
+        let count: Int
+
+        init(owner: Data, until expiry: Date, ids: [ChunkID]) {
+            payload = ChunkMessages.renewLeases(owner: owner, until: expiry, ids: ids)
+            count = ids.count
+        }
+
+        func response(from answer: ByteBuffer) throws(ChunkMessageError) -> [Bool] {
+            guard answer.readableBytes == count else { throw .malformed("renew: \(answer.readableBytes) flags for \(count) ids") }
+            return answer.readableBytesView.map { $0 == 1 }
+        }
+    }
+
+    /// End the caller's leases (`owner` is its NodeID) on `ids`; how many the callee ended.
+    struct ReleaseLeases: PeerRequest {
+        static let method = PeerMethod.releaseLeases
+        let payload: ByteBuffer
+
+        init(owner: Data, ids: [ChunkID]) {
+            payload = ChunkMessages.releaseLeases(owner: owner, ids: ids)
+        }
+
+        func response(from answer: ByteBuffer) throws(ChunkMessageError) -> Int {
+            guard answer.readableBytes == 4, let count = answer.getInteger(at: answer.readerIndex, as: UInt32.self) else {
+                throw .malformed("release: expected a 4-byte count")
+            }
+            return Int(count)
         }
     }
 

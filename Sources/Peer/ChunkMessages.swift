@@ -1,5 +1,7 @@
+import ChunkStore
 import Codecs
 import Content
+import Foundation
 import NIOCore
 import Transport
 
@@ -11,35 +13,106 @@ enum ChunkMessages {
     static let maximumChunkSize = 4 * 1024 * 1024 + 64
     static let maximumBatch = 4096
 
-    /// store: `id (32) | flag (1: hinted) | [intended NodeID (32)] | bytes`
-    static func store(id: ChunkID, bytes: [UInt8], hintFor intended: [UInt8]? = nil) -> ByteBuffer {
+    /// Most leases one store carries (one per owner).
+    static let maximumLeases = 16
+
+    /// store: `id (32) | flags (1: bit 0 hinted, bit 1 leased) | [intended NodeID (32)] |
+    /// [count (u8) | (owner (32) | expiry (i64 ms))*] | bytes`
+    static func store(id: ChunkID, bytes: [UInt8], hintFor intended: [UInt8]? = nil, leases: [ChunkLease] = []) -> ByteBuffer {
         var buffer = ByteBuffer()
-        buffer.reserveCapacity(32 + 33 + bytes.count)
+        buffer.reserveCapacity(32 + 34 + leases.count * 40 + bytes.count)
         buffer.writeBytes(id.bytes)
-        if let intended {
-            buffer.writeInteger(UInt8(1))
-            buffer.writeBytes(intended)
-        } else {
-            buffer.writeInteger(UInt8(0))
-        }
+        buffer.writeInteger(UInt8(intended == nil ? 0 : 1) | UInt8(leases.isEmpty ? 0 : 2))
+        if let intended { buffer.writeBytes(intended) }
+        if !leases.isEmpty { writeLeases(leases, to: &buffer) }
         buffer.writeBytes(bytes)
         return buffer
     }
 
-    static func parseStore(_ payload: ByteBuffer) throws(ChunkMessageError) -> (id: ChunkID, bytes: [UInt8], hintFor: [UInt8]?) {
+    static func parseStore(
+        _ payload: ByteBuffer
+    ) throws(ChunkMessageError) -> (id: ChunkID, bytes: [UInt8], hintFor: [UInt8]?, leases: [ChunkLease]) {
         var payload = payload
         guard let idBytes = payload.readBytes(length: 32), let id = ChunkID(bytes: idBytes),
-              let flag = payload.readInteger(as: UInt8.self) else { throw .malformed("store: truncated header") }
+              let flags = payload.readInteger(as: UInt8.self) else { throw .malformed("store: truncated header") }
+        guard flags & ~3 == 0 else { throw .malformed("store: unknown flags \(flags)") }
         var intended: [UInt8]?
-        switch flag {
-        case 0: break
-        case 1:
+        if flags & 1 != 0 {
             guard let target = payload.readBytes(length: 32) else { throw .malformed("store: truncated hint") }
             intended = target
-        default: throw .malformed("store: unknown flag \(flag)")
+        }
+        var leases: [ChunkLease] = []
+        if flags & 2 != 0 {
+            guard let count = payload.readInteger(as: UInt8.self), (1...maximumLeases).contains(Int(count)) else {
+                throw .malformed("store: between 1 and \(maximumLeases) leases")
+            }
+            leases = try (0..<Int(count)).map { _ throws(ChunkMessageError) in try readLease(from: &payload, "store") }
         }
         guard payload.readableBytes <= maximumChunkSize else { throw .malformed("store: chunk of \(payload.readableBytes) bytes is too large") }
-        return (id, payload.readBytes(length: payload.readableBytes) ?? [], intended)
+        return (id, payload.readBytes(length: payload.readableBytes) ?? [], intended, leases)
+    }
+
+    /// renewLeases: `owner (32) | expiry (i64 ms) | count (u16, ≤ 4096) | ids`; answer: one
+    /// byte per id, 1 when held (and now leased).
+    static func renewLeases(owner: Data, until expiry: Date, ids: [ChunkID]) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(42 + ids.count * 32)
+        buffer.writeBytes(owner)
+        buffer.writeInteger(ChunkLease.milliseconds(expiry))
+        writeIDs(ids, to: &buffer)
+        return buffer
+    }
+
+    static func parseRenewLeases(_ payload: ByteBuffer) throws(ChunkMessageError) -> (lease: ChunkLease, ids: [ChunkID]) {
+        var payload = payload
+        let lease = try readLease(from: &payload, "renew")
+        return (lease, try readIDs(from: &payload, "renew"))
+    }
+
+    /// releaseLeases: `owner (32) | count (u16, ≤ 4096) | ids`; answer: the number of leases
+    /// ended (u32). Accepted only from the owner itself.
+    static func releaseLeases(owner: Data, ids: [ChunkID]) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(34 + ids.count * 32)
+        buffer.writeBytes(owner)
+        writeIDs(ids, to: &buffer)
+        return buffer
+    }
+
+    static func parseReleaseLeases(_ payload: ByteBuffer) throws(ChunkMessageError) -> (owner: Data, ids: [ChunkID]) {
+        var payload = payload
+        guard let owner = payload.readBytes(length: 32) else { throw .malformed("release: truncated owner") }
+        return (Data(owner), try readIDs(from: &payload, "release"))
+    }
+
+    private static func writeLeases(_ leases: [ChunkLease], to buffer: inout ByteBuffer) {
+        let sent = leases.prefix(maximumLeases)
+        buffer.writeInteger(UInt8(sent.count))
+        for lease in sent {
+            buffer.writeBytes(lease.owner)
+            buffer.writeInteger(lease.expiryMilliseconds)
+        }
+    }
+
+    private static func readLease(from payload: inout ByteBuffer, _ message: String) throws(ChunkMessageError) -> ChunkLease {
+        guard let owner = payload.readBytes(length: 32), let expiry = payload.readInteger(as: Int64.self) else {
+            throw .malformed("\(message): truncated lease")
+        }
+        guard expiry >= 0, let lease = ChunkLease(owner: Data(owner), expiry: Date(timeIntervalSince1970: Double(expiry) / 1000)) else {
+            throw .malformed("\(message): a lease expiry before 1970")
+        }
+        return lease
+    }
+
+    private static func writeIDs(_ ids: [ChunkID], to buffer: inout ByteBuffer) {
+        buffer.writeInteger(UInt16(ids.count))
+        for id in ids { buffer.writeBytes(id.bytes) }
+    }
+
+    private static func readIDs(from payload: inout ByteBuffer, _ message: String) throws(ChunkMessageError) -> [ChunkID] {
+        guard let count = payload.readInteger(as: UInt16.self), Int(count) <= maximumBatch,
+              payload.readableBytes == Int(count) * 32 else { throw .malformed("\(message): count does not match the ids") }
+        return (0..<Int(count)).compactMap { _ in payload.readBytes(length: 32).flatMap { ChunkID(bytes: $0) } }
     }
 
     /// fetch: `id (32)`
@@ -53,16 +126,13 @@ enum ChunkMessages {
     /// has: `count (u16) | ids`; answer: one byte per id, 1 when held.
     static func has(ids: [ChunkID]) -> ByteBuffer {
         var buffer = ByteBuffer()
-        buffer.writeInteger(UInt16(ids.count))
-        for id in ids { buffer.writeBytes(id.bytes) }
+        writeIDs(ids, to: &buffer)
         return buffer
     }
 
     static func parseHas(_ payload: ByteBuffer) throws(ChunkMessageError) -> [ChunkID] {
         var payload = payload
-        guard let count = payload.readInteger(as: UInt16.self), Int(count) <= maximumBatch,
-              payload.readableBytes == Int(count) * 32 else { throw .malformed("has: count does not match the ids") }
-        return (0..<Int(count)).compactMap { _ in payload.readBytes(length: 32).flatMap { ChunkID(bytes: $0) } }
+        return try readIDs(from: &payload, "has")
     }
 }
 

@@ -1,5 +1,6 @@
 import ChunkStore
 import Content
+import Foundation
 import NIOCore
 import Transport
 
@@ -20,7 +21,7 @@ struct ChunkRequests: Sendable {
             }
             // Never keep bytes under an id they do not hash to: the store hashes them, once.
             do {
-                try await local.put(message.id, message.bytes)
+                try await local.put(message.id, message.bytes, leases: message.leases)
             } catch let error as ChunkStoreError where error.code == .hashMismatch {
                 throw RPCError.badRequest("chunk bytes do not match id \(message.id)")
             }
@@ -33,6 +34,20 @@ struct ChunkRequests: Sendable {
         case .hasChunks:
             let ids = try parse { () throws(ChunkMessageError) in try ChunkMessages.parseHas(request.payload) }
             return ByteBuffer(bytes: try await local.has(ids).map { $0 ? 1 : 0 })
+        case .renewLeases:
+            let message = try parse { () throws(ChunkMessageError) in try ChunkMessages.parseRenewLeases(request.payload) }
+            // Anyone admitted may renew any owner's leases: at worst it keeps garbage a
+            // while longer, which it could as well by storing its own.
+            return ByteBuffer(bytes: try await local.renewLeases(message.ids, lease: message.lease).map { $0 ? 1 : 0 })
+        case .releaseLeases:
+            let message = try parse { () throws(ChunkMessageError) in try ChunkMessages.parseReleaseLeases(request.payload) }
+            // Only an owner may end its own leases: ending another's would collect its data.
+            guard message.owner == Data(request.peer.bytes) else {
+                throw RPCError.badRequest("a peer may release only its own leases")
+            }
+            var answer = ByteBuffer()
+            answer.writeInteger(UInt32(try await local.releaseLeases(message.ids, owner: message.owner)))
+            return answer
         case .hello, .membership, .storeRecord, .fetchRecords, .subscribeRecords, .notifyRecord:
             throw RPCError.unknownMethod(request.method)
         }

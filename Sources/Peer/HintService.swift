@@ -38,7 +38,8 @@ struct HintService: Sendable {
                     _ = try? await local.removeHint(hint)
                     continue
                 }
-                try await calls.call(ChunkMessages.Store(id: id, bytes: bytes), on: target, timeout: .seconds(30))
+                let leases = try await local.leases(of: id)
+                try await calls.call(ChunkMessages.Store(id: id, bytes: bytes, leases: leases), on: target, timeout: .seconds(30))
                 let (_, hintedForOthers) = try await local.removeHint(hint)
                 let stillReplica = snapshot.preferenceList(for: id.bytes).contains(where: \.isSelf)
                 if !stillReplica && !hintedForOthers { try await local.delete(id) }

@@ -10,8 +10,8 @@ public struct LocalChunks: Sendable {
     public let store: ChunkStore
 
     @discardableResult
-    public func put(_ id: ChunkID, _ bytes: [UInt8]) async throws -> PutOutcome {
-        try await store.put(StoredChunkID(id), bytes)
+    public func put(_ id: ChunkID, _ bytes: [UInt8], leases: [ChunkLease]) async throws -> PutOutcome {
+        try await store.put(StoredChunkID(id), bytes, leases: leases)
     }
 
     /// The verified bytes, or nil when the chunk is missing (or was corrupt and is now quarantined).
@@ -100,5 +100,37 @@ public struct LocalChunks: Sendable {
     public func hintCount() async throws -> Int {
         let store = store
         return try await NIOThreadPool.singleton.runIfActive { try store.hintCount() }
+    }
+
+    // MARK: Leases (docs/gc.md)
+
+    public func renewLeases(_ ids: [ChunkID], lease: ChunkLease) async throws -> [Bool] {
+        let store = store
+        return try await NIOThreadPool.singleton.runIfActive {
+            try store.renewLeases(ids.map { StoredChunkID($0) }, owner: lease.owner, until: lease.expiry)
+        }
+    }
+
+    public func releaseLeases(_ ids: [ChunkID], owner: Data) async throws -> Int {
+        let store = store
+        return try await NIOThreadPool.singleton.runIfActive { try store.releaseLeases(ids.map { StoredChunkID($0) }, owner: owner) }
+    }
+
+    public func leases(of id: ChunkID) async throws -> [ChunkLease] {
+        let store = store
+        return try await NIOThreadPool.singleton.runIfActive { try store.leases(of: StoredChunkID(id)) }
+    }
+
+    /// One bounded step of the sweep: removes up to `limit` chunks whose last lease ended
+    /// more than `grace` ago.
+    public func collect(grace: TimeInterval, limit: Int) async throws -> CollectionReport {
+        let store = store
+        return try await NIOThreadPool.singleton.runIfActive { try store.collect(grace: grace, limit: limit) }
+    }
+
+    /// Stored bytes by the state of their leases.
+    public func leaseUsage(grace: TimeInterval) async throws -> LeaseUsage {
+        let store = store
+        return try await NIOThreadPool.singleton.runIfActive { try store.leaseUsage(grace: grace) }
     }
 }

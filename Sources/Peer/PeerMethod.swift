@@ -13,6 +13,10 @@ public enum PeerMethod: UInt16, Sendable, CaseIterable {
     case fetchChunk = 0x0202
     /// Which of a batch of chunks the callee holds.
     case hasChunks = 0x0203
+    /// Extend the caller-named owner's leases on a batch of chunks; which of them are held.
+    case renewLeases = 0x0204
+    /// End the caller's own leases on a batch of chunks.
+    case releaseLeases = 0x0205
     /// Store a signed record; the callee verifies it and keeps the highest sequence per (key, signer).
     case storeRecord = 0x0301
     /// Return one page of the records held under a key (every signer's latest).
@@ -30,6 +34,8 @@ public enum PeerMethod: UInt16, Sendable, CaseIterable {
         case .storeChunk: "store_chunk"
         case .fetchChunk: "fetch_chunk"
         case .hasChunks: "has_chunks"
+        case .renewLeases: "renew_leases"
+        case .releaseLeases: "release_leases"
         case .storeRecord: "store_record"
         case .fetchRecords: "fetch_records"
         case .subscribeRecords: "subscribe_records"

@@ -1,13 +1,59 @@
 import APIModel
+import ChunkStore
 import Content
 import Foundation
 import Transport
 
 /// The node's data path, as its callers (the API, folder sync, tests) see it.
 extension PeerNode {
-    /// Encodes files into this network: chunks are encrypted here and written to their replicas.
-    public nonisolated func fileEncoder() throws -> FileEncoder {
-        chunks.fileEncoder(cipher: try ConvergentCipher(convergenceSecret: home.convergenceSecret()))
+    /// Encodes files into this network: chunks are encrypted here and written to their
+    /// replicas, each copy with `leases` (by default this owner's, from now: docs/gc.md).
+    /// The file is not listed as this owner's (`storeOwnedFile` does that).
+    public nonisolated func fileEncoder(leases: [ChunkLease]? = nil) throws -> FileEncoder {
+        try fileEncoder(sink: chunks.writer(leases: leases ?? [collector.lease()]))
+    }
+
+    private nonisolated func fileEncoder(sink: any ChunkSink) throws -> FileEncoder {
+        chunks.fileEncoder(cipher: try ConvergentCipher(convergenceSecret: home.convergenceSecret()), sink: sink)
+    }
+
+    /// Stores a file as this peer's own (`p2p put`): its chunks take this owner's leases,
+    /// and the file is listed in the owner's ledger before the call returns, so that its
+    /// leases are renewed until it is removed.
+    public nonisolated func storeOwnedFile<Bytes: AsyncSequence & Sendable>(
+        _ bytes: Bytes, source: String = "put"
+    ) async throws -> EncodedFile where Bytes.Element == [UInt8] {
+        let started = Date()
+        let recorder = RecordingSink(chunks.writer(leases: [collector.lease(now: started)]))
+        let encoded = try await fileEncoder(sink: recorder).encode(bytes)
+        try await local.recordOwnedFile(
+            OwnedFile(capability: encoded.capability.description, size: encoded.size, storedAt: started, source: source),
+            chunks: recorder.ids)
+        return encoded
+    }
+
+    /// The files this peer stored as their owner, oldest first.
+    public nonisolated func ownedFiles() async throws -> [OwnedFile] {
+        try await local.ownedFiles()
+    }
+
+    /// Removes a file this peer owns (`p2p rm`): forgets it, then releases this owner's
+    /// leases on the chunks none of its other files uses, on every peer that may hold them.
+    /// Nil when this peer does not own it.
+    public nonisolated func removeOwnedFile(_ capability: Capability) async throws -> (released: Int, unreachable: Int)? {
+        guard let orphans = try await local.removeOwnedFile(capability: capability.description) else { return nil }
+        let unreachable = await collector.release(orphans)
+        collector.ledger.recordOwnedFiles((try? await local.ownedFiles().count) ?? 0)
+        logger.info("removed a file", metadata: ["chunks released": "\(orphans.count)", "unreachable peers": "\(unreachable)"])
+        return (orphans.count, unreachable)
+    }
+
+    /// Garbage collection on this peer: settings, bytes by lease state, sweeps, renewals.
+    public nonisolated var collectionReport: NodeStatus.Collection { collector.ledger.current }
+
+    /// Runs one sweep now (tests and `tools/bench gc`); the worker runs them on its own.
+    public nonisolated func sweepNow() async throws -> CollectionReport {
+        try await collector.sweep()
     }
 
     /// Decodes files from this network, whichever peers hold their chunks.

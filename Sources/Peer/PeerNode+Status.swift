@@ -20,6 +20,7 @@ extension PeerNode {
         var status = NodeStatus(node: credentials.nodeID.description, network: configuration.network, peers: peers.sorted { $0.nodeID < $1.nodeID })
         status.durability = durability.current
         status.workers = workers.entries
+        status.gc = collector.ledger.current
         return status
     }
 

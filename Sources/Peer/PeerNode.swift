@@ -38,6 +38,7 @@ public actor PeerNode {
     nonisolated let chunks: ChunkCoordinator
     nonisolated let repair: RepairService
     nonisolated let recordService: RecordService
+    nonisolated let collector: GarbageCollector
     private let addressBook: StoredAddressBook
     private let service: PeerService
     private var server: TransportServer?
@@ -88,6 +89,9 @@ public actor PeerNode {
         self.recordService = records
         self.chunks = ChunkCoordinator(placement: placement, local: local, calls: pool, background: background, logger: logger)
         self.repair = RepairService(placement: placement, local: local, calls: pool, configuration: repairConfiguration, logger: logger)
+        self.collector = GarbageCollector(
+            placement: placement, local: local, calls: pool, owner: credentials.nodeID, settings: configuration.collection,
+            ledger: CollectionLedger(settings: Self.collectionFigures(configuration.collection)), logger: logger)
         self.service = PeerService(
             chunks: ChunkRequests(local: local, placement: placement), membership: membership, records: records,
             advertise: configuration.advertise, metrics: nodeMetrics, logger: logger)
@@ -146,10 +150,22 @@ public actor PeerNode {
         return server.port
     }
 
+    /// The settings part of the garbage-collection figures.
+    private static func collectionFigures(_ settings: CollectionSettings) -> NodeStatus.Collection {
+        var figures = NodeStatus.Collection()
+        figures.graceSeconds = settings.graceSeconds
+        figures.sweepIntervalSeconds = settings.sweepIntervalSeconds
+        figures.renewalIntervalSeconds = Int(min(GarbageCollector.longestRenewalInterval, Double(settings.graceSeconds) / 2))
+        figures.leaseSeconds = Int(GarbageCollector.leaseLength)
+        return figures
+    }
+
     /// The workers every running peer has: membership ticks, the periodic placement
-    /// refresh (removal grace), lease pruning, hinted handoff and the hello to the seeds.
+    /// refresh (removal grace), lease pruning, hinted handoff, the hello to the seeds, and
+    /// garbage collection (renewing this owner's leases, sweeping this holder's store).
     private var engineWorkers: [WorkerRunner] {
         let (membership, leases, hints) = (membership, recordService.leases, HintService(placement: placement, local: local, calls: pool, logger: logger))
+        let collector = collector
         return [
             WorkerRunner(TaskWorker("seeds") { [weak self] in
                 await self?.contactSeeds()
@@ -167,6 +183,14 @@ public actor PeerNode {
             WorkerRunner(TaskWorker("hints") {
                 try await hints.handOff()
                 return .idle(.seconds(1))
+            }),
+            WorkerRunner(TaskWorker("gc-renew") {
+                _ = try await collector.renewAll()
+                return .idle(.seconds(collector.renewalInterval))
+            }),
+            WorkerRunner(TaskWorker("gc-sweep") {
+                _ = try await collector.sweep()
+                return .idle(.seconds(collector.settings.sweepIntervalSeconds))
             }),
         ]
     }

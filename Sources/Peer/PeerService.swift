@@ -37,7 +37,7 @@ struct PeerService: RPCService {
             return ByteBuffer(string: advertise.description)
         case .membership:
             return try await membership.answer(request)
-        case .storeChunk, .fetchChunk, .hasChunks:
+        case .storeChunk, .fetchChunk, .hasChunks, .renewLeases, .releaseLeases:
             return try await chunks.answer(method, request)
         case .storeRecord, .fetchRecords, .subscribeRecords, .notifyRecord:
             return try await records.answer(method, request)

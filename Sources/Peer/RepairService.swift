@@ -35,7 +35,9 @@ struct RepairService: Sendable {
     }
 
     /// Walks the local chunk index in ring order, one page of ids at a time, at the
-    /// configured page rate; stops early when the task is cancelled.
+    /// configured page rate; stops early when the task is cancelled. Chunks whose last
+    /// lease has ended are left out: they wait for the sweep (docs/gc.md), and copying one
+    /// would give it a fresh provisional lease on the peer it went to.
     func forEachLocalPage(_ body: ([ChunkID]) async -> Void) async {
         let settings = configuration
         var pages = RatePacer(rate: settings.pagesPerSecond)
@@ -50,7 +52,8 @@ struct RepairService: Sendable {
             }
             guard let last = page.last else { break }
             cursor = ChunkID(last.id)
-            await body(page.map { ChunkID($0.id) })
+            let now = Date()
+            await body(page.filter { ($0.leaseExpiry ?? .distantFuture) >= now }.map { ChunkID($0.id) })
             await pages.pace(after: 1)
             if page.count < settings.pageSize { break }
         }
@@ -134,8 +137,9 @@ struct RepairService: Sendable {
                 let id = ids[job.index]
                 group.addTask {
                     guard let chunk = try? await self.local.get(id) else { return (job.index, 0, 0) }
+                    let leases = (try? await self.local.leases(of: id)) ?? []
                     var count = 0
-                    for target in job.targets where await self.push(id, chunk, to: target) { count += 1 }
+                    for target in job.targets where await self.push(id, chunk, leases: leases, to: target) { count += 1 }
                     return (job.index, count, chunk.count * count)
                 }
             }
@@ -164,9 +168,11 @@ struct RepairService: Sendable {
         }
     }
 
-    func push(_ id: ChunkID, _ bytes: [UInt8], to peer: PlacementPeer) async -> Bool {
+    /// Copies a chunk to `peer` with the leases it has here, so that its owners' claims
+    /// travel with it.
+    func push(_ id: ChunkID, _ bytes: [UInt8], leases: [ChunkLease], to peer: PlacementPeer) async -> Bool {
         do {
-            try await calls.call(ChunkMessages.Store(id: id, bytes: bytes), on: peer, timeout: .seconds(30))
+            try await calls.call(ChunkMessages.Store(id: id, bytes: bytes, leases: leases), on: peer, timeout: .seconds(30))
             return true
         } catch {
             logger.debug("repair push failed", metadata: ["peer": "\(peer.nodeID.short)", "chunk": "\(id.description.prefix(16))", "error": "\(error)"])

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Parses the sizes (`K`, `M`, `G`, `T`, powers of 1024) and durations (`ms`, `s`, `m`, `h`)
+/// Parses the sizes (`K`, `M`, `G`, `T`, powers of 1024) and durations (`ms`, `s`, `m`, `h`, `d`)
 /// of the command-line contract.
 public enum SizeParser {
     public static func bytes(_ text: String) -> UInt64? {
@@ -15,7 +15,7 @@ public enum SizeParser {
 
     /// Whole seconds of a duration; `ms` values round up to a second.
     public static func seconds(_ text: String) -> Int? {
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
         for (suffix, multiplier) in units where text.hasSuffix(suffix) {
             guard let value = Double(text.dropLast(suffix.count)), value >= 0 else { return nil }
             return Int((value * multiplier).rounded(.up))

@@ -19,6 +19,9 @@ struct InitCommand: AsyncParsableCommand {
     @Option(help: "Replicas per chunk (new network only).") var replicas: Int?
     @Option(name: .customLong("write-quorum"), help: "Acknowledgements per write (new network only).") var writeQuorum: Int?
     @Option(name: .customLong("removal-grace"), help: "How long a dead peer keeps its place (new network only).") var removalGrace: String?
+    @Option(name: .customLong("gc-grace"), help: "How long an unreferenced chunk is kept before it is collected (default 48h).")
+    var gcGrace: String?
+    @Option(name: .customLong("gc-interval"), help: "Pause between two garbage collection sweeps (default 1h).") var gcInterval: String?
 
     func run() async throws {
         guard let listenAddress = HostPort(parsing: listen) else { throw PeerHomeError.badSetting("--listen must be host:port, got \(listen)") }
@@ -53,9 +56,19 @@ struct InitCommand: AsyncParsableCommand {
             }
             if let problem = network.problem { throw PeerHomeError.badSetting(problem) }
         }
+        var collection = CollectionSettings()
+        if let gcGrace {
+            guard let seconds = SizeParser.seconds(gcGrace) else { throw PeerHomeError.badSetting("--gc-grace must be a duration like 48h") }
+            collection.graceSeconds = seconds
+        }
+        if let gcInterval {
+            guard let seconds = SizeParser.seconds(gcInterval) else { throw PeerHomeError.badSetting("--gc-interval must be a duration like 1h") }
+            collection.sweepIntervalSeconds = seconds
+        }
+        if let problem = collection.problem { throw PeerHomeError.badSetting(problem) }
         let configuration = PeerConfiguration(
             listen: listenAddress, advertise: advertiseAddress, api: apiAddress, zone: zone, capacity: capacityBytes,
-            seeds: seeds, network: network)
+            seeds: seeds, network: network, gc: collection)
         let created = try PeerHome.create(at: home.peerHome.path, configuration: configuration, networkSecret: secret)
         if advertiseAddress.isLoopback && !listenAddress.isLoopback {
             // Listening for other machines while telling them to dial loopback: they never get in.

@@ -1,3 +1,4 @@
+import ChunkStore
 import Content
 import OpenSSLKit
 import FolderSync
@@ -13,7 +14,9 @@ struct PeerSyncNetwork: SyncNetwork {
 
     init(node: PeerNode) throws {
         self.node = node
-        self.encoder = try node.fileEncoder()
+        // Folder data is pinned until folder versions hold references of their own
+        // (docs/gc.md): nothing a folder stored is ever collected.
+        self.encoder = try node.fileEncoder(leases: [.pin])
     }
 
     func deviceKey(context: [UInt8]) throws -> Ed25519PrivateKey {

@@ -1,11 +1,19 @@
 import API
 import APIModel
 import Content
+import Foundation
+import Synchronization
 
 /// Files kept in memory by the real encoder and decoder: the routes' `FileSource` without a
-/// node, a socket or a disk. Every chunk is said to be held by `holders`.
+/// node, a socket or a disk. Every chunk is said to be held by `holders`; every file stored
+/// is owned until removed.
 struct MemoryFiles: FileSource {
+    final class Owned: Sendable {
+        let files = Mutex<[OwnedFiles.File]>([])
+    }
+
     let chunks = InMemoryChunkStore()
+    let owned = Owned()
     let cipher: ConvergentCipher
     let holders: [String]
 
@@ -15,7 +23,21 @@ struct MemoryFiles: FileSource {
     }
 
     func store<Bytes: AsyncSequence & Sendable>(_ bytes: Bytes) async throws -> EncodedFile where Bytes.Element == [UInt8] {
-        try await FileEncoder(sink: chunks, cipher: cipher).encode(bytes)
+        let encoded = try await FileEncoder(sink: chunks, cipher: cipher).encode(bytes)
+        let file = OwnedFiles.File(cap: encoded.capability.description, size: encoded.size, storedAt: 1_000, source: "put")
+        owned.files.withLock { files in if !files.contains(file) { files.append(file) } }
+        return encoded
+    }
+
+    func ownedFileList() async throws -> OwnedFiles {
+        OwnedFiles(files: owned.files.withLock { $0 })
+    }
+
+    func remove(_ capability: Capability) async throws -> RemovedFile? {
+        let removed = owned.files.withLock { files in
+            files.firstIndex { $0.cap == capability.description }.map { files.remove(at: $0) }
+        }
+        return removed.map { RemovedFile(cap: $0.cap, releasedChunks: 1, unreachablePeers: 0) }
     }
 
     func info(_ capability: Capability) async throws -> FileInfo {

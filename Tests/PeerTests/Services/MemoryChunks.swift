@@ -12,6 +12,7 @@ final class MemoryChunks: ChunkHolder {
         var chunks: [ChunkID: [UInt8]] = [:]
         var verified: [ChunkID: Date] = [:]
         var hints: [HintRecord] = []
+        var leases: [ChunkID: [Data: Date]] = [:]
     }
 
     private let state = Mutex(State())
@@ -28,10 +29,13 @@ final class MemoryChunks: ChunkHolder {
     }
 
     @discardableResult
-    func put(_ id: ChunkID, _ bytes: [UInt8]) async throws -> PutOutcome {
+    func put(_ id: ChunkID, _ bytes: [UInt8], leases: [ChunkLease]) async throws -> PutOutcome {
         guard ChunkID(hashing: bytes) == id else { throw ChunkStoreError(.hashMismatch, chunk: StoredChunkID(id)) }
         return state.withLock { state in
-            defer { state.chunks[id] = bytes }
+            defer {
+                state.chunks[id] = bytes
+                for lease in leases { state.leases[id, default: [:]][lease.owner] = max(state.leases[id]?[lease.owner] ?? lease.expiry, lease.expiry) }
+            }
             return state.chunks[id] == nil ? .stored : .alreadyPresent
         }
     }
@@ -118,5 +122,27 @@ final class MemoryChunks: ChunkHolder {
     private static func record(_ id: ChunkID, state: State) -> ChunkRecord {
         ChunkRecord(
             id: StoredChunkID(id), size: Int64(state.chunks[id]?.count ?? 0), storedAt: Date(), lastVerified: state.verified[id])
+    }
+
+    func renewLeases(_ ids: [ChunkID], lease: ChunkLease) async throws -> [Bool] {
+        state.withLock { state in
+            ids.map { id in
+                guard state.chunks[id] != nil else { return false }
+                state.leases[id, default: [:]][lease.owner] = max(state.leases[id]?[lease.owner] ?? lease.expiry, lease.expiry)
+                return true
+            }
+        }
+    }
+
+    func releaseLeases(_ ids: [ChunkID], owner: Data) async throws -> Int {
+        state.withLock { state in
+            ids.reduce(0) { count, id in count + (state.leases[id]?.removeValue(forKey: owner) == nil ? 0 : 1) }
+        }
+    }
+
+    func leases(of id: ChunkID) async throws -> [ChunkLease] {
+        state.withLock { state in
+            (state.leases[id] ?? [:]).sorted { $0.key.lexicographicallyPrecedes($1.key) }.compactMap { ChunkLease(owner: $0.key, expiry: $0.value) }
+        }
     }
 }

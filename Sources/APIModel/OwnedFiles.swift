@@ -1,0 +1,42 @@
+/// The answer to `GET /v1/files` (`p2p ls`): the files this peer stored as their owner,
+/// oldest first. It keeps their chunks until they are removed (`p2p rm`).
+public struct OwnedFiles: Codable, Sendable, Equatable {
+    public struct File: Codable, Sendable, Equatable {
+        /// The capability that reads it (a secret: whoever has it reads the file).
+        public var cap: String
+        /// Plaintext bytes.
+        public var size: UInt64
+        /// When it was first stored, in seconds since 1970.
+        public var storedAt: Double
+        /// `put`, or the synced folder it came from.
+        public var source: String
+
+        public init(cap: String, size: UInt64, storedAt: Double, source: String) {
+            self.cap = cap
+            self.size = size
+            self.storedAt = storedAt
+            self.source = source
+        }
+    }
+
+    public var files: [File]
+
+    public init(files: [File]) {
+        self.files = files
+    }
+}
+
+/// The answer to `DELETE /v1/files/{cap}` (`p2p rm`).
+public struct RemovedFile: Codable, Sendable, Equatable {
+    public var cap: String
+    /// Chunks whose leases this owner released (those no other file of its own uses).
+    public var releasedChunks: Int
+    /// Peers that could not be told; their copies go when the lease runs out.
+    public var unreachablePeers: Int
+
+    public init(cap: String, releasedChunks: Int, unreachablePeers: Int) {
+        self.cap = cap
+        self.releasedChunks = releasedChunks
+        self.unreachablePeers = unreachablePeers
+    }
+}

@@ -1,0 +1,47 @@
+import APIModel
+import ChunkStore
+import Foundation
+import Synchronization
+
+/// The garbage-collection figures the collector keeps up to date and the status shows
+/// (`NodeStatus.Collection`), shared without an actor hop.
+final class CollectionLedger: Sendable {
+    private let figures: Mutex<NodeStatus.Collection>
+
+    init(settings: NodeStatus.Collection) {
+        figures = Mutex(settings)
+    }
+
+    var current: NodeStatus.Collection { figures.withLock { $0 } }
+
+    /// One sweep ended: what it removed and the store's bytes by lease state after it.
+    func recordSweep(_ report: CollectionReport, usage: LeaseUsage?, seconds: Double, ended: Date) {
+        figures.withLock { figures in
+            figures.sweeps += 1
+            figures.reclaimedChunks += report.chunks
+            figures.reclaimedBytes += report.bytes
+            figures.lastSweepSeconds = seconds
+            figures.lastSweepEnded = ended.timeIntervalSince1970
+            if let usage {
+                figures.referencedBytes = usage.referenced
+                figures.collectableBytes = usage.collectable
+                figures.inGraceBytes = usage.inGrace
+            }
+        }
+    }
+
+    /// One renewal round ended.
+    func recordRenewal(_ report: RenewalReport, ownedFiles: Int) {
+        figures.withLock { figures in
+            figures.renewals += 1
+            figures.lastRenewalChunks = report.chunks
+            figures.lastRenewalRequests = report.requests
+            figures.lastRenewalBytesSent = report.bytesSent
+            figures.ownedFiles = ownedFiles
+        }
+    }
+
+    func recordOwnedFiles(_ count: Int) {
+        figures.withLock { $0.ownedFiles = count }
+    }
+}

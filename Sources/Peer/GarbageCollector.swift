@@ -1,0 +1,134 @@
+import ChunkStore
+import Content
+import Foundation
+import Home
+import Logging
+import Transport
+
+/// Garbage collection as one peer takes part in it (docs/gc.md). As an owner, the peer
+/// renews its leases on the chunks of the files it stored, in bulk (one request per holder
+/// and 4,096 chunks), and releases them when a file is removed. As a holder, it sweeps its
+/// own store: chunks whose last lease ended more than the grace ago are removed, a bounded
+/// batch at a time, so puts and gets never wait behind a sweep.
+struct GarbageCollector: Sendable {
+    /// How long an owner's lease lasts from its latest put or renewal.
+    static let leaseLength: TimeInterval = 31 * 86_400
+    /// Longest pause between two renewal rounds; shorter when the grace is shorter, so that
+    /// a renewal always comes within the grace (the race argument of docs/gc.md).
+    static let longestRenewalInterval: TimeInterval = 24 * 3600
+    /// Peers after the preference list also told of a release: a stand-in or a peer that
+    /// held a chunk before the ring moved may still keep a copy with this owner's lease.
+    static let releaseSpread = 2
+    /// Chunks one sweep step removes in one transaction (the write lock is held that long).
+    static let sweepStep = 512
+
+    let placement: Placement
+    let local: LocalChunks
+    let calls: any PeerCalls
+    /// This peer's NodeID: the owner of what it stores through its API.
+    let owner: NodeID
+    let settings: CollectionSettings
+    let ledger: CollectionLedger
+    let logger: Logger
+
+    var grace: TimeInterval { TimeInterval(settings.graceSeconds) }
+
+    /// Half the grace, at most a day.
+    var renewalInterval: TimeInterval { min(Self.longestRenewalInterval, grace / 2) }
+
+    /// The lease a put by this owner takes now.
+    func lease(now: Date = Date()) -> ChunkLease {
+        ChunkLease(owner: Data(owner.bytes), expiry: now.addingTimeInterval(Self.leaseLength))!
+    }
+
+    // MARK: Owner
+
+    /// Renews this owner's leases on every chunk of its files, page by page in id order;
+    /// each page is sent as one request per holder on the chunks' preference lists.
+    func renewAll() async throws -> RenewalReport {
+        var report = RenewalReport()
+        var cursor: ChunkID?
+        let lease = lease()
+        while !Task.isCancelled {
+            let page = try await local.ownedChunks(after: cursor, limit: ChunkMessages.maximumBatch)
+            guard let last = page.last else { break }
+            cursor = last
+            report.chunks += page.count
+            for (peer, ids) in holders(of: page, spread: 0) {
+                if peer.isSelf {
+                    _ = try await local.renewLeases(ids, lease: lease)
+                    continue
+                }
+                let request = ChunkMessages.RenewLeases(owner: lease.owner, until: lease.expiry, ids: ids)
+                report.requests += 1
+                report.bytesSent += UInt64(request.payload.readableBytes)
+                do {
+                    _ = try await calls.call(request, on: peer, timeout: .seconds(30))
+                } catch {
+                    report.failures += 1
+                    logger.debug("lease renewal failed", metadata: ["peer": "\(peer.nodeID.short)", "error": "\(error)"])
+                }
+            }
+            if page.count < ChunkMessages.maximumBatch { break }
+        }
+        ledger.recordRenewal(report, ownedFiles: (try? await local.ownedFiles().count) ?? 0)
+        return report
+    }
+
+    /// Ends this owner's leases on `ids` on every peer that may hold them and here; a holder
+    /// that cannot be reached lets the lease run out instead (it is no longer renewed).
+    /// Returns how many holders could not be told.
+    func release(_ ids: [ChunkID]) async -> Int {
+        _ = try? await local.releaseLeases(ids, owner: Data(owner.bytes))
+        var unreachable = 0
+        for (peer, group) in holders(of: ids, spread: Self.releaseSpread) where !peer.isSelf {
+            for batch in stride(from: 0, to: group.count, by: ChunkMessages.maximumBatch) {
+                let slice = Array(group[batch..<min(group.count, batch + ChunkMessages.maximumBatch)])
+                do {
+                    _ = try await calls.call(ChunkMessages.ReleaseLeases(owner: Data(owner.bytes), ids: slice), on: peer, timeout: .seconds(30))
+                } catch {
+                    unreachable += 1
+                    logger.info("cannot release leases on a peer; they will run out", metadata: [
+                        "peer": "\(peer.nodeID.short)", "error": "\(error)",
+                    ])
+                }
+            }
+        }
+        return unreachable
+    }
+
+    /// `ids` grouped by the usable peers of their preference lists (and `spread` peers after).
+    private func holders(of ids: [ChunkID], spread: Int) -> [(PlacementPeer, [ChunkID])] {
+        let snapshot = placement.snapshot
+        var groups: [NodeID: (peer: PlacementPeer, ids: [ChunkID])] = [:]
+        for id in ids {
+            for peer in snapshot.successors(for: id.bytes).prefix(snapshot.replicas + spread) where peer.isUsable {
+                groups[peer.nodeID, default: (peer, [])].ids.append(id)
+            }
+        }
+        return groups.values.sorted { $0.peer.nodeID < $1.peer.nodeID }.map { ($0.peer, $0.ids) }
+    }
+
+    // MARK: Holder
+
+    /// One sweep: removes every chunk past the grace, `sweepStep` at a time, yielding between
+    /// steps; then records the store's bytes by lease state.
+    func sweep() async throws -> CollectionReport {
+        let clock = ContinuousClock()
+        let started = clock.now
+        var total = CollectionReport()
+        while !Task.isCancelled {
+            let step = try await local.collect(grace: grace, limit: Self.sweepStep)
+            total.chunks += step.chunks
+            total.bytes += step.bytes
+            if step.chunks < Self.sweepStep { break }
+            await Task.yield()
+        }
+        if total.chunks > 0 {
+            logger.info("sweep reclaimed chunks", metadata: ["chunks": "\(total.chunks)", "bytes": "\(total.bytes)"])
+        }
+        let usage = try? await local.leaseUsage(grace: grace)
+        ledger.recordSweep(total, usage: usage, seconds: (clock.now - started) / .seconds(1), ended: Date())
+        return total
+    }
+}
