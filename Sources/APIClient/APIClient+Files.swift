@@ -72,6 +72,19 @@ extension APIClient {
         }
     }
 
+    /// `GET /v1/files`: the files this peer stored as their owner.
+    public func ownedFiles() async throws -> OwnedFiles {
+        let response = try await request(.GET, "/v1/files")
+        return try decodeAnswer(OwnedFiles.self, status: response.status, body: response.body)
+    }
+
+    /// `DELETE /v1/files/{cap}`: drops this owner's references to a file.
+    public func remove(capability: String) async throws -> RemovedFile {
+        let encoded = capability.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? capability
+        let response = try await request(.DELETE, "/v1/files/\(encoded)")
+        return try decodeAnswer(RemovedFile.self, status: response.status, body: response.body)
+    }
+
     /// `GET /v1/files/{cap}/chunks`.
     public func locate(capability: String) async throws -> [UInt8] {
         let encoded = capability.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? capability

@@ -29,7 +29,11 @@ struct GarbageCollector: Sendable {
     let owner: NodeID
     let settings: CollectionSettings
     let ledger: CollectionLedger
+    let metrics: NodeMetrics
     let logger: Logger
+    /// One renewal page or one removal at a time: a page read before a removal must not
+    /// renew, after it, the leases the removal released.
+    let ownerGate = SerialGate()
 
     var grace: TimeInterval { TimeInterval(settings.graceSeconds) }
 
@@ -50,35 +54,60 @@ struct GarbageCollector: Sendable {
         var cursor: ChunkID?
         let lease = lease()
         while !Task.isCancelled {
-            let page = try await local.ownedChunks(after: cursor, limit: ChunkMessages.maximumBatch)
-            guard let last = page.last else { break }
-            cursor = last
-            report.chunks += page.count
-            for (peer, ids) in holders(of: page, spread: 0) {
-                if peer.isSelf {
-                    _ = try await local.renewLeases(ids, lease: lease)
-                    continue
-                }
-                let request = ChunkMessages.RenewLeases(owner: lease.owner, until: lease.expiry, ids: ids)
-                report.requests += 1
-                report.bytesSent += UInt64(request.payload.readableBytes)
-                do {
-                    _ = try await calls.call(request, on: peer, timeout: .seconds(30))
-                } catch {
-                    report.failures += 1
-                    logger.debug("lease renewal failed", metadata: ["peer": "\(peer.nodeID.short)", "error": "\(error)"])
-                }
+            let after = cursor
+            let renewed = try await ownerGate.run { () async throws -> (RenewalReport, last: ChunkID)? in
+                let page = try await local.ownedChunks(after: after, limit: ChunkMessages.maximumBatch)
+                guard let last = page.last else { return nil }
+                return (try await renew(page, lease: lease), last)
             }
-            if page.count < ChunkMessages.maximumBatch { break }
+            guard let (page, last) = renewed else { break }
+            cursor = last
+            report.chunks += page.chunks
+            report.requests += page.requests
+            report.bytesSent += page.bytesSent
+            report.failures += page.failures
+            if page.chunks < ChunkMessages.maximumBatch { break }
         }
         ledger.recordRenewal(report, ownedFiles: (try? await local.ownedFiles().count) ?? 0)
         return report
     }
 
+    /// Renews `lease` on one page of chunks, one request per holder.
+    private func renew(_ page: [ChunkID], lease: ChunkLease) async throws -> RenewalReport {
+        var report = RenewalReport(chunks: page.count)
+        for (peer, ids) in holders(of: page, spread: 0) {
+            if peer.isSelf {
+                _ = try await local.renewLeases(ids, lease: lease)
+                continue
+            }
+            let request = ChunkMessages.RenewLeases(owner: lease.owner, until: lease.expiry, ids: ids)
+            report.requests += 1
+            report.bytesSent += UInt64(request.payload.readableBytes)
+            do {
+                _ = try await calls.call(request, on: peer, timeout: .seconds(30))
+            } catch {
+                report.failures += 1
+                logger.debug("lease renewal failed", metadata: ["peer": "\(peer.nodeID.short)", "error": "\(error)"])
+            }
+        }
+        return report
+    }
+
+    /// Forgets an owned file and releases this owner's leases on the chunks no other of its
+    /// files uses; nil when it does not own the file.
+    func remove(capability: String) async throws -> (released: Int, unreachable: Int)? {
+        try await ownerGate.run {
+            guard let orphans = try await local.removeOwnedFile(capability: capability) else { return nil }
+            let unreachable = await release(orphans)
+            ledger.recordOwnedFiles((try? await local.ownedFiles().count) ?? 0)
+            return (orphans.count, unreachable)
+        }
+    }
+
     /// Ends this owner's leases on `ids` on every peer that may hold them and here; a holder
     /// that cannot be reached lets the lease run out instead (it is no longer renewed).
     /// Returns how many holders could not be told.
-    func release(_ ids: [ChunkID]) async -> Int {
+    private func release(_ ids: [ChunkID]) async -> Int {
         _ = try? await local.releaseLeases(ids, owner: Data(owner.bytes))
         var unreachable = 0
         for (peer, group) in holders(of: ids, spread: Self.releaseSpread) where !peer.isSelf {
@@ -129,6 +158,7 @@ struct GarbageCollector: Sendable {
         }
         let usage = try? await local.leaseUsage(grace: grace)
         ledger.recordSweep(total, usage: usage, seconds: (clock.now - started) / .seconds(1), ended: Date())
+        metrics.recordSweep(chunks: total.chunks, bytes: total.bytes)
         return total
     }
 }

@@ -28,6 +28,11 @@ public struct NodeMetrics: Sendable {
         static let surplus = "p2p_repair_surplus_deleted_total"
         static let scrubbed = "p2p_scrub_chunks_total"
         static let workerRuns = "p2p_worker_runs_total"
+        static let leaseBytes = "p2p_gc_bytes"
+        static let sweeps = "p2p_gc_sweeps_total"
+        static let reclaimedBytes = "p2p_gc_reclaimed_bytes_total"
+        static let reclaimedChunks = "p2p_gc_reclaimed_chunks_total"
+        static let ownedFiles = "p2p_gc_owned_files"
     }
 
     /// Name → HELP text of every metric a node records, for the exporter.
@@ -51,6 +56,11 @@ public struct NodeMetrics: Sendable {
         Name.surplus: "Local copies deleted after every new owner confirmed holding them.",
         Name.scrubbed: "Chunks re-hashed by scrub, by result (intact, corrupt).",
         Name.workerRuns: "Runs of each background worker (repair, scrub, membership, …), by outcome (success, failure).",
+        Name.leaseBytes: "Bytes stored here by lease state as of the last sweep (referenced, in_grace, collectable).",
+        Name.sweeps: "Garbage collection sweeps completed over this peer's store.",
+        Name.reclaimedBytes: "Chunk bytes removed by sweeps: chunks no owner referenced any more, after the grace.",
+        Name.reclaimedChunks: "Chunks removed by sweeps.",
+        Name.ownedFiles: "Files this peer stored as their owner and keeps leases on (p2p ls).",
     ]
 
     static let states = ["alive", "suspect", "dead", "left"]
@@ -72,6 +82,11 @@ public struct NodeMetrics: Sendable {
     private let pushedBytes: Counter
     private let surplus: Counter
     private let scrubbed: [Bool: Counter]
+    private let leaseBytes: [String: Gauge]
+    private let sweeps: Counter
+    private let reclaimedBytes: Counter
+    private let reclaimedChunks: Counter
+    private let ownedFiles: Gauge
 
     public init(factory: any MetricsFactory) {
         self.factory = factory
@@ -99,6 +114,15 @@ public struct NodeMetrics: Sendable {
             false: Counter(label: Name.scrubbed, dimensions: [("result", "intact")], factory: factory),
             true: Counter(label: Name.scrubbed, dimensions: [("result", "corrupt")], factory: factory),
         ]
+        var leaseBytes: [String: Gauge] = [:]
+        for state in ["referenced", "in_grace", "collectable"] {
+            leaseBytes[state] = Gauge(label: Name.leaseBytes, dimensions: [("state", state)], factory: factory)
+        }
+        self.leaseBytes = leaseBytes
+        sweeps = Counter(label: Name.sweeps, factory: factory)
+        reclaimedBytes = Counter(label: Name.reclaimedBytes, factory: factory)
+        reclaimedChunks = Counter(label: Name.reclaimedChunks, factory: factory)
+        ownedFiles = Gauge(label: Name.ownedFiles, factory: factory)
         // Every labelled series exists from the start, at zero.
         for outcome in ["success", "failure"] {
             _ = Counter(label: Name.puts, dimensions: [("outcome", outcome)], factory: factory)
@@ -153,6 +177,21 @@ public struct NodeMetrics: Sendable {
         durability["below_n"]?.record(figures.belowN)
         durability["zero"]?.record(figures.zeroKnownReplicas)
         backlog.record(figures.backlog)
+    }
+
+    /// One sweep done: what it removed.
+    func recordSweep(chunks: Int, bytes: UInt64) {
+        sweeps.increment()
+        reclaimedChunks.increment(by: chunks)
+        reclaimedBytes.increment(by: Int64(clamping: bytes))
+    }
+
+    /// The garbage-collection gauges (`NodeStatus.Collection`).
+    func update(collection figures: NodeStatus.Collection) {
+        leaseBytes["referenced"]?.record(figures.referencedBytes)
+        leaseBytes["in_grace"]?.record(figures.inGraceBytes)
+        leaseBytes["collectable"]?.record(figures.collectableBytes)
+        ownedFiles.record(figures.ownedFiles)
     }
 
     func update(peersByState: [String: Int], chunkCount: UInt64, usedBytes: UInt64, capacityBytes: UInt64, pendingHints: Int) {

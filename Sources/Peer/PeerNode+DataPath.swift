@@ -41,11 +41,9 @@ extension PeerNode {
     /// leases on the chunks none of its other files uses, on every peer that may hold them.
     /// Nil when this peer does not own it.
     public nonisolated func removeOwnedFile(_ capability: Capability) async throws -> (released: Int, unreachable: Int)? {
-        guard let orphans = try await local.removeOwnedFile(capability: capability.description) else { return nil }
-        let unreachable = await collector.release(orphans)
-        collector.ledger.recordOwnedFiles((try? await local.ownedFiles().count) ?? 0)
-        logger.info("removed a file", metadata: ["chunks released": "\(orphans.count)", "unreachable peers": "\(unreachable)"])
-        return (orphans.count, unreachable)
+        guard let removed = try await collector.remove(capability: capability.description) else { return nil }
+        logger.info("removed a file", metadata: ["chunks released": "\(removed.released)", "unreachable peers": "\(removed.unreachable)"])
+        return removed
     }
 
     /// Garbage collection on this peer: settings, bytes by lease state, sweeps, renewals.

@@ -33,6 +33,7 @@ extension PeerNode {
             peersByState: byState, chunkCount: UInt64(usage.count), usedBytes: usage.used,
             capacityBytes: configuration.capacity, pendingHints: await pendingHints())
         metrics.update(durability: durability.current)
+        metrics.update(collection: collector.ledger.current)
     }
 
     /// How many times the placement was rebuilt (tests: a flood of members must not turn

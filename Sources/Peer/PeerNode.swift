@@ -91,7 +91,7 @@ public actor PeerNode {
         self.repair = RepairService(placement: placement, local: local, calls: pool, configuration: repairConfiguration, logger: logger)
         self.collector = GarbageCollector(
             placement: placement, local: local, calls: pool, owner: credentials.nodeID, settings: configuration.collection,
-            ledger: CollectionLedger(settings: Self.collectionFigures(configuration.collection)), logger: logger)
+            ledger: CollectionLedger(settings: Self.collectionFigures(configuration.collection)), metrics: nodeMetrics, logger: logger)
         self.service = PeerService(
             chunks: ChunkRequests(local: local, placement: placement), membership: membership, records: records,
             advertise: configuration.advertise, metrics: nodeMetrics, logger: logger)

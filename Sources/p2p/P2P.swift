@@ -14,7 +14,8 @@ struct P2P: AsyncParsableCommand {
         abstract: "Store and fetch files in a p2pstore network.",
         version: ReleaseVersion.current,
         subcommands: [
-            PutCommand.self, GetCommand.self, LocateCommand.self, StatusCommand.self, SyncCommand.self, DebugCommand.self,
+            PutCommand.self, GetCommand.self, ListCommand.self, RemoveCommand.self, LocateCommand.self, StatusCommand.self,
+            SyncCommand.self, DebugCommand.self,
             ChunkAliasCommand.self,
         ]
     )

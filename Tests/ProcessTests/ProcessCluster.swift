@@ -13,18 +13,23 @@ final class ProcessCluster: @unchecked Sendable {
     let environment: [String: String]
     /// Added to every `p2pd run` command line (e.g. `--leave-on-stop`).
     let runArguments: [String]
+    /// Added to every peer's `p2pd init` (per-peer settings such as `--gc-grace`).
+    let peerInit: [String]
 
+    /// `extraInit` goes to the first peer's `p2pd init` (the network's settings), `peerInit`
+    /// to every peer's.
     init(
-        peers: Int, replicas: Int = 3, writeQuorum: Int = 2, extraInit: [String] = [], runArguments: [String] = [],
-        environment: [String: String] = [:]
+        peers: Int, replicas: Int = 3, writeQuorum: Int = 2, extraInit: [String] = [], peerInit: [String] = [],
+        runArguments: [String] = [], environment: [String: String] = [:]
     ) throws {
         root = try Daemon.temporaryDirectory()
         self.environment = environment
         self.runArguments = runArguments
+        self.peerInit = peerInit
         for index in 0..<peers {
             let home = root + "/p\(index)"
             var arguments = ["init", "--home", home, "--listen", "127.0.0.1:\(try Daemon.freePort())",
-                             "--api", "127.0.0.1:\(try Daemon.freePort())", "--zone", "z\(index % 3)", "--capacity", "20G"]
+                             "--api", "127.0.0.1:\(try Daemon.freePort())", "--zone", "z\(index % 3)", "--capacity", "20G"] + peerInit
             if index == 0 {
                 arguments += ["--replicas", "\(replicas)", "--write-quorum", "\(writeQuorum)"] + extraInit
             } else {
@@ -46,7 +51,7 @@ final class ProcessCluster: @unchecked Sendable {
         let created = try Daemon.run([
             "init", "--home", home, "--listen", "127.0.0.1:\(try Daemon.freePort())", "--api", "127.0.0.1:\(try Daemon.freePort())",
             "--zone", "z\(index % 3)", "--capacity", "20G", "--join", token,
-        ])
+        ] + peerInit)
         guard created.status == 0 else { throw ClusterError(message: "init of peer \(index) failed: \(created.stderr)") }
         homes.append(home)
         processes.append(nil)
@@ -126,8 +131,11 @@ struct ClusterError: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-/// A file of `size` random bytes, written a MiB at a time (every MiB differs).
-func writeRandomFile(_ path: String, size: Int) throws {
+/// A file of `size` random bytes, written a MiB at a time. By default each MiB repeats the
+/// first with one byte changed: cheap to write, and content-defined chunking stores most
+/// of it once (each MiB's first chunk differs, the others dedup). With `unique`, every
+/// byte is random, so every chunk is new and the stores hold the whole size.
+func writeRandomFile(_ path: String, size: Int, unique: Bool = false) throws {
     var bytes = try SecureRandom.bytes(count: min(size, 1 << 20))
     _ = FileManager.default.createFile(atPath: path, contents: nil)
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
@@ -136,7 +144,7 @@ func writeRandomFile(_ path: String, size: Int) throws {
         let count = min(remaining, bytes.count)
         try handle.write(contentsOf: bytes[0..<count])
         remaining -= count
-        bytes[0] &+= 1  // every MiB differs, so nothing dedups by accident
+        if unique { bytes = try SecureRandom.bytes(count: bytes.count) } else { bytes[0] &+= 1 }
     }
     try handle.close()
 }

@@ -1,4 +1,6 @@
+import ChunkStore
 import Content
+import Foundation
 import OpenSSLKit
 import Records
 import NIOCore
@@ -37,6 +39,62 @@ import Transport
         #expect(Array(fetched.readableBytesView) == bytes)
         let held = try await calls.call(.hasChunks, ChunkMessages.has(ids: [id, ChunkID(hashing: other)]), on: peer, timeout: .seconds(5))
         #expect(Array(held.readableBytesView) == [1, 0])
+    }
+
+    /// Leases travel with copies and are renewed in bulk; a peer may end only its own: one
+    /// that tries to end another owner's (to have its data collected) is refused.
+    @Test func leasesAreTakenRenewedAndReleasedOnlyByTheirOwner() async throws {
+        let ring = FakeRing(peers: 3)
+        let bytes = Array("leased bytes".utf8)
+        let id = ChunkID(hashing: bytes)
+        let holder = ring.snapshot(self: nil).peers.values.first { $0.nodeID == ring.ids[1] }!
+        let owner = Data(ring.ids[0].bytes), attacker = ring.network.peer(ring.ids[2])
+        let calls = ring.network.peer(ring.ids[0])
+        let lease = ChunkLease(owner: owner, expiry: Date(timeIntervalSince1970: 2_000_000_000))!
+        _ = try await calls.call(.storeChunk, ChunkMessages.store(id: id, bytes: bytes, leases: [lease]), on: holder, timeout: .seconds(5))
+        #expect(try await ring.stores[1].leases(of: id) == [lease])
+
+        let later = Date(timeIntervalSince1970: 2_100_000_000)
+        let absent = ChunkID(hashing: [1])
+        let renewed = try await calls.call(ChunkMessages.RenewLeases(owner: owner, until: later, ids: [id, absent]), on: holder, timeout: .seconds(5))
+        #expect(renewed == [true, false])
+        #expect(try await ring.stores[1].leases(of: id) == [ChunkLease(owner: owner, expiry: later)!])
+
+        let refused = await #expect(throws: TransportError.self) {
+            try await attacker.call(ChunkMessages.ReleaseLeases(owner: owner, ids: [id]), on: holder, timeout: .seconds(5))
+        }
+        guard case .remote(400, let message) = refused else {
+            Issue.record("expected a 400, got \(String(describing: refused))")
+            return
+        }
+        #expect(message == "a peer may release only its own leases")
+        #expect(try await ring.stores[1].leases(of: id).count == 1)
+        #expect(try await calls.call(ChunkMessages.ReleaseLeases(owner: owner, ids: [id, absent]), on: holder, timeout: .seconds(5)) == 1)
+        #expect(try await ring.stores[1].leases(of: id).isEmpty)
+    }
+
+    @Test func malformedLeasesAreRefused() throws {
+        let id = ChunkID(hashing: [7])
+        let lease = ChunkLease(owner: Data(count: 32), expiry: Date(timeIntervalSince1970: 1))!
+        var noLeases = ByteBuffer(bytes: id.bytes)
+        noLeases.writeInteger(UInt8(2))
+        noLeases.writeInteger(UInt8(0))
+        var tooMany = ByteBuffer(bytes: id.bytes)
+        tooMany.writeInteger(UInt8(2))
+        tooMany.writeInteger(UInt8(ChunkMessages.maximumLeases + 1))
+        var truncated = ChunkMessages.store(id: id, bytes: [], leases: [lease])
+        truncated.moveWriterIndex(to: truncated.writerIndex - 3)
+        var beforeEpoch = ByteBuffer(bytes: [UInt8](repeating: 1, count: 32))
+        beforeEpoch.writeInteger(Int64(-1))
+        beforeEpoch.writeInteger(UInt16(0))
+        var unknownFlag = ByteBuffer(bytes: id.bytes)
+        unknownFlag.writeInteger(UInt8(4))
+        for payload in [noLeases, tooMany, truncated, unknownFlag] {
+            #expect(throws: ChunkMessageError.self) { try ChunkMessages.parseStore(payload) }
+        }
+        #expect(throws: ChunkMessageError.self) { try ChunkMessages.parseRenewLeases(beforeEpoch) }
+        let parsed = try ChunkMessages.parseStore(ChunkMessages.store(id: id, bytes: [7], hintFor: id.bytes, leases: [lease, .pin]))
+        #expect(parsed.leases == [lease, .pin] && parsed.hintFor == id.bytes && parsed.bytes == [7])
     }
 
     /// Answers every request with the same bytes.
