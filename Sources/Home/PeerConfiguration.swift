@@ -21,15 +21,18 @@ public struct PeerConfiguration: Codable, Sendable, Equatable {
     public var network: NetworkSettings
     /// Log level: trace, debug, info, notice, warning, error, critical.
     public var logLevel: String = "info"
-    /// Garbage collection; absent in homes made before it existed (then the defaults).
-    public var gc: CollectionSettings?
+    /// Seconds between two garbage-collection sweeps of this peer's store (docs/gc.md);
+    /// absent in homes made before it existed (then `defaultSweepInterval`).
+    public var gcIntervalSeconds: Int?
 
-    /// The garbage collection settings in force.
-    public var collection: CollectionSettings { gc ?? CollectionSettings() }
+    public static let defaultSweepInterval = 3600
+
+    /// The pause between sweeps in force.
+    public var sweepInterval: Int { gcIntervalSeconds ?? Self.defaultSweepInterval }
 
     public init(
         listen: HostPort, advertise: HostPort, api: HostPort, zone: String, capacity: UInt64,
-        seeds: [String], network: NetworkSettings, logLevel: String = "info", gc: CollectionSettings? = nil
+        seeds: [String], network: NetworkSettings, logLevel: String = "info", gcIntervalSeconds: Int? = nil
     ) {
         self.listen = listen
         self.advertise = advertise
@@ -39,6 +42,6 @@ public struct PeerConfiguration: Codable, Sendable, Equatable {
         self.seeds = seeds
         self.network = network
         self.logLevel = logLevel
-        self.gc = gc
+        self.gcIntervalSeconds = gcIntervalSeconds
     }
 }

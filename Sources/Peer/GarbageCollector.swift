@@ -1,7 +1,6 @@
 import ChunkStore
 import Content
 import Foundation
-import Home
 import Logging
 import Transport
 
@@ -27,7 +26,10 @@ struct GarbageCollector: Sendable {
     let calls: any PeerCalls
     /// This peer's NodeID: the owner of what it stores through its API.
     let owner: NodeID
-    let settings: CollectionSettings
+    /// How long after its last lease ended a chunk may be collected (network-wide).
+    let grace: TimeInterval
+    /// Pause between two sweeps of this peer's store.
+    let sweepInterval: TimeInterval
     let ledger: CollectionLedger
     let metrics: NodeMetrics
     let logger: Logger
@@ -35,10 +37,10 @@ struct GarbageCollector: Sendable {
     /// renew, after it, the leases the removal released.
     let ownerGate = SerialGate()
 
-    var grace: TimeInterval { TimeInterval(settings.graceSeconds) }
-
     /// Half the grace, at most a day.
-    var renewalInterval: TimeInterval { min(Self.longestRenewalInterval, grace / 2) }
+    var renewalInterval: TimeInterval { Self.renewalInterval(grace: grace) }
+
+    static func renewalInterval(grace: TimeInterval) -> TimeInterval { min(longestRenewalInterval, grace / 2) }
 
     /// The lease a put by this owner takes now.
     func lease(now: Date = Date()) -> ChunkLease {

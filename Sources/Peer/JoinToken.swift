@@ -46,6 +46,7 @@ public struct JoinToken: Sendable, Equatable, CustomStringConvertible {
                 case "n": settings.replicas = value
                 case "w": settings.writeQuorum = value
                 case "g": settings.removalGraceSeconds = value
+                case "c": settings.collectionGraceSeconds = value
                 default: throw .badJoinToken("unknown setting \(keyValue[0])")
                 }
             }
@@ -59,6 +60,7 @@ public struct JoinToken: Sendable, Equatable, CustomStringConvertible {
         var text = Self.prefix + Base32.encode(networkSecret) + "@" + seeds.joined(separator: ",")
         if let network {
             text += "?n=\(network.replicas)&w=\(network.writeQuorum)&g=\(network.removalGraceSeconds)"
+            if let grace = network.collectionGraceSeconds { text += "&c=\(grace)" }
         }
         return text
     }

@@ -90,8 +90,9 @@ public actor PeerNode {
         self.chunks = ChunkCoordinator(placement: placement, local: local, calls: pool, background: background, logger: logger)
         self.repair = RepairService(placement: placement, local: local, calls: pool, configuration: repairConfiguration, logger: logger)
         self.collector = GarbageCollector(
-            placement: placement, local: local, calls: pool, owner: credentials.nodeID, settings: configuration.collection,
-            ledger: CollectionLedger(settings: Self.collectionFigures(configuration.collection)), metrics: nodeMetrics, logger: logger)
+            placement: placement, local: local, calls: pool, owner: credentials.nodeID,
+            grace: TimeInterval(network.collectionGrace), sweepInterval: TimeInterval(configuration.sweepInterval),
+            ledger: CollectionLedger(settings: Self.collectionFigures(configuration)), metrics: nodeMetrics, logger: logger)
         self.service = PeerService(
             chunks: ChunkRequests(local: local, placement: placement), membership: membership, records: records,
             advertise: configuration.advertise, metrics: nodeMetrics, logger: logger)
@@ -151,11 +152,11 @@ public actor PeerNode {
     }
 
     /// The settings part of the garbage-collection figures.
-    private static func collectionFigures(_ settings: CollectionSettings) -> NodeStatus.Collection {
+    private static func collectionFigures(_ configuration: PeerConfiguration) -> NodeStatus.Collection {
         var figures = NodeStatus.Collection()
-        figures.graceSeconds = settings.graceSeconds
-        figures.sweepIntervalSeconds = settings.sweepIntervalSeconds
-        figures.renewalIntervalSeconds = Int(min(GarbageCollector.longestRenewalInterval, Double(settings.graceSeconds) / 2))
+        figures.graceSeconds = configuration.network.collectionGrace
+        figures.sweepIntervalSeconds = configuration.sweepInterval
+        figures.renewalIntervalSeconds = Int(GarbageCollector.renewalInterval(grace: Double(configuration.network.collectionGrace)))
         figures.leaseSeconds = Int(GarbageCollector.leaseLength)
         return figures
     }
@@ -190,7 +191,7 @@ public actor PeerNode {
             }),
             WorkerRunner(TaskWorker("gc-sweep") {
                 _ = try await collector.sweep()
-                return .idle(.seconds(collector.settings.sweepIntervalSeconds))
+                return .idle(.seconds(collector.sweepInterval))
             }),
         ]
     }

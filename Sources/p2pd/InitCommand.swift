@@ -19,9 +19,10 @@ struct InitCommand: AsyncParsableCommand {
     @Option(help: "Replicas per chunk (new network only).") var replicas: Int?
     @Option(name: .customLong("write-quorum"), help: "Acknowledgements per write (new network only).") var writeQuorum: Int?
     @Option(name: .customLong("removal-grace"), help: "How long a dead peer keeps its place (new network only).") var removalGrace: String?
-    @Option(name: .customLong("gc-grace"), help: "How long an unreferenced chunk is kept before it is collected (default 48h).")
+    @Option(name: .customLong("gc-grace"), help: "How long an unreferenced chunk is kept before it is collected (default 48h; new network only).")
     var gcGrace: String?
-    @Option(name: .customLong("gc-interval"), help: "Pause between two garbage collection sweeps (default 1h).") var gcInterval: String?
+    @Option(name: .customLong("gc-interval"), help: "Pause between two garbage collection sweeps of this peer (default 1h).")
+    var gcInterval: String?
 
     func run() async throws {
         guard let listenAddress = HostPort(parsing: listen) else { throw PeerHomeError.badSetting("--listen must be host:port, got \(listen)") }
@@ -39,8 +40,9 @@ struct InitCommand: AsyncParsableCommand {
         let secret: [UInt8]
         var seeds: [String] = []
         if let join {
-            if replicas != nil || writeQuorum != nil || removalGrace != nil {
-                throw PeerHomeError.badSetting("--replicas, --write-quorum and --removal-grace are fixed by the network; omit them with --join")
+            if replicas != nil || writeQuorum != nil || removalGrace != nil || gcGrace != nil {
+                throw PeerHomeError.badSetting(
+                    "--replicas, --write-quorum, --removal-grace and --gc-grace are fixed by the network; omit them with --join")
             }
             let token = try JoinToken(parsing: join)
             secret = token.networkSecret
@@ -54,21 +56,24 @@ struct InitCommand: AsyncParsableCommand {
                 guard let seconds = SizeParser.seconds(removalGrace) else { throw PeerHomeError.badSetting("--removal-grace must be a duration like 10m") }
                 network.removalGraceSeconds = seconds
             }
+            if let gcGrace {
+                guard let seconds = SizeParser.seconds(gcGrace) else { throw PeerHomeError.badSetting("--gc-grace must be a duration like 48h") }
+                network.collectionGraceSeconds = seconds
+            } else {
+                network.collectionGraceSeconds = NetworkSettings.defaultCollectionGrace
+            }
             if let problem = network.problem { throw PeerHomeError.badSetting(problem) }
         }
-        var collection = CollectionSettings()
-        if let gcGrace {
-            guard let seconds = SizeParser.seconds(gcGrace) else { throw PeerHomeError.badSetting("--gc-grace must be a duration like 48h") }
-            collection.graceSeconds = seconds
-        }
+        var sweepInterval: Int?
         if let gcInterval {
-            guard let seconds = SizeParser.seconds(gcInterval) else { throw PeerHomeError.badSetting("--gc-interval must be a duration like 1h") }
-            collection.sweepIntervalSeconds = seconds
+            guard let seconds = SizeParser.seconds(gcInterval), seconds >= 1 else {
+                throw PeerHomeError.badSetting("--gc-interval must be a positive duration like 1h")
+            }
+            sweepInterval = seconds
         }
-        if let problem = collection.problem { throw PeerHomeError.badSetting(problem) }
         let configuration = PeerConfiguration(
             listen: listenAddress, advertise: advertiseAddress, api: apiAddress, zone: zone, capacity: capacityBytes,
-            seeds: seeds, network: network, gc: collection)
+            seeds: seeds, network: network, gcIntervalSeconds: sweepInterval)
         let created = try PeerHome.create(at: home.peerHome.path, configuration: configuration, networkSecret: secret)
         if advertiseAddress.isLoopback && !listenAddress.isLoopback {
             // Listening for other machines while telling them to dial loopback: they never get in.

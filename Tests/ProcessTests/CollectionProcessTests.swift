@@ -10,10 +10,11 @@ import Testing
 @Suite(.serialized) struct CollectionProcessTests {
     static let grace = 3.0
     static let sweepInterval = 1.0
-    static let gcInit = ["--gc-grace", "3s", "--gc-interval", "1s"]
+    static let gcInit = ["--gc-interval", "1s"]
+    static let networkInit = ["--gc-grace", "3s"]
 
     @Test func spaceReturnsOnEveryReplicaAfterRemovalAndTheGrace() async throws {
-        let cluster = try ProcessCluster(peers: 3, peerInit: Self.gcInit)
+        let cluster = try ProcessCluster(peers: 3, extraInit: Self.networkInit, peerInit: Self.gcInit)
         defer { cluster.shutdown() }
         #expect(await cluster.waitUntilAlive(3))
 
@@ -74,7 +75,7 @@ import Testing
     }
 
     @Test func contentAnotherOwnerStoredSurvivesTheFirstOwnersRemoval() async throws {
-        let cluster = try ProcessCluster(peers: 3, peerInit: Self.gcInit)
+        let cluster = try ProcessCluster(peers: 3, extraInit: Self.networkInit, peerInit: Self.gcInit)
         defer { cluster.shutdown() }
         // Peers 0 and 1 are one user's two machines: one convergence secret, so the same
         // file gives the same chunks (convergent deduplication), under two owners.
