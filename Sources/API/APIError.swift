@@ -13,6 +13,7 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
         case badRequest(String)
         case rangeNotSatisfiable(size: UInt64)
         case unavailable(String)
+        case insufficientStorage(String)
         case internalError
     }
 
@@ -34,6 +35,8 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
     public static func rangeNotSatisfiable(size: UInt64) -> APIError { APIError(.rangeNotSatisfiable(size: size)) }
     /// The node cannot serve the request right now (quorum not met, shutting down).
     public static func unavailable(_ reason: String) -> APIError { APIError(.unavailable(reason)) }
+    /// Too few peers have room for the data (507, RFC 4918 §11.5).
+    public static func insufficientStorage(_ reason: String) -> APIError { APIError(.insufficientStorage(reason)) }
     /// A failure whose details belong in the peer's log, not in the answer.
     public static let internalError = APIError(.internalError)
 
@@ -44,6 +47,7 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
         case .badRequest: .badRequest
         case .rangeNotSatisfiable: .rangeNotSatisfiable
         case .unavailable: .serviceUnavailable
+        case .insufficientStorage: .init(code: 507, reasonPhrase: "Insufficient Storage")
         case .internalError: .internalServerError
         }
     }
@@ -56,7 +60,7 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
         case .resourceNotFound(let what): "not found: \(what)"
         case .badRequest(let reason): reason
         case .rangeNotSatisfiable(let size): "no requested range lies within the \(size)-byte file"
-        case .unavailable(let reason): reason
+        case .unavailable(let reason), .insufficientStorage(let reason): reason
         case .internalError: "internal error (see the peer's log)"
         }
     }

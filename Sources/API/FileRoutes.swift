@@ -13,7 +13,8 @@ enum FileRoutes {
             do {
                 encoded = try await source.store(ByteArrays(body: request.body))
             } catch let error as DataPathError {
-                throw APIError.unavailable("\(error)")
+                // No capability: chunks already stored stay, unowned, until their lease ends.
+                throw error.isOutOfSpace ? APIError.insufficientStorage("\(error)") : APIError.unavailable("\(error)")
             }
             let body = try JSONEncoder().encode(StoredFile(cap: encoded.capability.description, size: encoded.size))
             return Response(status: .created, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body + [0x0A])))

@@ -4,6 +4,13 @@ import Foundation
 import NIOCore
 import Transport
 
+extension RPCError {
+    /// The status of a store refused for lack of space (as HTTP's 507 Insufficient Storage).
+    static let fullStatus: UInt16 = 507
+
+    static func full(_ message: String) -> RPCError { RPCError(status: fullStatus, message: message) }
+}
+
 /// Answers the chunk RPCs (methods 0x02xx) from the local store: bytes are kept only under
 /// the id they hash to, and hints only for peers of the ring.
 struct ChunkRequests: Sendable {
@@ -24,6 +31,9 @@ struct ChunkRequests: Sendable {
                 try await local.put(message.id, message.bytes, leases: message.leases)
             } catch let error as ChunkStoreError where error.code == .hashMismatch {
                 throw RPCError.badRequest("chunk bytes do not match id \(message.id)")
+            } catch let error as ChunkStoreError where error.code == .full {
+                // Typed, so the coordinator places the copy on a stand-in and says why.
+                throw RPCError.full("this peer is full: \(error.detail)")
             }
             if let intended = message.hintFor { try await local.addHint(message.id, for: intended) }
             return ByteBuffer()

@@ -15,8 +15,16 @@ public enum DataPathError: Error, Sendable, CustomStringConvertible {
     /// A record handed to `publishRecord` is malformed or its signature does not verify.
     case invalidRecord(key: [UInt8], reason: String)
 
+    /// A write that failed because every peer that refused it is full.
+    public var isOutOfSpace: Bool {
+        guard case .quorumNotMet(_, _, _, let failures) = self else { return false }
+        return !failures.isEmpty && failures.allSatisfy(\.isFull)
+    }
+
     public var description: String {
         switch self {
+        case .quorumNotMet(let chunk, let acknowledged, let required, let failures) where isOutOfSpace:
+            "not enough space: \(failures.count) of \(acknowledged + failures.count) peers are full, \(acknowledged) copies stored, \(required) needed; remove files (`p2p rm`), add capacity or peers, and retry (chunk \(chunk.description.prefix(16)): \(failures.listed))"
         case .quorumNotMet(let chunk, let acknowledged, let required, let failures):
             // Every replica was tried: the acknowledged and the failed are all of them.
             "write quorum not met: \(acknowledged) of \(acknowledged + failures.count) peers reachable, \(required) needed; start the peers that are down (`p2p status`) and retry (chunk \(chunk.description.prefix(16)): \(failures.listed))"

@@ -1,3 +1,4 @@
+import ChunkStore
 import Transport
 
 /// One peer's reason for failing its part of a replicated request: what quorum and read
@@ -12,6 +13,15 @@ public struct PeerFailure: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(peer.short): \(error)" }
+
+    /// Whether the peer refused for lack of space: its store is full (locally, or RPC 507).
+    public var isFull: Bool {
+        switch error {
+        case let error as ChunkStoreError: error.code == .full
+        case TransportError.remote(status: RPCError.fullStatus, _): true
+        default: false
+        }
+    }
 }
 
 extension [PeerFailure] {

@@ -74,7 +74,13 @@ struct QuorumWrite {
                 return .success(())
             } catch {
                 lastFailure = PeerFailure(peer: replica.target.nodeID, error: error)
-                logger.debug("replica write failed, trying a stand-in", metadata: ["peer": "\(replica.target.nodeID.short)", "error": "\(error)"])
+                if lastFailure.isFull {
+                    logger.info("a replica is full; placing its copy on a stand-in", metadata: [
+                        "peer": "\(replica.target.nodeID.short)", "stand-ins": "\(replica.standIns.count)",
+                    ])
+                } else {
+                    logger.debug("replica write failed, trying a stand-in", metadata: ["peer": "\(replica.target.nodeID.short)", "error": "\(error)"])
+                }
             }
         } else {
             lastFailure = PeerFailure(peer: replica.target.nodeID, error: PeerNodeError.peerDown(state: replica.target.state))

@@ -17,10 +17,10 @@ final class ProcessCluster: @unchecked Sendable {
     let peerInit: [String]
 
     /// `extraInit` goes to the first peer's `p2pd init` (the network's settings), `peerInit`
-    /// to every peer's.
+    /// to every peer's; `capacities[i]` is peer i's `--capacity` (20G for the others).
     init(
         peers: Int, replicas: Int = 3, writeQuorum: Int = 2, extraInit: [String] = [], peerInit: [String] = [],
-        runArguments: [String] = [], environment: [String: String] = [:]
+        capacities: [String] = [], runArguments: [String] = [], environment: [String: String] = [:]
     ) throws {
         root = try Daemon.temporaryDirectory()
         self.environment = environment
@@ -29,7 +29,7 @@ final class ProcessCluster: @unchecked Sendable {
         for index in 0..<peers {
             let home = root + "/p\(index)"
             var arguments = ["init", "--home", home, "--listen", "127.0.0.1:\(try Daemon.freePort())",
-                             "--api", "127.0.0.1:\(try Daemon.freePort())", "--zone", "z\(index % 3)", "--capacity", "20G"] + peerInit
+                             "--api", "127.0.0.1:\(try Daemon.freePort())", "--zone", "z\(index % 3)", "--capacity", index < capacities.count ? capacities[index] : "20G"] + peerInit
             if index == 0 {
                 arguments += ["--replicas", "\(replicas)", "--write-quorum", "\(writeQuorum)"] + extraInit
             } else {
