@@ -27,7 +27,7 @@ extension ChunkStore {
             var leases: [StoredChunkID: [ChunkLease]] = [:]
             for write in batch where !write.leases.isEmpty { leases[write.id, default: []] += write.leases }
             guard !fresh.isEmpty else {
-                if !leases.isEmpty { try index([], in: nil, end: 0, leases: leases) }
+                if !leases.isEmpty { _ = try index([], in: nil, end: 0, leases: leases) }
                 return outcomes.map { .success($0) }
             }
             let records = fresh.map { SegmentRecord(id: batch[$0].id, length: batch[$0].bytes.count) }
@@ -171,7 +171,7 @@ extension ChunkStore {
                     let leaseEnd = leases[record.id]?.map(\.expiryMilliseconds).max() ?? provisional
                     try insert.execute(arguments: [
                         record.id, record.length, RingPosition.encode(record.id.ringPosition), now,
-                        segment.map(Int64.init), Int64(offset), leaseEnd,
+                        segment.map { Int64($0) }, Int64(offset), leaseEnd,
                     ])
                     inserted.append(db.changesCount > 0)
                 }

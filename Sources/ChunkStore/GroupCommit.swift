@@ -13,7 +13,7 @@ final class GroupCommit: Sendable {
         var id: StoredChunkID
         var bytes: [UInt8]
         /// Taken or extended in the batch's transaction, whether the chunk is new or not.
-        var leases: [ChunkLease]
+        var leases: [ChunkLease] = []
         var completion: @Sendable (Result<PutOutcome, ChunkStoreError>) -> Void
     }
 
