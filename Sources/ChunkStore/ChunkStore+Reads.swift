@@ -11,6 +11,22 @@ extension ChunkStore {
         case damaged(bytes: [UInt8], problem: String)
     }
 
+    /// The chunk's bytes, verified, read at `place` (looked up a moment ago) or, when a
+    /// compaction has moved the chunk since, at its new place.
+    func readFollowingMoves(_ id: StoredChunkID, from place: Placement) throws(ChunkStoreError) -> [UInt8] {
+        var place = place
+        while true {
+            switch try read(id, at: place) {
+            case .success(let bytes):
+                return bytes
+            case .failure(let failure):
+                place = try writeSerial.withLock { _ throws(ChunkStoreError) -> Placement in
+                    try resolveFailedRead(failure, of: id, at: place)
+                }
+            }
+        }
+    }
+
     /// The chunk's bytes at `place`, verified against the header and the id.
     func read(_ id: StoredChunkID, at place: Placement) throws(ChunkStoreError) -> Result<[UInt8], ReadFailure> {
         guard let file = try segments.file(place.segment) else { return .failure(.vanished) }

@@ -193,19 +193,10 @@ public final class ChunkStore: Sendable {
     /// moved while it was being read is read again at its new place.
     public func get(_ id: StoredChunkID) throws(ChunkStoreError) -> [UInt8] {
         try checkOpen()
-        guard var place = try placement(of: id) else {
+        guard let place = try placement(of: id) else {
             throw ChunkStoreError(.notFound, chunk: id)
         }
-        while true {
-            switch try read(id, at: place) {
-            case .success(let bytes):
-                return bytes
-            case .failure(let failure):
-                place = try writeSerial.withLock { _ throws(ChunkStoreError) -> Placement in
-                    try resolveFailedRead(failure, of: id, at: place)
-                }
-            }
-        }
+        return try readFollowingMoves(id, from: place)
     }
 
     /// Removes a chunk (its row and its hints). Returns false if it was not stored. Its bytes

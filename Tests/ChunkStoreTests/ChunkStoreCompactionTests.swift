@@ -238,7 +238,9 @@ struct ChunkStoreCompactionTests {
                 }
                 #expect(next == fresh)
             }
-            #expect(try store.get(chunk.id) == chunk.bytes)
+            // A get that looked the chunk up before the move reads it at its new place.
+            #expect(try store.readFollowingMoves(chunk.id, from: stale) == chunk.bytes)
+            #expect(try store.placement(of: chunk.id) == fresh)
             #expect(try store.quarantinedFiles().isEmpty)
             // The unlinked file stays readable through a descriptor taken before.
             let old = try heldFile.read(at: stale.offset + UInt64(SegmentRecord.headerSize), count: stale.size)
