@@ -283,7 +283,7 @@ struct ChunkStoreCompactionTests {
                                 ? (try? store.verify(chunk.id)) == true
                                 : (try? store.get(chunk.id)) == chunk.bytes
                             if !right { shared.wrong.add(1, ordering: .relaxed) }
-                            shared.reads.add(1, ordering: .relaxed)
+                            shared.operations.add(1, ordering: .relaxed)
                             if !signalled {
                                 signalled = true
                                 started.signal()
@@ -321,7 +321,7 @@ struct ChunkStoreCompactionTests {
             #expect(shared.gateOpened.load(ordering: .relaxed) && !shared.gateTimedOut.load(ordering: .relaxed))
             #expect(reports.reduce(0) { $0 + $1.segmentsRemoved } > 0)
             #expect(shared.wrong.load(ordering: .relaxed) == 0)
-            #expect(shared.reads.load(ordering: .relaxed) > readers * leasedAgain.count)
+            #expect(shared.operations.load(ordering: .relaxed) > readers * leasedAgain.count)
             #expect(shared.problems.withLock { $0 } == [])
             for chunk in leasedAgain {
                 #expect(try store.leases(of: chunk.id).contains(secondOwner))
@@ -330,6 +330,57 @@ struct ChunkStoreCompactionTests {
             try store.close()
             let reopened = try openStore(root, segmentSize: 256 << 10, clock: clock)
             try expectAllThere(reopened, kept + fresh, gone: dropped)
+        }
+    }
+
+    /// A put and a delete issued while a step has copied records but not yet moved their rows
+    /// wait for the step (they need `writeSerial`), then take effect on the moved rows: the
+    /// put keeps its chunk and takes its lease, the delete stays done, also after a reopen.
+    @Test func aPutAndADeleteIssuedMidStepWaitAndKeepTheirEffect() throws {
+        try withTemporaryDirectory { root in
+            let clock = ChunkStoreLeaseTests.TestClock(Self.start)
+            let store = try openStore(root, segmentSize: 64 << 10, clock: clock)
+            let (kept, dropped) = try fill(store, clock: clock, kept: 4, dropped: 12, size: 8 << 10)
+            let secondOwner = ChunkLease(owner: Data(repeating: 0xD4, count: 32), expiry: ChunkLease.never)!
+            let deleted = kept[0]
+            let shared = Shared()
+            let group = DispatchGroup()
+            store.compactionHook.withLock { hook in
+                hook = { stage throws(ChunkStoreError) in
+                    switch stage {
+                    case .copiesSynced where !shared.gateOpened.exchange(true, ordering: .relaxed):
+                        runOnThread(group) {
+                            do {
+                                if try !store.delete(deleted.id) { shared.problems.withLock { $0.append("not deleted") } }
+                                shared.operations.add(1, ordering: .relaxed)
+                                for chunk in kept.dropFirst() {
+                                    let outcome = try store.put(chunk.id, chunk.bytes, leases: [secondOwner])
+                                    shared.operations.add(1, ordering: .relaxed)
+                                    if outcome != .alreadyPresent { shared.problems.withLock { $0.append("\(outcome)") } }
+                                }
+                            } catch {
+                                shared.problems.withLock { $0.append("\(error)") }
+                            }
+                        }
+                    case .rowsMoved where !shared.done.exchange(true, ordering: .relaxed):
+                        // Still inside the first step: nothing issued during it has gone through.
+                        if shared.operations.load(ordering: .relaxed) != 0 { shared.wrong.add(1, ordering: .relaxed) }
+                    default:
+                        break
+                    }
+                }
+            }
+            let reports = try compactFully(store)
+            #expect(group.wait(timeout: .now() + 60) == .success)
+            #expect(shared.gateOpened.load(ordering: .relaxed) && shared.done.load(ordering: .relaxed))
+            #expect(shared.wrong.load(ordering: .relaxed) == 0)
+            #expect(shared.problems.withLock { $0 } == [])
+            #expect(reports.reduce(0) { $0 + $1.chunksMoved } >= kept.count - 1)
+            for chunk in kept.dropFirst() { #expect(try store.leases(of: chunk.id).contains(secondOwner)) }
+            try expectAllThere(store, Array(kept.dropFirst()), gone: dropped + [deleted])
+            try store.close()
+            let reopened = try openStore(root, segmentSize: 64 << 10, clock: clock)
+            try expectAllThere(reopened, Array(kept.dropFirst()), gone: dropped + [deleted])
         }
     }
 
@@ -390,7 +441,8 @@ final class Shared: Sendable {
     let done = Atomic<Bool>(false)
     let gateOpened = Atomic<Bool>(false)
     let gateTimedOut = Atomic<Bool>(false)
-    let reads = Atomic<Int>(0)
+    /// Reads, puts or deletes done.
+    let operations = Atomic<Int>(0)
     let wrong = Atomic<Int>(0)
     /// What went wrong, or what a hook saw.
     let problems = Mutex<[String]>([])
