@@ -31,25 +31,36 @@ extension ChunkStore {
                 return outcomes.map { .success($0) }
             }
             let records = fresh.map { SegmentRecord(id: batch[$0].id, length: batch[$0].bytes.count) }
-            let total = records.reduce(UInt64(0)) { $0 + UInt64($1.footprint) }
-            // Room for the paddings around a direct write.
-            let (file, start) = try segments.appendTarget(for: total + UInt64(4 * SegmentRecord.alignment))
-            let written: (offsets: [UInt64], end: UInt64)
-            do throws(ChunkStoreError) {
-                written = try append(records, bytes: fresh.map { batch[$0].bytes }, to: file, at: start)
-                try file.sync()
-            } catch {
-                segments.abandonAppend(to: start)
-                throw error
-            }
-            segments.advance(to: written.end)
+            let written = try appendDurably(records, bytes: fresh.map { batch[$0].bytes })
             let inserted = try index(
-                Array(zip(records, written.offsets)), in: file.number, end: written.end, leases: leases)
+                Array(zip(records, written.offsets)), in: written.segment, end: written.end, leases: leases)
             for (position, index) in fresh.enumerated() where inserted[position] { outcomes[index] = .stored }
             return outcomes.map { .success($0) }
         } catch {
             return batch.map { _ in .failure(error) }
         }
+    }
+
+    /// Appends records to the active segment (starting a new one when they would not fit) and
+    /// syncs it: when this returns they are durable, at the offsets returned, and the segment
+    /// ends at `end`. On failure, cuts what may have been written. Called under `writeSerial`
+    /// (or by recovery, before the store is shared).
+    func appendDurably(
+        _ records: [SegmentRecord], bytes: [[UInt8]]
+    ) throws(ChunkStoreError) -> (segment: UInt32, offsets: [UInt64], end: UInt64) {
+        let total = records.reduce(UInt64(0)) { $0 + UInt64($1.footprint) }
+        // Room for the paddings around a direct write.
+        let (file, start) = try segments.appendTarget(for: total + UInt64(4 * SegmentRecord.alignment))
+        let written: (offsets: [UInt64], end: UInt64)
+        do throws(ChunkStoreError) {
+            written = try append(records, bytes: bytes, to: file, at: start)
+            try file.sync()
+        } catch {
+            segments.abandonAppend(to: start)
+            throw error
+        }
+        segments.advance(to: written.end)
+        return (file.number, written.offsets, written.end)
     }
 
     /// Batches of at least this many bytes go to disk with direct I/O.
@@ -178,17 +189,20 @@ extension ChunkStore {
                 for (id, granted) in leases {
                     _ = try Self.takeLeases(granted, on: id, in: db)
                 }
-                if let segment {
-                    try db.execute(
-                        sql: """
-                            INSERT INTO segment (number, indexed_end) VALUES (?, ?)
-                            ON CONFLICT (number) DO UPDATE SET indexed_end = max(indexed_end, excluded.indexed_end)
-                            """,
-                        arguments: [Int64(segment), Int64(end)])
-                }
+                if let segment { try Self.recordIndexedEnd(of: segment, end, in: db) }
                 return inserted
             }
         }
+    }
+
+    /// Inside a transaction: segment `segment` is indexed up to `end` (never moved back).
+    static func recordIndexedEnd(of segment: UInt32, _ end: UInt64, in db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO segment (number, indexed_end) VALUES (?, ?)
+                ON CONFLICT (number) DO UPDATE SET indexed_end = max(indexed_end, excluded.indexed_end)
+                """,
+            arguments: [Int64(segment), Int64(end)])
     }
 
     /// Which of `ids` are stored in a segment already (one query per 500 ids).

@@ -11,6 +11,7 @@ extension ChunkStore {
         var rowsDropped = 0
         var filesImported = 0
         var filesQuarantined = 0
+        var retiredSegmentsRemoved = 0
     }
 
     /// Brings segments and index into agreement after open; cheap when they already agree.
@@ -69,6 +70,7 @@ extension ChunkStore {
                 "tempRemoved": "\(report.temporaryFilesRemoved)", "recordsIndexed": "\(report.recordsIndexed)",
                 "bytesCut": "\(report.bytesCut)", "rowsDropped": "\(report.rowsDropped)",
                 "filesImported": "\(report.filesImported)", "quarantined": "\(report.filesQuarantined)",
+                "retiredRemoved": "\(report.retiredSegmentsRemoved)",
             ])
     }
 
@@ -80,6 +82,7 @@ extension ChunkStore {
             report.filesQuarantined += 1
             logger.warning("stray file under segments/ quarantined", metadata: ["name": "\(name)"])
         }
+        try removeRetiredSegments(&report)
         let numbers = try segments.numbersOnDisk()
         let indexedEnds = try withDatabase("load segments") {
             try database.read { db in
@@ -88,6 +91,7 @@ extension ChunkStore {
                 })
             }
         }
+        segments.reserveNumbers(through: indexedEnds.keys.max() ?? 0)
         var last: (SegmentFile, UInt64)?
         for number in numbers {
             guard let file = try segments.file(number) else { continue }
@@ -123,6 +127,37 @@ extension ChunkStore {
             logger.error("segment files vanished; dropped their chunks' rows", metadata: ["rows": "\(dropped)"])
         }
         if let (file, end) = last { try segments.activate(file.number, size: end) }
+    }
+
+    /// Finishes compactions a crash interrupted: a retired segment's records all live elsewhere
+    /// (the transaction that retired it checked that no row points at it), so its file is
+    /// unlinked, not re-indexed, which would bring back every chunk deleted from it.
+    private func removeRetiredSegments(_ report: inout RecoveryReport) throws(ChunkStoreError) {
+        let retired = try withDatabase("load retired segments") {
+            try database.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT number, (SELECT COUNT(*) FROM chunk WHERE segment = number) FROM retired_segment
+                    """).map { row in (number: UInt32(truncatingIfNeeded: row[0] as Int64), rows: row[1] as Int) }
+            }
+        }
+        guard !retired.isEmpty else { return }
+        var removed = false
+        for (number, rows) in retired {
+            guard rows == 0 else {
+                // Cannot happen (rows move only into the active segment): keep the file, re-index it.
+                logger.error("a retired segment still has rows; keeping it", metadata: ["segment": "\(segments.path(number))"])
+                continue
+            }
+            if try FileSystem.remove(segments.path(number)) {
+                removed = true
+                report.retiredSegmentsRemoved += 1
+            }
+        }
+        if removed { try FileSystem.syncDirectory(layout.segments) }
+        segments.reserveNumbers(through: retired.map(\.number).max() ?? 0)
+        try withDatabase("forget retired segments") {
+            try database.write { db in try db.execute(sql: "DELETE FROM retired_segment") }
+        }
     }
 
     /// Indexes the valid records of a segment from `start` and cuts the file after the last

@@ -47,10 +47,16 @@ public final class ChunkStore: Sendable {
     let temporaryCounter = Atomic<UInt64>(0)
     private let lockDescriptor: Int32
     let isClosed = Atomic<Bool>(false)
-    /// Held by a group commit from its presence check to its index transaction, and by each
-    /// step of a sweep or a compaction: what a batch found stored stays stored until its
-    /// leases are in.
+    /// Held by a group commit from its presence check to its index transaction, by each step
+    /// of a sweep or a compaction, and by every other removal of a row (`delete`, a read that
+    /// found the bytes gone or damaged): what a batch found stored stays stored until its
+    /// leases are in, and the rows a compaction step copies stay put until it moves them.
     let writeSerial = Mutex(())
+    /// Held by a whole `compact` call: one compaction at a time.
+    let compactionSerial = Mutex(())
+    /// Called by compaction after each of its durable steps, under `writeSerial`; a test
+    /// throws from it to stop a compaction there, as a crash would.
+    let compactionHook = Mutex<(@Sendable (CompactionStage) throws(ChunkStoreError) -> Void)?>(nil)
     /// Set once the store is fully open; puts go through it.
     private let committer = Mutex<GroupCommit?>(nil)
     /// Transactions committed with `synchronous = FULL` (`durableWrite`), for tests and diagnostics.
@@ -183,31 +189,14 @@ public final class ChunkStore: Sendable {
     ///
     /// Throws `.notFound` when the chunk is not here, and `.corrupt` when its bytes failed
     /// verification; they were then copied to `quarantine/` and the row removed, so callers
-    /// treat both as missing (`error.isMissing`) and fetch a replica.
+    /// treat both as missing (`error.isMissing`) and fetch a replica. A chunk that compaction
+    /// moved while it was being read is read again at its new place.
     public func get(_ id: StoredChunkID) throws(ChunkStoreError) -> [UInt8] {
         try checkOpen()
         guard let place = try placement(of: id) else {
             throw ChunkStoreError(.notFound, chunk: id)
         }
-        guard let file = try segments.file(place.segment) else {
-            _ = try removeRow(id, at: place)
-            logger.warning("segment file vanished; dropped the chunk's row", metadata: ["chunk": "\(id.hex)"])
-            throw ChunkStoreError(.notFound, chunk: id, path: segments.path(place.segment))
-        }
-        let header = try file.read(at: place.offset, count: SegmentRecord.headerSize)
-        let bytes = try file.read(at: place.offset + UInt64(SegmentRecord.headerSize), count: place.size)
-        var problem: String?
-        if header.flatMap(SegmentRecord.init(header:)) != SegmentRecord(id: id, length: place.size) {
-            problem = "record header does not match the index"
-        } else if let bytes {
-            let digest = SHA256.hash(bytes)
-            if digest == id.bytes { return bytes }
-            problem = "read hashes to \(Hex.encode(digest))"
-        } else {
-            problem = "segment ends inside the record"
-        }
-        try quarantine(id, at: place, bytes: bytes ?? [], detail: problem ?? "")
-        throw ChunkStoreError(.corrupt, chunk: id, path: file.path, detail: "quarantined")
+        return try readFollowingMoves(id, from: place)
     }
 
     /// Removes a chunk (its row and its hints). Returns false if it was not stored. Its bytes
@@ -215,7 +204,7 @@ public final class ChunkStore: Sendable {
     @discardableResult
     public func delete(_ id: StoredChunkID) throws(ChunkStoreError) -> Bool {
         try checkOpen()
-        let removed = try removeRow(id) != nil
+        let removed = try writeSerial.withLock { _ throws(ChunkStoreError) -> Bool in try removeRow(id) != nil }
         if removed { logger.debug("deleted chunk", metadata: ["chunk": "\(id.hex)"]) }
         return removed
     }

@@ -23,6 +23,9 @@ enum ChunkStoreSchema {
         migrator.registerMigration("v5: leases and owned files") { db in
             try db.execute(sql: v5)
         }
+        migrator.registerMigration("v6: retired segments") { db in
+            try db.execute(sql: v6)
+        }
         return migrator
     }
 
@@ -182,5 +185,16 @@ enum ChunkStoreSchema {
             PRIMARY KEY (chunk_id, file)
         ) WITHOUT ROWID;
         CREATE INDEX owned_chunk_on_file ON owned_chunk(file);
+        """
+
+    private static let v6 = """
+        -- Compaction (docs/storage.md): segments whose records all live elsewhere now. A segment
+        -- enters here, leaving the segment table, in the durable transaction after its last row
+        -- moved, and leaves once its file is unlinked. Open unlinks any file still listed rather
+        -- than re-indexing it, which would bring back the chunks deleted from it.
+        CREATE TABLE retired_segment (
+            -- The file's number (segments/<8 hex>.seg); numbers are never reused.
+            number INTEGER NOT NULL PRIMARY KEY CHECK (number > 0)
+        );
         """
 }

@@ -1,16 +1,34 @@
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The segment files under `segments/`: a cache of open files for readers, and the one being
-/// appended to, which only the committer (or recovery, before the store is shared) moves.
+/// appended to, which only the committer (or compaction and recovery, under `writeSerial` or
+/// before the store is shared) moves.
 ///
 /// A batch always goes into one segment; a new segment is started when the batch would take
 /// the current one past `limit` (a batch larger than the limit gets a segment of its own).
-/// Sealed segments are never written again: reclaiming the space of deleted chunks is a
-/// compaction that copies the live records forward and unlinks the old file.
+/// Sealed segments are never written again: compaction copies their live records forward and
+/// retires them (`retire`), after which no reader opens them again. Numbers only grow and are
+/// never reused, so a number names one file for the store's whole life.
 final class Segments: Sendable {
+    private struct Cache {
+        var files: [UInt32: SegmentFile] = [:]
+        /// Segments compaction removed (or is removing) in this process: never opened again.
+        var retired: Set<UInt32> = []
+        /// The highest number known to be used, on disk or in the index.
+        var newest: UInt32 = 0
+    }
+
     let directory: String
     let limit: UInt64
-    private let files = Mutex<[UInt32: SegmentFile]>([:])
+    private let cache = Mutex(Cache())
     private let active = Mutex<(file: SegmentFile, size: UInt64)?>(nil)
 
     init(directory: String, limit: UInt64) {
@@ -35,14 +53,24 @@ final class Segments: Sendable {
         return number
     }
 
-    /// The open segment `number`, or nil when its file does not exist.
+    /// The open segment `number`, or nil when its file does not exist or was retired.
     func file(_ number: UInt32) throws(ChunkStoreError) -> SegmentFile? {
-        if let file = files.withLock({ $0[number] }) { return file }
+        let (cached, retired) = cache.withLock { ($0.files[number], $0.retired.contains(number)) }
+        if retired { return nil }
+        if let cached { return cached }
         guard try FileSystem.identity(path(number)) != nil else { return nil }
-        let file = try SegmentFile(number: number, path: path(number), create: false)
-        return files.withLock { files in
-            if let raced = files[number] { return raced }
-            files[number] = file
+        let file: SegmentFile
+        do throws(ChunkStoreError) {
+            file = try SegmentFile(number: number, path: path(number), create: false)
+        } catch where error.errno == ENOENT {
+            // Unlinked (retired) between the look and the open.
+            return nil
+        }
+        return cache.withLock { cache in
+            if cache.retired.contains(number) { return nil }
+            if let raced = cache.files[number] { return raced }
+            cache.files[number] = file
+            cache.newest = max(cache.newest, number)
             return file
         }
     }
@@ -53,8 +81,27 @@ final class Segments: Sendable {
     }
 
     private func activate(_ file: SegmentFile, size: UInt64) {
-        files.withLock { $0[file.number] = file }
+        cache.withLock { cache in
+            cache.files[file.number] = file
+            cache.newest = max(cache.newest, file.number)
+        }
         active.withLock { $0 = (file, size) }
+    }
+
+    /// The active segment's number and length, or nil before the first append.
+    var activeSegment: (number: UInt32, size: UInt64)? {
+        active.withLock { $0.map { ($0.file.number, $0.size) } }
+    }
+
+    /// The highest segment number in use: never a candidate for compaction, since the next
+    /// append may go there.
+    var newestNumber: UInt32 {
+        cache.withLock { $0.newest }
+    }
+
+    /// Records that numbers up to `number` have been used (by files that may be gone now).
+    func reserveNumbers(through number: UInt32) {
+        cache.withLock { $0.newest = max($0.newest, number) }
     }
 
     /// Where a batch of `bytes` goes: the active segment and the offset to write at, after
@@ -64,11 +111,18 @@ final class Segments: Sendable {
         if let current, current.size == 0 || current.size + bytes <= limit {
             return (current.file, current.size)
         }
-        let number = (current?.file.number ?? highestNumber()).map { $0 + 1 } ?? 1
+        return (try startNewSegment(), 0)
+    }
+
+    /// Seals the active segment: creates the next one (its directory entry synced) and makes
+    /// it the one new batches go to.
+    @discardableResult
+    func startNewSegment() throws(ChunkStoreError) -> SegmentFile {
+        let number = newestNumber + 1
         let file = try SegmentFile(number: number, path: path(number), create: true, forAppending: true)
         try FileSystem.syncDirectory(directory)
         activate(file, size: 0)
-        return (file, 0)
+        return file
     }
 
     /// Records that the active segment now ends at `size` (after a durable append).
@@ -88,12 +142,21 @@ final class Segments: Sendable {
         }
     }
 
+    /// Removes a sealed segment whose records all live elsewhere now: readers no longer open
+    /// it (one holding it keeps reading its descriptor, closed when the last lets go), then
+    /// the file is unlinked and the directory synced.
+    func retire(_ number: UInt32) throws(ChunkStoreError) {
+        precondition(number != activeSegment?.number, "retiring the active segment")
+        cache.withLock { cache in
+            cache.retired.insert(number)
+            cache.files[number] = nil
+        }
+        try FileSystem.remove(path(number))
+        try FileSystem.syncDirectory(directory)
+    }
+
     /// Numbers of the segment files present, ascending.
     func numbersOnDisk() throws(ChunkStoreError) -> [UInt32] {
         try FileSystem.list(directory).compactMap(Self.number(ofName:)).sorted()
-    }
-
-    private func highestNumber() -> UInt32? {
-        files.withLock { $0.keys.max() }
     }
 }

@@ -1,4 +1,4 @@
-// chunkstore-crashwriter ROOT COUNT SEED [WRITERS]
+// chunkstore-crashwriter ROOT COUNT SEED [WRITERS [compact]]
 //
 // Test helper for ChunkStoreTests' crash-safety test: opens the store at ROOT and puts COUNT
 // pseudo-random chunks (sizes 1..<32 KiB, from SEED) from WRITERS threads at once (default 1),
@@ -6,6 +6,10 @@
 // tenth put. Before a delete it writes `del? <hex>`; after each operation returns it writes
 // one unbuffered line, `put <hex>` or `del <hex>`, so the test knows exactly which operations
 // were acknowledged before it sends SIGKILL. Ends with `done`.
+//
+// With `compact`, segments are 128 KiB, a writer deletes after every second put, and the
+// first writer runs a compaction (at most 256 KiB copied) after each of its deletes, so that
+// kills land in the middle of compactions too.
 import ChunkStore
 import Codecs
 import Foundation
@@ -29,17 +33,20 @@ struct SplitMix64: RandomNumberGenerator {
 }
 
 let arguments = CommandLine.arguments
-guard (4...5).contains(arguments.count), let count = Int(arguments[2]), let seed = UInt64(arguments[3]),
-      let writers = arguments.count == 5 ? Int(arguments[4]) : 1, writers >= 1
+guard (4...6).contains(arguments.count), let count = Int(arguments[2]), let seed = UInt64(arguments[3]),
+      let writers = arguments.count >= 5 ? Int(arguments[4]) : 1, writers >= 1,
+      arguments.count < 6 || arguments[5] == "compact"
 else {
-    FileHandle.standardError.write(Data("usage: chunkstore-crashwriter ROOT COUNT SEED [WRITERS]\n".utf8))
+    FileHandle.standardError.write(Data("usage: chunkstore-crashwriter ROOT COUNT SEED [WRITERS [compact]]\n".utf8))
     exit(2)
 }
+let compacting = arguments.count == 6
 var logger = Logger(label: "chunkstore-crashwriter")
 logger.logLevel = .warning
 
-/// One writer's share of the run: its puts, and a delete of one of its own chunks after every tenth.
-@Sendable func writeShare(_ store: ChunkStore, count: Int, seed: UInt64) throws {
+/// One writer's share of the run: its puts, and a delete of one of its own chunks after every
+/// tenth (every second when compacting, then followed by a compaction if `compacts`).
+@Sendable func writeShare(_ store: ChunkStore, count: Int, seed: UInt64, compacts: Bool) throws {
     var random = SplitMix64(state: seed)
     var written: [StoredChunkID] = []
     for index in 0..<count {
@@ -55,17 +62,20 @@ logger.logLevel = .warning
         try store.put(id, bytes)
         written.append(id)
         emit("put \(id.hex)")
-        if index % 10 == 9 {
+        let deleteEvery = compacting ? 2 : 10
+        if index % deleteEvery == deleteEvery - 1 {
             let victim = written.remove(at: Int.random(in: 0..<written.count, using: &random))
             emit("del? \(victim.hex)")
             try store.delete(victim)
             emit("del \(victim.hex)")
+            if compacts { _ = try store.compact(maximumBytes: 256 << 10) }
         }
     }
 }
 
 do {
-    let store = try ChunkStore(root: arguments[1], capacity: 1 << 40, logger: logger)
+    let configuration = ChunkStoreConfiguration(capacity: 1 << 40, segmentSize: compacting ? 128 << 10 : 256 << 20)
+    let store = try ChunkStore(root: arguments[1], configuration: configuration, logger: logger)
     let group = DispatchGroup()
     for writer in 0..<writers {
         group.enter()
@@ -73,7 +83,7 @@ do {
         Thread.detachNewThread {
             defer { group.leave() }
             do {
-                try writeShare(store, count: share, seed: seed &+ UInt64(writer) &* 0x9E37_79B9)
+                try writeShare(store, count: share, seed: seed &+ UInt64(writer) &* 0x9E37_79B9, compacts: compacting && writer == 0)
             } catch {
                 FileHandle.standardError.write(Data("chunkstore-crashwriter: \(error)\n".utf8))
                 exit(1)

@@ -19,6 +19,17 @@ struct ChunkStoreCrashTests {
     static let writers = 8
 
     @Test func sigkillAtRandomMomentsUnderGroupCommitLeavesAConsistentStore() throws {
+        try killAndCheckRounds(compacting: false)
+    }
+
+    /// The same with small segments, a delete after every second put and compactions running
+    /// beside the writers: kills land between a compaction's steps too, and still nothing
+    /// acknowledged is lost and no acknowledged delete comes back.
+    @Test func sigkillDuringCompactionsLeavesAConsistentStore() throws {
+        try killAndCheckRounds(compacting: true)
+    }
+
+    func killAndCheckRounds(compacting: Bool) throws {
         let writer = try #require(
             Self.crashWriterPath(),
             "chunkstore-crashwriter not found next to the test binary; build it, or set CHUNKSTORE_CRASHWRITER")
@@ -31,7 +42,8 @@ struct ChunkStoreCrashTests {
                 let seed = UInt64.random(in: 1...UInt64.max, using: &generator)
                 // Kill after this many acknowledged operations (of ~1,100), i.e. mid-run.
                 let killAfter = Int.random(in: 5..<900, using: &generator)
-                let (log, killed) = try Self.runAndKill(writer: writer, root: root, seed: seed, killAfter: killAfter)
+                let (log, killed) = try Self.runAndKill(
+                    writer: writer, root: root, seed: seed, killAfter: killAfter, compacting: compacting)
                 if killed { killedMidRun += 1 }
                 let context = Comment(rawValue: "round \(round) seed \(seed) killed after \(killAfter) ops")
                 #expect(log.count >= killAfter, context)
@@ -63,6 +75,7 @@ struct ChunkStoreCrashTests {
                 }
                 #expect(try store.quarantinedFiles().isEmpty, context)
                 #expect(store.usage.used == UInt64(sum) && store.usage.count == records.count, context)
+                #expect(try store.segmentUsage().live == UInt64(sum) + UInt64(records.count * 40), context)
 
                 let indexed = Set(records.map(\.id))
                 let lost = expectedPresent.subtracting(indexed)
@@ -86,11 +99,11 @@ struct ChunkStoreCrashTests {
     /// every line it wrote (the pipe keeps lines written before death) and whether the signal
     /// ended it (rather than it finishing first). Polls with a deadline.
     static func runAndKill(
-        writer: String, root: String, seed: UInt64, killAfter: Int
+        writer: String, root: String, seed: UInt64, killAfter: Int, compacting: Bool
     ) throws -> (lines: [String], killed: Bool) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: writer)
-        process.arguments = [root, "1000", String(seed), String(writers)]
+        process.arguments = [root, "1000", String(seed), String(writers)] + (compacting ? ["compact"] : [])
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
