@@ -16,6 +16,15 @@ extension NodeStatus {
         public var sweeps: Int = 0
         public var reclaimedChunks: Int = 0
         public var reclaimedBytes: UInt64 = 0
+        /// Compaction by the sweeps: live bytes copied out of mostly dead segments, segment
+        /// files unlinked and their bytes.
+        public var compactedBytes: UInt64 = 0
+        public var segmentsRemoved: Int = 0
+        public var freedBytes: UInt64 = 0
+        /// The store's segment files after the last sweep: their bytes on disk, and how many
+        /// of those are dead (removed chunks not compacted yet).
+        public var onDiskBytes: UInt64 = 0
+        public var deadBytes: UInt64 = 0
         /// When the last sweep ended (seconds since 1970) and how long it took.
         public var lastSweepEnded: Double?
         public var lastSweepSeconds: Double = 0

@@ -14,12 +14,22 @@ final class CollectionLedger: Sendable {
 
     var current: NodeStatus.Collection { figures.withLock { $0 } }
 
-    /// One sweep ended: what it removed and the store's bytes by lease state after it.
-    func recordSweep(_ report: CollectionReport, usage: LeaseUsage?, seconds: Double, ended: Date) {
+    /// One sweep ended: what it removed and compacted, and the store's bytes by lease
+    /// state and on disk after it.
+    func recordSweep(
+        _ report: CollectionReport, compaction: CompactionReport, usage: LeaseUsage?, segments: SegmentUsage?, seconds: Double, ended: Date
+    ) {
         figures.withLock { figures in
             figures.sweeps += 1
             figures.reclaimedChunks += report.chunks
             figures.reclaimedBytes += report.bytes
+            figures.compactedBytes += compaction.bytesCopied
+            figures.segmentsRemoved += compaction.segmentsRemoved
+            figures.freedBytes += compaction.bytesFreed
+            if let segments {
+                figures.onDiskBytes = segments.onDisk
+                figures.deadBytes = segments.reclaimable
+            }
             figures.lastSweepSeconds = seconds
             figures.lastSweepEnded = ended.timeIntervalSince1970
             if let usage {

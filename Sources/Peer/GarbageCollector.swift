@@ -20,6 +20,10 @@ struct GarbageCollector: Sendable {
     static let releaseSpread = 2
     /// Chunks one sweep step removes in one transaction (the write lock is held that long).
     static let sweepStep = 512
+    /// Live bytes one compaction call copies; and at most per sweep, so that a sweep's disk
+    /// traffic stays bounded whatever the backlog (the rest waits for the next sweep).
+    static let compactionStep: UInt64 = 16 << 20
+    static let compactionPerSweep: UInt64 = 1 << 30
 
     let placement: Placement
     let local: LocalChunks
@@ -142,8 +146,9 @@ struct GarbageCollector: Sendable {
 
     // MARK: Holder
 
-    /// One sweep: removes every chunk past the grace, `sweepStep` at a time, yielding between
-    /// steps; then records the store's bytes by lease state.
+    /// One sweep: removes every chunk past the grace, `sweepStep` at a time, then compacts
+    /// the segments that removals left mostly dead, `compactionStep` at a time, yielding
+    /// between steps; then records the store's bytes by lease state and on disk.
     func sweep() async throws -> CollectionReport {
         let clock = ContinuousClock()
         let started = clock.now
@@ -155,12 +160,33 @@ struct GarbageCollector: Sendable {
             if step.chunks < Self.sweepStep { break }
             await Task.yield()
         }
-        if total.chunks > 0 {
-            logger.info("sweep reclaimed chunks", metadata: ["chunks": "\(total.chunks)", "bytes": "\(total.bytes)"])
+        let compacted = try await compact()
+        if total.chunks > 0 || compacted.didWork {
+            logger.info("sweep reclaimed space", metadata: [
+                "chunks": "\(total.chunks)", "bytes": "\(total.bytes)", "segments removed": "\(compacted.segmentsRemoved)",
+                "bytes copied": "\(compacted.bytesCopied)", "bytes freed": "\(compacted.bytesFreed)",
+            ])
         }
         let usage = try? await local.leaseUsage(grace: grace)
-        ledger.recordSweep(total, usage: usage, seconds: (clock.now - started) / .seconds(1), ended: Date())
+        let segments = try? await local.segmentUsage()
+        ledger.recordSweep(total, compaction: compacted, usage: usage, segments: segments, seconds: (clock.now - started) / .seconds(1), ended: Date())
         metrics.recordSweep(chunks: total.chunks, bytes: total.bytes)
+        return total
+    }
+
+    /// Compaction steps until there is nothing left worth compacting or the sweep's budget is spent.
+    private func compact() async throws -> CompactionReport {
+        var total = CompactionReport()
+        while !Task.isCancelled && total.bytesCopied < Self.compactionPerSweep {
+            let step = try await local.compact(maximumBytes: Self.compactionStep)
+            total.segmentsRemoved += step.segmentsRemoved
+            total.bytesCopied += step.bytesCopied
+            total.chunksMoved += step.chunksMoved
+            total.bytesFreed += step.bytesFreed
+            total.finished = step.finished
+            if step.finished { break }
+            await Task.yield()
+        }
         return total
     }
 }

@@ -128,6 +128,19 @@ public struct LocalChunks: Sendable {
         return try await NIOThreadPool.singleton.runIfActive { try store.collect(grace: grace, limit: limit) }
     }
 
+    /// One bounded step of compaction: copies at most `maximumBytes` of live records out of
+    /// mostly dead segments and unlinks them.
+    public func compact(maximumBytes: UInt64) async throws -> CompactionReport {
+        let store = store
+        return try await NIOThreadPool.singleton.runIfActive { try store.compact(maximumBytes: maximumBytes) }
+    }
+
+    /// The segment files' bytes on disk, live and dead.
+    public func segmentUsage() async throws -> SegmentUsage {
+        let store = store
+        return try await NIOThreadPool.singleton.runIfActive { try store.segmentUsage() }
+    }
+
     /// Stored bytes by the state of their leases.
     public func leaseUsage(grace: TimeInterval) async throws -> LeaseUsage {
         let store = store

@@ -24,6 +24,7 @@ import Testing
         let keptCap = try putFile(cluster, 0, kept)
         #expect(await everyPeerSettles(cluster, atLeast: 16 << 20))
         let before = try await usedBytes(cluster)
+        let diskBefore = await onDiskAfterASweep(cluster)
 
         try writeRandomFile(removed, size: 64 << 20, unique: true)
         let cap = try putFile(cluster, 0, removed)
@@ -55,6 +56,15 @@ import Testing
             return zip(now, before).allSatisfy { Double($0) <= Double($1) * 1.05 }
         }
         #expect(reclaimed, "used bytes \(levels), before the put \(before)")
+        // And on disk: compaction copied what stays out of the mostly dead segments and
+        // unlinked them.
+        var disk: [UInt64] = []
+        let compacted = await Daemon.eventually(timeout: .seconds(60)) {
+            disk = await onDiskAfterASweep(cluster)
+            return zip(disk, diskBefore).allSatisfy { Double($0) <= Double($1) * 1.05 }
+        }
+        #expect(compacted, "segment bytes \(disk), before the put \(diskBefore)")
+        print("gc: used \(before) before the put, \(levels) after rm; on disk \(diskBefore) before, \(disk) after; back in \(Date().timeIntervalSince(removedAt)) s")
         let elapsed = Date().timeIntervalSince(removedAt)
         #expect(elapsed >= Self.grace, "space came back after \(elapsed) s, before the grace of \(Self.grace) s")
         for index in 0..<3 {
@@ -122,6 +132,21 @@ import Testing
             return now.allSatisfy { $0 < 1 << 20 }
         }
         #expect(gone, "used bytes \(levels)")
+    }
+
+    /// Each peer's segment bytes on disk, as its first sweep that began after this call found them.
+    private func onDiskAfterASweep(_ cluster: ProcessCluster) async -> [UInt64] {
+        let asked = Date().timeIntervalSince1970 + Self.sweepInterval
+        var disk: [UInt64] = []
+        _ = await Daemon.eventually(timeout: .seconds(30)) {
+            disk = []
+            for index in 0..<3 {
+                guard let gc = try? await cluster.client(index).status().gc, let ended = gc.lastSweepEnded, ended > asked else { return false }
+                disk.append(gc.onDiskBytes)
+            }
+            return true
+        }
+        return disk
     }
 
     /// `p2p put --quiet` through peer `index`; the capability.
