@@ -192,6 +192,11 @@ let package = Package(
             dependencies: ["ChunkStore", "Codecs", "OpenSSLKit", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
+            name: "bench-gc",
+            dependencies: ["ChunkStore", "Codecs", "OpenSSLKit", .product(name: "Logging", package: "swift-log")],
+            path: "tools/bench-gc"
+        ),
+        .executableTarget(
             name: "bench-content",
             dependencies: ["Content", "OpenSSLKit", "ChunkStore", .product(name: "Logging", package: "swift-log")],
             path: "tools/bench-content"
