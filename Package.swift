@@ -193,7 +193,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "bench-gc",
-            dependencies: ["ChunkStore", "Codecs", "OpenSSLKit", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ChunkStore", "Codecs", "OpenSSLKit", "Peer", .product(name: "Logging", package: "swift-log")],
             path: "tools/bench-gc"
         ),
         .executableTarget(

@@ -28,7 +28,7 @@ public struct NetworkSettings: Codable, Sendable, Equatable {
         if replicas < 1 || replicas > 16 { return "--replicas must be between 1 and 16" }
         if writeQuorum < 1 || writeQuorum > replicas { return "--write-quorum must be between 1 and --replicas" }
         if removalGraceSeconds < 1 { return "--removal-grace must be positive" }
-        if collectionGrace < 2 { return "--gc-grace must be at least 2s" }
+        if collectionGrace < 2 || collectionGrace > 365 * 86_400 { return "--gc-grace must be between 2s and 365 days" }
         return nil
     }
 }

@@ -3,10 +3,10 @@ import Foundation
 /// One owner's claim on a chunk (docs/gc.md): the holder keeps the chunk at least until
 /// `expiry`, and until a grace period after the last of its leases ended.
 ///
-/// An owner is 32 bytes: the NodeID of the peer that put a file, or a key derived from
-/// it for what a peer keeps for its synced folders. The all-zero owner is the store's own
-/// *pin*: chunks that were stored before leases existed carry it, expiring never, so that
-/// nothing written by an older version is ever collected.
+/// An owner is 32 bytes: the NodeID of the peer that put a file. The all-zero owner is the
+/// *pin*: chunks stored before leases existed, chunks of synced folders and chunks
+/// recovery re-indexed carry it, expiring never, so that none of them is ever collected.
+/// The all-0xFF owner holds provisional leases.
 public struct ChunkLease: Sendable, Hashable {
     /// Who holds the lease.
     public let owner: Data
@@ -22,6 +22,9 @@ public struct ChunkLease: Sendable, Hashable {
 
     /// The owner of pins.
     public static let pinOwner = Data(count: 32)
+    /// The owner of a provisional lease: what a chunk that came without any gets, so that
+    /// its end survives another owner's release.
+    public static let provisionalOwner = Data(repeating: 0xFF, count: 32)
     /// The end of a pin: 9999-12-31, far enough, and exact in milliseconds as an SQLite integer.
     public static let never = Date(timeIntervalSince1970: 253_402_300_799)
     /// A lease that never ends, for chunks whose owners are not known.

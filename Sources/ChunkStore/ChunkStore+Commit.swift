@@ -157,41 +157,47 @@ extension ChunkStore {
     }
 
     /// Indexes records at their offsets and takes `leases` (one transaction), and records
-    /// that the segment is indexed up to `end`. A new row's lease ends with the latest of its
-    /// leases, or provisionally (`ChunkStoreConfiguration.provisionalLease`) without any, as
-    /// after recovery. For each record, whether its row is new (or moved a chunk of layout 1
-    /// into the segment) rather than already present.
+    /// that the segment is indexed up to `end`. A new row without a lease of its own gets a
+    /// provisional one (`ChunkLease.provisionalOwner`, ending after
+    /// `ChunkStoreConfiguration.provisionalLease`). The transaction is fully synced when it
+    /// leases chunks stored before: the segment sync does not cover those rows. For each
+    /// record, whether its row is new (or moved a chunk of layout 1 into the segment) rather
+    /// than already present.
     func index(
         _ records: [(SegmentRecord, offset: UInt64)], in segment: UInt32?, end: UInt64,
         leases: [StoredChunkID: [ChunkLease]] = [:]
     ) throws(ChunkStoreError) -> [Bool] {
         let now = nowMilliseconds
-        let provisional = now + Int64(configuration.provisionalLease * 1000)
-        return try withDatabase("index batch") {
-            try database.write { db in
-                let insert = try db.cachedStatement(sql: """
-                    INSERT INTO chunk (id, size, ring_position, stored_at, segment, segment_offset, lease_expiry)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (id) DO UPDATE SET
-                        size = excluded.size, segment = excluded.segment, segment_offset = excluded.segment_offset
-                    WHERE chunk.segment IS NULL
-                    """)
-                var inserted: [Bool] = []
-                inserted.reserveCapacity(records.count)
-                for (record, offset) in records {
-                    let leaseEnd = leases[record.id]?.map(\.expiryMilliseconds).max() ?? provisional
-                    try insert.execute(arguments: [
-                        record.id, record.length, RingPosition.encode(record.id.ringPosition), now,
-                        segment.map { Int64($0) }, Int64(offset), leaseEnd,
-                    ])
-                    inserted.append(db.changesCount > 0)
-                }
-                for (id, granted) in leases {
-                    _ = try Self.takeLeases(granted, on: id, in: db)
-                }
-                if let segment { try Self.recordIndexedEnd(of: segment, end, in: db) }
-                return inserted
+        let provisional = ChunkLease(
+            owner: ChunkLease.provisionalOwner, expiry: configuration.clock().addingTimeInterval(configuration.provisionalLease))!
+        let fresh = Set(records.map(\.0.id))
+        let body = { (db: Database) throws -> [Bool] in
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO chunk (id, size, ring_position, stored_at, segment, segment_offset, lease_expiry)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET
+                    size = excluded.size, segment = excluded.segment, segment_offset = excluded.segment_offset
+                WHERE chunk.segment IS NULL
+                """)
+            var inserted: [Bool] = []
+            inserted.reserveCapacity(records.count)
+            for (record, offset) in records {
+                try insert.execute(arguments: [
+                    record.id, record.length, RingPosition.encode(record.id.ringPosition), now,
+                    segment.map { Int64($0) }, Int64(offset), 0,
+                ])
+                inserted.append(db.changesCount > 0)
+                _ = try Self.takeLeases(leases[record.id] ?? [provisional], on: record.id, in: db)
             }
+            for (id, granted) in leases where !fresh.contains(id) {
+                _ = try Self.takeLeases(granted, on: id, in: db)
+            }
+            if let segment { try Self.recordIndexedEnd(of: segment, end, in: db) }
+            return inserted
+        }
+        let leasesStoredChunks = leases.keys.contains { !fresh.contains($0) }
+        return try withDatabase("index batch") {
+            leasesStoredChunks ? try durableWrite(body) : try database.write(body)
         }
     }
 

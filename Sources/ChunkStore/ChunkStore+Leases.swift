@@ -109,6 +109,11 @@ extension ChunkStore {
         }
     }
 
+    /// Most owners a chunk keeps leases for: an admitted peer can send leases of made-up
+    /// owners, and each would be a row. Past it a lease is folded into the provisional
+    /// owner's row, which no peer can release: nothing is lost, only who it was for.
+    static let maximumOwnersPerChunk = 64
+
     /// Takes `leases` on a stored chunk inside a transaction: each owner's lease is extended
     /// to the later expiry, and so is the chunk's lease end. False, taking nothing, when the
     /// chunk is not stored.
@@ -118,11 +123,23 @@ extension ChunkStore {
             UPDATE chunk SET lease_expiry = max(COALESCE(lease_expiry, 0), ?) WHERE id = ? AND segment IS NOT NULL
             """).execute(arguments: [latest, id])
         guard db.changesCount > 0 else { return false }
-        let upsert = try db.cachedStatement(sql: """
+        let extend = try db.cachedStatement(sql: "UPDATE lease SET expiry = max(expiry, ?) WHERE chunk_id = ? AND owner = ?")
+        let add = try db.cachedStatement(sql: """
+            INSERT INTO lease (chunk_id, owner, expiry)
+            SELECT ?, ?, ? WHERE (SELECT count(*) FROM lease WHERE chunk_id = ?) < ?
+            """)
+        let fold = try db.cachedStatement(sql: """
             INSERT INTO lease (chunk_id, owner, expiry) VALUES (?, ?, ?)
             ON CONFLICT (chunk_id, owner) DO UPDATE SET expiry = max(expiry, excluded.expiry)
             """)
-        for lease in leases { try upsert.execute(arguments: [id, lease.owner, lease.expiryMilliseconds]) }
+        for lease in leases {
+            try extend.execute(arguments: [lease.expiryMilliseconds, id, lease.owner])
+            guard db.changesCount == 0 else { continue }
+            try add.execute(arguments: [id, lease.owner, lease.expiryMilliseconds, id, maximumOwnersPerChunk])
+            if db.changesCount == 0 {
+                try fold.execute(arguments: [id, ChunkLease.provisionalOwner, lease.expiryMilliseconds])
+            }
+        }
         return true
     }
 }

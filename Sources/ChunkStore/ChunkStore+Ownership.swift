@@ -20,7 +20,12 @@ extension ChunkStore {
                 let fileID = try Int64.fetchOne(
                     db, sql: "SELECT id FROM owned_file WHERE capability = ?", arguments: [file.capability]) ?? 0
                 let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO owned_chunk (chunk_id, file) VALUES (?, ?)")
-                for chunk in Set(chunks) { try insert.execute(arguments: [chunk, fileID]) }
+                // A chunk in use again must not be released late by an earlier removal.
+                let keep = try db.cachedStatement(sql: "DELETE FROM pending_release WHERE chunk_id = ?")
+                for chunk in Set(chunks) {
+                    try insert.execute(arguments: [chunk, fileID])
+                    try keep.execute(arguments: [chunk])
+                }
             }
         }
     }
@@ -71,6 +76,44 @@ extension ChunkStore {
                 try StoredChunkID.fetchAll(
                     db, sql: "SELECT DISTINCT chunk_id FROM owned_chunk WHERE chunk_id > ? ORDER BY chunk_id LIMIT ?",
                     arguments: [cursor.map { Data($0.bytes) } ?? Data(), limit])
+            }
+        }
+    }
+
+    // MARK: Releases still to deliver
+
+    /// Remembers that `peer` was not told to end this owner's leases on `ids`.
+    public func addPendingReleases(_ ids: [StoredChunkID], peer: Data) throws(ChunkStoreError) {
+        try checkOpen()
+        try withDatabase("record pending releases") {
+            try database.write { db in
+                let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO pending_release (peer, chunk_id) VALUES (?, ?)")
+                for id in ids { try insert.execute(arguments: [peer, id]) }
+            }
+        }
+    }
+
+    /// Up to `limit` releases still to deliver, grouped by peer.
+    public func pendingReleases(limit: Int) throws(ChunkStoreError) -> [Data: [StoredChunkID]] {
+        try checkOpen()
+        return try withDatabase("read pending releases") {
+            try database.read { db in
+                var pending: [Data: [StoredChunkID]] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT peer, chunk_id FROM pending_release ORDER BY peer, chunk_id LIMIT ?", arguments: [limit]) {
+                    pending[row[0], default: []].append(row[1])
+                }
+                return pending
+            }
+        }
+    }
+
+    /// Forgets releases that were delivered.
+    public func removePendingReleases(_ ids: [StoredChunkID], peer: Data) throws(ChunkStoreError) {
+        try checkOpen()
+        try withDatabase("remove pending releases") {
+            try database.write { db in
+                let delete = try db.cachedStatement(sql: "DELETE FROM pending_release WHERE peer = ? AND chunk_id = ?")
+                for id in ids { try delete.execute(arguments: [peer, id]) }
             }
         }
     }

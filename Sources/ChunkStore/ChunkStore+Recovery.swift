@@ -192,7 +192,10 @@ extension ChunkStore {
             ])
         }
         // Indexed in one transaction even when empty, so that `indexed_end` moves to the cut.
-        let inserted = try index(records, in: file.number, end: position)
+        // Pinned: these chunks' leases were in the commit that was lost (a folder's pin is
+        // renewed by no one), so nothing recovered here is ever collected.
+        let pins = Dictionary(records.map { ($0.0.id, [ChunkLease.pin]) }, uniquingKeysWith: { first, _ in first })
+        let inserted = try index(records, in: file.number, end: position, leases: pins)
         report.recordsIndexed += inserted.filter { $0 }.count
         return position
     }

@@ -26,6 +26,9 @@ enum ChunkStoreSchema {
         migrator.registerMigration("v6: retired segments") { db in
             try db.execute(sql: v6)
         }
+        migrator.registerMigration("v7: pending releases") { db in
+            try db.execute(sql: v7)
+        }
         return migrator
     }
 
@@ -196,5 +199,18 @@ enum ChunkStoreSchema {
             -- The file's number (segments/<8 hex>.seg); numbers are never reused.
             number INTEGER NOT NULL PRIMARY KEY CHECK (number > 0)
         );
+        """
+
+    private static let v7 = """
+        -- Releases an owner could not deliver (docs/gc.md): the peer was down when the file was
+        -- removed. Retried at every renewal round until the peer answers; dropped for a chunk
+        -- the owner stores again (a late release would end the new file's lease).
+        CREATE TABLE pending_release (
+            -- NodeID of the peer still to be told.
+            peer BLOB NOT NULL CHECK (typeof(peer) = 'blob' AND length(peer) = 32),
+            chunk_id BLOB NOT NULL CHECK (typeof(chunk_id) = 'blob' AND length(chunk_id) = 32),
+            PRIMARY KEY (peer, chunk_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX pending_release_on_chunk ON pending_release(chunk_id);
         """
 }

@@ -15,14 +15,14 @@ extension ChunkMessages {
         }
     }
 
-    /// Extend `owner`'s leases on `ids` to `expiry`; which of them the callee holds.
+    /// Extend `owner`'s leases on `ids` to `lifetime` from now; which of them the callee holds.
     struct RenewLeases: PeerRequest {
         static let method = PeerMethod.renewLeases
         let payload: ByteBuffer
         let count: Int
 
-        init(owner: Data, until expiry: Date, ids: [ChunkID]) {
-            payload = ChunkMessages.renewLeases(owner: owner, until: expiry, ids: ids)
+        init(owner: Data, lifetime: TimeInterval, ids: [ChunkID]) {
+            payload = ChunkMessages.renewLeases(owner: owner, lifetime: lifetime, ids: ids)
             count = ids.count
         }
 

@@ -15,22 +15,47 @@ enum ChunkMessages {
 
     /// Most leases one store carries (one per owner).
     static let maximumLeases = 16
+    /// The lifetime that stands for "never ends" (a pin).
+    static let neverEnds = UInt32.max
 
     /// store: `id (32) | flags (1: bit 0 hinted, bit 1 leased) | [intended NodeID (32)] |
-    /// [count (u8) | (owner (32) | expiry (i64 ms))*] | bytes`
-    static func store(id: ChunkID, bytes: [UInt8], hintFor intended: [UInt8]? = nil, leases: [ChunkLease] = []) -> ByteBuffer {
+    /// [count (u8) | (owner (32) | lifetime (u32 s))*] | bytes`. A lease travels as the
+    /// seconds it has left, so that the holder dates it on its own clock: an owner whose
+    /// clock is weeks behind still gives its chunks a month.
+    static func store(
+        id: ChunkID, bytes: [UInt8], hintFor intended: [UInt8]? = nil, leases: [ChunkLease] = [], now: Date = Date()
+    ) -> ByteBuffer {
+        let live = liveLeases(leases, now: now)
         var buffer = ByteBuffer()
-        buffer.reserveCapacity(32 + 34 + leases.count * 40 + bytes.count)
+        buffer.reserveCapacity(32 + 34 + live.count * 36 + bytes.count)
         buffer.writeBytes(id.bytes)
-        buffer.writeInteger(UInt8(intended == nil ? 0 : 1) | UInt8(leases.isEmpty ? 0 : 2))
+        buffer.writeInteger(UInt8(intended == nil ? 0 : 1) | UInt8(live.isEmpty ? 0 : 2))
         if let intended { buffer.writeBytes(intended) }
-        if !leases.isEmpty { writeLeases(leases, to: &buffer) }
+        if !live.isEmpty {
+            buffer.writeInteger(UInt8(live.count))
+            for (owner, lifetime) in live {
+                buffer.writeBytes(owner)
+                buffer.writeInteger(lifetime)
+            }
+        }
         buffer.writeBytes(bytes)
         return buffer
     }
 
+    /// The leases worth sending, latest first (at most `maximumLeases`), as lifetimes from `now`;
+    /// ended ones are left out.
+    private static func liveLeases(_ leases: [ChunkLease], now: Date) -> [(Data, UInt32)] {
+        leases.sorted { $0.expiry > $1.expiry }.compactMap { lease -> (Data, UInt32)? in
+            if lease.expiry >= ChunkLease.never { return (lease.owner, neverEnds) }
+            let left = lease.expiry.timeIntervalSince(now)
+            guard left >= 1 else { return nil }
+            return (lease.owner, UInt32(min(left, Double(neverEnds - 1))))
+        }
+        .prefix(maximumLeases).map { $0 }
+    }
+
     static func parseStore(
-        _ payload: ByteBuffer
+        _ payload: ByteBuffer, now: Date = Date()
     ) throws(ChunkMessageError) -> (id: ChunkID, bytes: [UInt8], hintFor: [UInt8]?, leases: [ChunkLease]) {
         var payload = payload
         guard let idBytes = payload.readBytes(length: 32), let id = ChunkID(bytes: idBytes),
@@ -46,26 +71,26 @@ enum ChunkMessages {
             guard let count = payload.readInteger(as: UInt8.self), (1...maximumLeases).contains(Int(count)) else {
                 throw .malformed("store: between 1 and \(maximumLeases) leases")
             }
-            leases = try (0..<Int(count)).map { _ throws(ChunkMessageError) in try readLease(from: &payload, "store") }
+            leases = try (0..<Int(count)).map { _ throws(ChunkMessageError) in try readLease(from: &payload, "store", now: now) }
         }
         guard payload.readableBytes <= maximumChunkSize else { throw .malformed("store: chunk of \(payload.readableBytes) bytes is too large") }
         return (id, payload.readBytes(length: payload.readableBytes) ?? [], intended, leases)
     }
 
-    /// renewLeases: `owner (32) | expiry (i64 ms) | count (u16, ≤ 4096) | ids`; answer: one
+    /// renewLeases: `owner (32) | lifetime (u32 s) | count (u16, ≤ 4096) | ids`; answer: one
     /// byte per id, 1 when held (and now leased).
-    static func renewLeases(owner: Data, until expiry: Date, ids: [ChunkID]) -> ByteBuffer {
+    static func renewLeases(owner: Data, lifetime: TimeInterval, ids: [ChunkID]) -> ByteBuffer {
         var buffer = ByteBuffer()
-        buffer.reserveCapacity(42 + ids.count * 32)
+        buffer.reserveCapacity(38 + ids.count * 32)
         buffer.writeBytes(owner)
-        buffer.writeInteger(ChunkLease.milliseconds(expiry))
+        buffer.writeInteger(UInt32(max(0, min(lifetime, Double(neverEnds - 1)))))
         writeIDs(ids, to: &buffer)
         return buffer
     }
 
-    static func parseRenewLeases(_ payload: ByteBuffer) throws(ChunkMessageError) -> (lease: ChunkLease, ids: [ChunkID]) {
+    static func parseRenewLeases(_ payload: ByteBuffer, now: Date = Date()) throws(ChunkMessageError) -> (lease: ChunkLease, ids: [ChunkID]) {
         var payload = payload
-        let lease = try readLease(from: &payload, "renew")
+        let lease = try readLease(from: &payload, "renew", now: now)
         return (lease, try readIDs(from: &payload, "renew"))
     }
 
@@ -85,23 +110,13 @@ enum ChunkMessages {
         return (Data(owner), try readIDs(from: &payload, "release"))
     }
 
-    private static func writeLeases(_ leases: [ChunkLease], to buffer: inout ByteBuffer) {
-        let sent = leases.prefix(maximumLeases)
-        buffer.writeInteger(UInt8(sent.count))
-        for lease in sent {
-            buffer.writeBytes(lease.owner)
-            buffer.writeInteger(lease.expiryMilliseconds)
-        }
-    }
-
-    private static func readLease(from payload: inout ByteBuffer, _ message: String) throws(ChunkMessageError) -> ChunkLease {
-        guard let owner = payload.readBytes(length: 32), let expiry = payload.readInteger(as: Int64.self) else {
+    /// One `owner | lifetime` pair, dated from `now` on the reader's clock.
+    private static func readLease(from payload: inout ByteBuffer, _ message: String, now: Date) throws(ChunkMessageError) -> ChunkLease {
+        guard let owner = payload.readBytes(length: 32), let lifetime = payload.readInteger(as: UInt32.self) else {
             throw .malformed("\(message): truncated lease")
         }
-        guard expiry >= 0, let lease = ChunkLease(owner: Data(owner), expiry: Date(timeIntervalSince1970: Double(expiry) / 1000)) else {
-            throw .malformed("\(message): a lease expiry before 1970")
-        }
-        return lease
+        let expiry = lifetime == neverEnds ? ChunkLease.never : now.addingTimeInterval(TimeInterval(lifetime))
+        return ChunkLease(owner: Data(owner), expiry: expiry)!
     }
 
     private static func writeIDs(_ ids: [ChunkID], to buffer: inout ByteBuffer) {

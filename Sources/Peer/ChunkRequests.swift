@@ -46,8 +46,11 @@ struct ChunkRequests: Sendable {
             return ByteBuffer(bytes: try await local.has(ids).map { $0 ? 1 : 0 })
         case .renewLeases:
             let message = try parse { () throws(ChunkMessageError) in try ChunkMessages.parseRenewLeases(request.payload) }
-            // Anyone admitted may renew any owner's leases: at worst it keeps garbage a
-            // while longer, which it could as well by storing its own.
+            // Only an owner renews its own leases: renewing another's would keep its garbage,
+            // and grow the lease table, at no cost to the caller.
+            guard message.lease.owner == Data(request.peer.bytes) else {
+                throw RPCError.badRequest("a peer may renew only its own leases")
+            }
             return ByteBuffer(bytes: try await local.renewLeases(message.ids, lease: message.lease).map { $0 ? 1 : 0 })
         case .releaseLeases:
             let message = try parse { () throws(ChunkMessageError) in try ChunkMessages.parseReleaseLeases(request.payload) }

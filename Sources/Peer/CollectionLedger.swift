@@ -7,12 +7,22 @@ import Synchronization
 /// (`NodeStatus.Collection`), shared without an actor hop.
 final class CollectionLedger: Sendable {
     private let figures: Mutex<NodeStatus.Collection>
+    private let startDelayed = Mutex(false)
 
     init(settings: NodeStatus.Collection) {
         figures = Mutex(settings)
     }
 
     var current: NodeStatus.Collection { figures.withLock { $0 } }
+
+    /// True the first time only: the first renewal waits until membership has found the
+    /// other peers (a round that saw only this one would renew nothing remote for a day).
+    func firstStart() -> Bool {
+        startDelayed.withLock { delayed in
+            defer { delayed = true }
+            return !delayed
+        }
+    }
 
     /// One sweep ended: what it removed and compacted, and the store's bytes by lease
     /// state and on disk after it.

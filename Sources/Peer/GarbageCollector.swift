@@ -18,12 +18,6 @@ struct GarbageCollector: Sendable {
     /// Peers after the preference list also told of a release: a stand-in or a peer that
     /// held a chunk before the ring moved may still keep a copy with this owner's lease.
     static let releaseSpread = 2
-    /// Chunks one sweep step removes in one transaction (the write lock is held that long).
-    static let sweepStep = 512
-    /// Live bytes one compaction call copies; and at most per sweep, so that a sweep's disk
-    /// traffic stays bounded whatever the backlog (the rest waits for the next sweep).
-    static let compactionStep: UInt64 = 16 << 20
-    static let compactionPerSweep: UInt64 = 1 << 30
 
     let placement: Placement
     let local: LocalChunks
@@ -46,6 +40,10 @@ struct GarbageCollector: Sendable {
 
     static func renewalInterval(grace: TimeInterval) -> TimeInterval { min(longestRenewalInterval, grace / 2) }
 
+    /// How soon a renewal round that missed a holder is tried again, and how long after the
+    /// start the first round waits for membership to find the other peers.
+    var retryInterval: TimeInterval { min(60, renewalInterval) }
+
     /// The lease a put by this owner takes now.
     func lease(now: Date = Date()) -> ChunkLease {
         ChunkLease(owner: Data(owner.bytes), expiry: now.addingTimeInterval(Self.leaseLength))!
@@ -53,9 +51,11 @@ struct GarbageCollector: Sendable {
 
     // MARK: Owner
 
-    /// Renews this owner's leases on every chunk of its files, page by page in id order;
-    /// each page is sent as one request per holder on the chunks' preference lists.
+    /// Delivers the releases still pending, then renews this owner's leases on every chunk
+    /// of its files, page by page in id order; each page is sent as one request per holder
+    /// on the chunks' preference lists.
     func renewAll() async throws -> RenewalReport {
+        try await retryReleases()
         var report = RenewalReport()
         var cursor: ChunkID?
         let lease = lease()
@@ -81,12 +81,16 @@ struct GarbageCollector: Sendable {
     /// Renews `lease` on one page of chunks, one request per holder.
     private func renew(_ page: [ChunkID], lease: ChunkLease) async throws -> RenewalReport {
         var report = RenewalReport(chunks: page.count)
-        for (peer, ids) in holders(of: page, spread: 0) {
+        for (peer, ids) in holders(of: page, spread: 0, includingDown: true) {
+            guard peer.isUsable else {
+                report.failures += 1  // down: renewed once it is back
+                continue
+            }
             if peer.isSelf {
                 _ = try await local.renewLeases(ids, lease: lease)
                 continue
             }
-            let request = ChunkMessages.RenewLeases(owner: lease.owner, until: lease.expiry, ids: ids)
+            let request = ChunkMessages.RenewLeases(owner: lease.owner, lifetime: Self.leaseLength, ids: ids)
             report.requests += 1
             report.bytesSent += UInt64(request.payload.readableBytes)
             do {
@@ -110,34 +114,60 @@ struct GarbageCollector: Sendable {
         }
     }
 
-    /// Ends this owner's leases on `ids` on every peer that may hold them and here; a holder
-    /// that cannot be reached lets the lease run out instead (it is no longer renewed).
-    /// Returns how many holders could not be told.
+    /// Ends this owner's leases on `ids` on every peer that may hold them and here. A holder
+    /// that is down or does not answer is told later: the release waits in the store
+    /// (`pending_release`) for the next renewal round. Returns how many holders that is.
     private func release(_ ids: [ChunkID]) async -> Int {
         _ = try? await local.releaseLeases(ids, owner: Data(owner.bytes))
         var unreachable = 0
-        for (peer, group) in holders(of: ids, spread: Self.releaseSpread) where !peer.isSelf {
-            for batch in stride(from: 0, to: group.count, by: ChunkMessages.maximumBatch) {
-                let slice = Array(group[batch..<min(group.count, batch + ChunkMessages.maximumBatch)])
+        for (peer, group) in holders(of: ids, spread: Self.releaseSpread, includingDown: true) where !peer.isSelf {
+            if await !deliverRelease(group, to: peer) {
+                unreachable += 1
                 do {
-                    _ = try await calls.call(ChunkMessages.ReleaseLeases(owner: Data(owner.bytes), ids: slice), on: peer, timeout: .seconds(30))
+                    try await local.addPendingReleases(group, peer: peer.nodeID)
                 } catch {
-                    unreachable += 1
-                    logger.info("cannot release leases on a peer; they will run out", metadata: [
-                        "peer": "\(peer.nodeID.short)", "error": "\(error)",
-                    ])
+                    logger.warning("cannot keep a release for later; the lease will run out instead", metadata: ["error": "\(error)"])
                 }
             }
         }
         return unreachable
     }
 
-    /// `ids` grouped by the usable peers of their preference lists (and `spread` peers after).
-    private func holders(of ids: [ChunkID], spread: Int) -> [(PlacementPeer, [ChunkID])] {
+    /// Retries the releases that could not be delivered, to the peers that are up now.
+    func retryReleases() async throws {
+        try await ownerGate.run {
+            let snapshot = placement.snapshot
+            for (nodeID, ids) in try await local.pendingReleases(limit: 64 * ChunkMessages.maximumBatch) {
+                guard let peer = snapshot.peers[nodeID.identifier], peer.isUsable, !peer.isSelf else { continue }
+                if await deliverRelease(ids, to: peer) { try await local.removePendingReleases(ids, peer: nodeID) }
+            }
+        }
+    }
+
+    /// Sends this owner's release of `ids` to `peer`, in batches; whether every batch arrived.
+    private func deliverRelease(_ ids: [ChunkID], to peer: PlacementPeer) async -> Bool {
+        guard peer.isUsable else { return false }
+        for start in stride(from: 0, to: ids.count, by: ChunkMessages.maximumBatch) {
+            let batch = Array(ids[start..<min(ids.count, start + ChunkMessages.maximumBatch)])
+            do {
+                _ = try await calls.call(ChunkMessages.ReleaseLeases(owner: Data(owner.bytes), ids: batch), on: peer, timeout: .seconds(30))
+            } catch {
+                logger.info("cannot release leases on a peer now; retried at the next renewal", metadata: [
+                    "peer": "\(peer.nodeID.short)", "error": "\(error)",
+                ])
+                return false
+            }
+        }
+        return true
+    }
+
+    /// `ids` grouped by the peers of their preference lists (and `spread` peers after);
+    /// only the usable ones unless `includingDown`.
+    private func holders(of ids: [ChunkID], spread: Int, includingDown: Bool = false) -> [(PlacementPeer, [ChunkID])] {
         let snapshot = placement.snapshot
         var groups: [NodeID: (peer: PlacementPeer, ids: [ChunkID])] = [:]
         for id in ids {
-            for peer in snapshot.successors(for: id.bytes).prefix(snapshot.replicas + spread) where peer.isUsable {
+            for peer in snapshot.successors(for: id.bytes).prefix(snapshot.replicas + spread) where includingDown || peer.isUsable {
                 groups[peer.nodeID, default: (peer, [])].ids.append(id)
             }
         }
@@ -154,10 +184,10 @@ struct GarbageCollector: Sendable {
         let started = clock.now
         var total = CollectionReport()
         while !Task.isCancelled {
-            let step = try await local.collect(grace: grace, limit: Self.sweepStep)
+            let step = try await local.collect(grace: grace, limit: SweepLimits.collectionStep)
             total.chunks += step.chunks
             total.bytes += step.bytes
-            if step.chunks < Self.sweepStep { break }
+            if step.chunks < SweepLimits.collectionStep { break }
             await Task.yield()
         }
         let compacted = try await compact()
@@ -174,18 +204,20 @@ struct GarbageCollector: Sendable {
         return total
     }
 
-    /// Compaction steps until there is nothing left worth compacting or the sweep's budget is spent.
+    /// Compaction steps, paced, until there is nothing left worth compacting or the sweep's
+    /// budget is spent (`SweepLimits`).
     private func compact() async throws -> CompactionReport {
         var total = CompactionReport()
-        while !Task.isCancelled && total.bytesCopied < Self.compactionPerSweep {
-            let step = try await local.compact(maximumBytes: Self.compactionStep)
+        var pace = RatePacer(rate: SweepLimits.compactionBytesPerSecond)
+        while !Task.isCancelled && total.bytesCopied < SweepLimits.compactionPerSweep {
+            let step = try await local.compact(maximumBytes: SweepLimits.compactionStep)
             total.segmentsRemoved += step.segmentsRemoved
             total.bytesCopied += step.bytesCopied
             total.chunksMoved += step.chunksMoved
             total.bytesFreed += step.bytesFreed
             total.finished = step.finished
             if step.finished { break }
-            await Task.yield()
+            await pace.pace(after: Double(step.bytesCopied))
         }
         return total
     }

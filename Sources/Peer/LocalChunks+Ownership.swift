@@ -1,5 +1,7 @@
 import ChunkStore
 import Content
+import Foundation
+import Transport
 import NIOPosix
 
 /// The owner's ledger in the local store (docs/gc.md), off the cooperative threads.
@@ -27,5 +29,23 @@ extension LocalChunks {
         return try await NIOThreadPool.singleton.runIfActive {
             try store.ownedChunks(after: cursor.map { StoredChunkID($0) }, limit: limit).map { ChunkID($0) }
         }
+    }
+
+    public func addPendingReleases(_ ids: [ChunkID], peer: NodeID) async throws {
+        let store = store
+        try await NIOThreadPool.singleton.runIfActive { try store.addPendingReleases(ids.map { StoredChunkID($0) }, peer: Data(peer.bytes)) }
+    }
+
+    /// Up to `limit` releases still to deliver, by peer.
+    public func pendingReleases(limit: Int) async throws -> [(NodeID, [ChunkID])] {
+        let store = store
+        return try await NIOThreadPool.singleton.runIfActive {
+            try store.pendingReleases(limit: limit).compactMap { peer, ids in NodeID(bytes: peer).map { ($0, ids.map { ChunkID($0) }) } }
+        }
+    }
+
+    public func removePendingReleases(_ ids: [ChunkID], peer: NodeID) async throws {
+        let store = store
+        try await NIOThreadPool.singleton.runIfActive { try store.removePendingReleases(ids.map { StoredChunkID($0) }, peer: Data(peer.bytes)) }
     }
 }

@@ -186,8 +186,10 @@ public actor PeerNode {
                 return .idle(.seconds(1))
             }),
             WorkerRunner(TaskWorker("gc-renew") {
-                _ = try await collector.renewAll()
-                return .idle(.seconds(collector.renewalInterval))
+                if collector.ledger.firstStart() { return .idle(.seconds(collector.retryInterval)) }
+                let report = try await collector.renewAll()
+                // A holder that did not answer is asked again soon, not in a day.
+                return .idle(.seconds(report.failures > 0 ? collector.retryInterval : collector.renewalInterval))
             }),
             WorkerRunner(TaskWorker("gc-sweep") {
                 _ = try await collector.sweep()

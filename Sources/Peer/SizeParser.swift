@@ -17,7 +17,8 @@ public enum SizeParser {
     public static func seconds(_ text: String) -> Int? {
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
         for (suffix, multiplier) in units where text.hasSuffix(suffix) {
-            guard let value = Double(text.dropLast(suffix.count)), value >= 0 else { return nil }
+            // Finite and within a century: a duration past that is a typo, and would trap.
+            guard let value = Double(text.dropLast(suffix.count)), value >= 0, value * multiplier <= 3.2e9 else { return nil }
             return Int((value * multiplier).rounded(.up))
         }
         return Int(text)

@@ -27,6 +27,58 @@ import TestSupport
             root: root, configuration: ChunkStoreConfiguration(capacity: 1 << 30, clock: { clock.date }), logger: quietLogger)
     }
 
+    @Test func theLedgerReleasesOnlyChunksNoOtherFileUsesAndForgetsLateReleasesOfReusedOnes() throws {
+        try withTemporaryDirectory { root in
+            let store = try openStore(root, clock: TestClock(start))
+            let shared = makeChunk(seed: 1, size: 10).id, onlyA = makeChunk(seed: 2, size: 10).id, onlyB = makeChunk(seed: 3, size: 10).id
+            let fileA = OwnedFile(capability: "p2p1:a", size: 20, storedAt: start, source: "put")
+            let fileB = OwnedFile(capability: "p2p1:b", size: 20, storedAt: start.addingTimeInterval(1), source: "put")
+            try store.recordOwnedFile(fileA, chunks: [shared, onlyA, onlyA])
+            try store.recordOwnedFile(fileB, chunks: [shared, onlyB])
+            #expect(try store.ownedFiles() == [fileA, fileB])
+            #expect(Set(try store.ownedChunks(after: nil, limit: 10)) == [shared, onlyA, onlyB])
+            #expect(try store.removeOwnedFile(capability: "p2p1:a") == [onlyA])
+            #expect(try store.removeOwnedFile(capability: "p2p1:a") == nil)
+            #expect(try store.ownedFiles() == [fileB])
+
+            // A release a peer missed waits; storing one of its chunks again cancels that part.
+            let peer = Data(repeating: 5, count: 32)
+            try store.addPendingReleases([onlyA, onlyB], peer: peer)
+            #expect(Set(try store.pendingReleases(limit: 10)[peer] ?? []) == [onlyA, onlyB])
+            try store.recordOwnedFile(OwnedFile(capability: "p2p1:c", size: 10, storedAt: start, source: "put"), chunks: [onlyA])
+            #expect(try store.pendingReleases(limit: 10)[peer] == [onlyB])
+            try store.removePendingReleases([onlyB], peer: peer)
+            #expect(try store.pendingReleases(limit: 10).isEmpty)
+        }
+    }
+
+    /// What an admitted peer may do with leases of its own cannot shorten anyone else's: a
+    /// renewal and release of its own lease leaves the provisional one, and leases of made-up
+    /// owners past the cap fold into a row that no peer can release.
+    @Test func aPeersOwnLeasesCannotShortenOthersOrGrowTheTableWithoutBound() throws {
+        try withTemporaryDirectory { root in
+            let clock = TestClock(start)
+            let store = try openStore(root, clock: clock)
+            let unleased = makeChunk(seed: 1, size: 100), crowded = makeChunk(seed: 2, size: 100)
+            try store.put(unleased.id, unleased.bytes)
+            #expect(try store.renewLeases([unleased.id], owner: ownerB, until: start.addingTimeInterval(1)) == [true])
+            #expect(try store.releaseLeases([unleased.id], owner: ownerB) == 1)
+            clock.set(start.addingTimeInterval(3600))
+            #expect(try store.collect(grace: 5, limit: 10).chunks == 0, "the provisional lease still holds")
+
+            try store.put(crowded.id, crowded.bytes, leases: [lease(ownerA, 86_400)])
+            let fakes = (0..<70).map { Data(repeating: UInt8($0), count: 31) + [0xEE] }
+            for fake in fakes { _ = try store.renewLeases([crowded.id], owner: fake, until: start.addingTimeInterval(10 * 86_400)) }
+            let held = try store.leases(of: crowded.id)
+            #expect(held.count <= 65 && held.contains { $0.owner == ChunkLease.provisionalOwner })
+            for fake in fakes { try store.releaseLeases([crowded.id], owner: fake) }
+            #expect(try store.releaseLeases([crowded.id], owner: ownerA) == 1)
+            clock.set(start.addingTimeInterval(9 * 86_400))
+            #expect(try store.collect(grace: 5, limit: 10).chunks == 0, "the folded leases still hold")
+            #expect(try store.has([crowded.id]) == [true])
+        }
+    }
+
     @Test func aChunkIsCollectedOnlyAGraceAfterItsLastLeaseEnded() throws {
         try withTemporaryDirectory { root in
             let clock = TestClock(start)

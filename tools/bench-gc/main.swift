@@ -3,7 +3,8 @@
 // 1. Renewal at 1 million stored chunks: one owner's renewal round (its ledger paged in
 //    4,096-id requests, each renewed by a holder's store) — CPU seconds and bytes sent,
 //    averaged over the renewal interval (24 h).
-// 2. Sweep throughput: 1 GiB of 256 KiB chunks released, then collected and compacted.
+// 2. Sweep throughput: 1 GiB of 256 KiB chunks released, then collected and compacted
+//    (whole segments dead: unlinked), and the 1 GiB dead half of 2 GiB (copied at the pace).
 // 3. A sweep's effect on puts and gets: reads of 256 MiB and 256 MiB of puts, alone and
 //    while a sweep collects 1 GiB and compacts the 1 GiB left beside it (the sweep's busy
 //    time is printed beside the measurement's: the figures count only if it is longer).
@@ -13,6 +14,7 @@ import Codecs
 import Foundation
 import Logging
 import OpenSSLKit
+import Peer
 
 let root = CommandLine.arguments.count > 1
     ? CommandLine.arguments[1] : FileManager.default.temporaryDirectory.appendingPathComponent("bench-gc-\(UUID())").path
@@ -71,21 +73,27 @@ func putAll(_ store: ChunkStore, count: Int, seed: UInt64, size: Int, leases: [C
     }
 }
 
+/// A sweep as the daemon's runs (GarbageCollector.sweep): collection steps, then compaction
+/// steps paced at `SweepLimits.compactionBytesPerSecond` of copying.
 func sweep(_ store: ChunkStore) throws -> (collected: CollectionReport, compacted: CompactionReport) {
     var collected = CollectionReport()
     while true {
-        let step = try store.collect(grace: 0, limit: 512)
+        let step = try store.collect(grace: 0, limit: SweepLimits.collectionStep)
         collected.chunks += step.chunks
         collected.bytes += step.bytes
-        if step.chunks < 512 { break }
+        if step.chunks < SweepLimits.collectionStep { break }
     }
     var compacted = CompactionReport()
-    while true {
-        let step = try store.compact(maximumBytes: 16 << 20)
+    let clock = ContinuousClock()
+    let start = clock.now
+    while compacted.bytesCopied < SweepLimits.compactionPerSweep {
+        let step = try store.compact(maximumBytes: SweepLimits.compactionStep)
         compacted.bytesCopied += step.bytesCopied
         compacted.bytesFreed += step.bytesFreed
         compacted.segmentsRemoved += step.segmentsRemoved
         if step.finished { break }
+        let due = start + .seconds(Double(compacted.bytesCopied) / SweepLimits.compactionBytesPerSecond)
+        if due > clock.now { Thread.sleep(forTimeInterval: seconds(due - clock.now)) }  // the pace, not synchronization
     }
     return (collected, compacted)
 }
@@ -196,6 +204,7 @@ do {
     print("put_beside_sweep_mb_per_s=\(String(format: "%.0f", putBeside))")
     print("get_alone_mb_per_s=\(String(format: "%.0f", getAlone))")
     print("get_beside_sweep_mb_per_s=\(String(format: "%.0f", getBeside))")
+    print("half_dead_reclaim_mb_per_s=\(String(format: "%.0f", Double(result.compacted.bytesFreed - result.compacted.bytesCopied) / 1e6 / seconds(sweepBusy)))")
     print("beside_sweep_collected_bytes=\(result.collected.bytes)")
     print("beside_sweep_compacted_bytes=\(result.compacted.bytesCopied)")
     print("beside_sweep_freed_bytes=\(result.compacted.bytesFreed)")

@@ -41,8 +41,9 @@ import Transport
         #expect(Array(held.readableBytesView) == [1, 0])
     }
 
-    /// Leases travel with copies and are renewed in bulk; a peer may end only its own: one
-    /// that tries to end another owner's (to have its data collected) is refused.
+    /// Leases travel with copies as lifetimes (dated on the holder's clock) and are renewed
+    /// in bulk; a peer renews and ends only its own: one that tries to end another owner's
+    /// (to have its data collected) is refused.
     @Test func leasesAreTakenRenewedAndReleasedOnlyByTheirOwner() async throws {
         let ring = FakeRing(peers: 3)
         let bytes = Array("leased bytes".utf8)
@@ -50,24 +51,33 @@ import Transport
         let holder = ring.snapshot(self: nil).peers.values.first { $0.nodeID == ring.ids[1] }!
         let owner = Data(ring.ids[0].bytes), attacker = ring.network.peer(ring.ids[2])
         let calls = ring.network.peer(ring.ids[0])
-        let lease = ChunkLease(owner: owner, expiry: Date(timeIntervalSince1970: 2_000_000_000))!
-        _ = try await calls.call(.storeChunk, ChunkMessages.store(id: id, bytes: bytes, leases: [lease]), on: holder, timeout: .seconds(5))
-        #expect(try await ring.stores[1].leases(of: id) == [lease])
+        // The owner's clock is 40 days behind: its lease still lasts a day from the holder's now.
+        let skewed = Date().addingTimeInterval(-40 * 86_400)
+        let lease = ChunkLease(owner: owner, expiry: skewed.addingTimeInterval(86_400))!
+        let sent = Date()
+        _ = try await calls.call(
+            .storeChunk, ChunkMessages.store(id: id, bytes: bytes, leases: [lease], now: skewed), on: holder, timeout: .seconds(5))
+        let taken = try #require(try await ring.stores[1].leases(of: id).first)
+        #expect(taken.owner == owner && abs(taken.expiry.timeIntervalSince(sent) - 86_400) < 60)
 
-        let later = Date(timeIntervalSince1970: 2_100_000_000)
         let absent = ChunkID(hashing: [1])
-        let renewed = try await calls.call(ChunkMessages.RenewLeases(owner: owner, until: later, ids: [id, absent]), on: holder, timeout: .seconds(5))
+        let renewed = try await calls.call(ChunkMessages.RenewLeases(owner: owner, lifetime: 7 * 86_400, ids: [id, absent]), on: holder, timeout: .seconds(5))
         #expect(renewed == [true, false])
-        #expect(try await ring.stores[1].leases(of: id) == [ChunkLease(owner: owner, expiry: later)!])
+        let extended = try #require(try await ring.stores[1].leases(of: id).first)
+        #expect(abs(extended.expiry.timeIntervalSince(sent) - 7 * 86_400) < 60)
 
-        let refused = await #expect(throws: TransportError.self) {
-            try await attacker.call(ChunkMessages.ReleaseLeases(owner: owner, ids: [id]), on: holder, timeout: .seconds(5))
+        for (request, reason) in [
+            (ChunkMessages.releaseLeases(owner: owner, ids: [id]), "a peer may release only its own leases"),
+            (ChunkMessages.renewLeases(owner: owner, lifetime: 1, ids: [id]), "a peer may renew only its own leases"),
+        ] {
+            let method: PeerMethod = reason.contains("release") ? .releaseLeases : .renewLeases
+            let refused = await #expect(throws: TransportError.self) { try await attacker.call(method, request, on: holder, timeout: .seconds(5)) }
+            guard case .remote(400, let message) = refused else {
+                Issue.record("expected a 400, got \(String(describing: refused))")
+                continue
+            }
+            #expect(message == reason)
         }
-        guard case .remote(400, let message) = refused else {
-            Issue.record("expected a 400, got \(String(describing: refused))")
-            return
-        }
-        #expect(message == "a peer may release only its own leases")
         #expect(try await ring.stores[1].leases(of: id).count == 1)
         #expect(try await calls.call(ChunkMessages.ReleaseLeases(owner: owner, ids: [id, absent]), on: holder, timeout: .seconds(5)) == 1)
         #expect(try await ring.stores[1].leases(of: id).isEmpty)
@@ -75,26 +85,31 @@ import Transport
 
     @Test func malformedLeasesAreRefused() throws {
         let id = ChunkID(hashing: [7])
-        let lease = ChunkLease(owner: Data(count: 32), expiry: Date(timeIntervalSince1970: 1))!
+        let now = Date()
+        let lease = ChunkLease(owner: Data(repeating: 3, count: 32), expiry: now.addingTimeInterval(3600))!
         var noLeases = ByteBuffer(bytes: id.bytes)
         noLeases.writeInteger(UInt8(2))
         noLeases.writeInteger(UInt8(0))
         var tooMany = ByteBuffer(bytes: id.bytes)
         tooMany.writeInteger(UInt8(2))
         tooMany.writeInteger(UInt8(ChunkMessages.maximumLeases + 1))
-        var truncated = ChunkMessages.store(id: id, bytes: [], leases: [lease])
+        var truncated = ChunkMessages.store(id: id, bytes: [], leases: [lease], now: now)
         truncated.moveWriterIndex(to: truncated.writerIndex - 3)
-        var beforeEpoch = ByteBuffer(bytes: [UInt8](repeating: 1, count: 32))
-        beforeEpoch.writeInteger(Int64(-1))
-        beforeEpoch.writeInteger(UInt16(0))
+        var shortRenewal = ByteBuffer(bytes: [UInt8](repeating: 1, count: 32))
+        shortRenewal.writeInteger(UInt16(0))
         var unknownFlag = ByteBuffer(bytes: id.bytes)
         unknownFlag.writeInteger(UInt8(4))
         for payload in [noLeases, tooMany, truncated, unknownFlag] {
             #expect(throws: ChunkMessageError.self) { try ChunkMessages.parseStore(payload) }
         }
-        #expect(throws: ChunkMessageError.self) { try ChunkMessages.parseRenewLeases(beforeEpoch) }
-        let parsed = try ChunkMessages.parseStore(ChunkMessages.store(id: id, bytes: [7], hintFor: id.bytes, leases: [lease, .pin]))
-        #expect(parsed.leases == [lease, .pin] && parsed.hintFor == id.bytes && parsed.bytes == [7])
+        #expect(throws: ChunkMessageError.self) { try ChunkMessages.parseRenewLeases(shortRenewal) }
+        // Pins first (they end last), ended leases left out, lifetimes dated on arrival.
+        let ended = ChunkLease(owner: Data(repeating: 4, count: 32), expiry: now.addingTimeInterval(-5))!
+        let payload = ChunkMessages.store(id: id, bytes: [7], hintFor: id.bytes, leases: [lease, ended, .pin], now: now)
+        let parsed = try ChunkMessages.parseStore(payload, now: now.addingTimeInterval(100))
+        #expect(parsed.leases.map(\.owner) == [ChunkLease.pinOwner, lease.owner] && parsed.leases[0] == .pin)
+        #expect(abs(parsed.leases[1].expiry.timeIntervalSince(now) - 3700) < 0.001)
+        #expect(parsed.hintFor == id.bytes && parsed.bytes == [7])
     }
 
     /// Answers every request with the same bytes.

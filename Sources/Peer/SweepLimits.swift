@@ -1,0 +1,13 @@
+/// How hard a sweep works (docs/gc.md): the bounds that keep it from stealing the disk and
+/// the cores from puts and gets. Public so `tools/bench gc` measures a sweep as it runs.
+public enum SweepLimits {
+    /// Chunks one collection step removes in one transaction (the write lock is held that long).
+    public static let collectionStep = 512
+    /// Live bytes one compaction call copies (the write lock is held for each 4 MiB of it).
+    public static let compactionStep: UInt64 = 16 << 20
+    /// Live bytes one sweep copies at most; the rest waits for the next sweep.
+    public static let compactionPerSweep: UInt64 = 1 << 30
+    /// The pace of compaction's copying: a segment that is all dead is unlinked at once, one
+    /// half dead gives back its dead half at this rate.
+    public static let compactionBytesPerSecond: Double = 64 * 1_048_576
+}
