@@ -183,12 +183,13 @@ struct GarbageCollector: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         var total = CollectionReport()
+        var steps = RatePacer(rate: SweepLimits.collectionStepsPerSecond)
         while !Task.isCancelled {
             let step = try await local.collect(grace: grace, limit: SweepLimits.collectionStep)
             total.chunks += step.chunks
             total.bytes += step.bytes
             if step.chunks < SweepLimits.collectionStep { break }
-            await Task.yield()
+            await steps.pace(after: 1)
         }
         let compacted = try await compact()
         if total.chunks > 0 || compacted.didWork {

@@ -3,6 +3,7 @@ import Content
 import Foundation
 import Logging
 import Ring
+import Synchronization
 import Transport
 
 /// Hinted handoff: chunks kept here as a stand-in for a peer that was down go back to it
@@ -13,16 +14,33 @@ struct HintService: Sendable {
     let local: any ChunkHolder
     let calls: any PeerCalls
     let logger: Logger
+    /// Peers that answered "full" (507), and until when they are left alone: a full peer is
+    /// alive, and without this would be sent the same chunk every round.
+    private let full = FullPeers()
+
+    private final class FullPeers: Sendable {
+        let until = Mutex<[NodeID: ContinuousClock.Instant]>([:])
+    }
+
+    init(placement: Placement, local: any ChunkHolder, calls: any PeerCalls, logger: Logger) {
+        self.placement = placement
+        self.local = local
+        self.calls = calls
+        self.logger = logger
+    }
 
     /// Hints handed back per peer and round.
     static let pageSize = 256
+    /// How long a full peer is left alone.
+    static let fullBackoff = Duration.seconds(60)
 
     /// One round: peer by peer, a page at a time, so hints for a peer that is down, gone or
     /// slow never hold up those of the others.
     func handOff() async throws {
         let snapshot = placement.snapshot
         for peer in try await local.hintedPeers() {
-            guard let nodeID = NodeID(bytes: [UInt8](peer)), let target = snapshot.peers[nodeID.identifier], target.state == .alive, !target.isSelf else { continue }
+            guard let nodeID = NodeID(bytes: [UInt8](peer)), let target = snapshot.peers[nodeID.identifier], target.state == .alive, !target.isSelf,
+                  full.until.withLock({ $0[nodeID].map { $0 <= .now } ?? true }) else { continue }
             let hints = try await local.hints(for: peer, limit: Self.pageSize)
             await handOff(hints, to: target, snapshot: snapshot)
         }
@@ -45,6 +63,9 @@ struct HintService: Sendable {
                 if !stillReplica && !hintedForOthers { try await local.delete(id) }
                 logger.info("handed a hinted chunk back", metadata: ["peer": "\(target.nodeID.short)", "chunk": "\(id.description.prefix(16))"])
             } catch {
+                if PeerFailure(peer: target.nodeID, error: error).isFull {
+                    full.until.withLock { $0[target.nodeID] = .now + Self.fullBackoff }
+                }
                 logger.debug("hint handoff failed", metadata: ["peer": "\(target.nodeID.short)", "error": "\(error)"])
                 return
             }

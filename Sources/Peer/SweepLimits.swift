@@ -3,11 +3,14 @@
 public enum SweepLimits {
     /// Chunks one collection step removes in one transaction (the write lock is held that long).
     public static let collectionStep = 512
-    /// Live bytes one compaction call copies (the write lock is held for each 4 MiB of it).
-    public static let compactionStep: UInt64 = 16 << 20
+    /// Collection steps per second at most: 10,000 chunks a second, 2.5 GB/s of 256 KiB
+    /// chunks, in bursts short enough that a get never waits behind many of them.
+    public static let collectionStepsPerSecond: Double = 20
+    /// Live bytes one compaction call copies (the write lock is held for it, one segment sync and one full SQLite sync).
+    public static let compactionStep: UInt64 = 4 << 20
     /// Live bytes one sweep copies at most; the rest waits for the next sweep.
     public static let compactionPerSweep: UInt64 = 1 << 30
     /// The pace of compaction's copying: a segment that is all dead is unlinked at once, one
     /// half dead gives back its dead half at this rate.
-    public static let compactionBytesPerSecond: Double = 64 * 1_048_576
+    public static let compactionBytesPerSecond: Double = 16 * 1_048_576
 }

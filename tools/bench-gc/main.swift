@@ -5,7 +5,7 @@
 //    averaged over the renewal interval (24 h).
 // 2. Sweep throughput: 1 GiB of 256 KiB chunks released, then collected and compacted
 //    (whole segments dead: unlinked), and the 1 GiB dead half of 2 GiB (copied at the pace).
-// 3. A sweep's effect on puts and gets: reads of 256 MiB and 256 MiB of puts, alone and
+// 3. A sweep's effect on puts and gets: reads of 1 GiB and 1 GiB of puts, alone and
 //    while a sweep collects 1 GiB and compacts the 1 GiB left beside it (the sweep's busy
 //    time is printed beside the measurement's: the figures count only if it is longer).
 // Prints `key=value` lines; asserts nothing.
@@ -73,27 +73,37 @@ func putAll(_ store: ChunkStore, count: Int, seed: UInt64, size: Int, leases: [C
     }
 }
 
-/// A sweep as the daemon's runs (GarbageCollector.sweep): collection steps, then compaction
-/// steps paced at `SweepLimits.compactionBytesPerSecond` of copying.
+/// Sleeps until `start + units / rate` (the pace, not synchronization).
+func pace(from start: ContinuousClock.Instant, units: Double, rate: Double) {
+    let due = start + .seconds(units / rate)
+    let now = ContinuousClock.now
+    if due > now { Thread.sleep(forTimeInterval: seconds(due - now)) }
+}
+
+/// A sweep as the daemon's runs (GarbageCollector.sweep): collection steps paced at
+/// `SweepLimits.collectionStepsPerSecond`, then compaction steps paced at
+/// `SweepLimits.compactionBytesPerSecond` of copying.
 func sweep(_ store: ChunkStore) throws -> (collected: CollectionReport, compacted: CompactionReport) {
     var collected = CollectionReport()
+    let collecting = ContinuousClock.now
+    var steps = 0.0
     while true {
         let step = try store.collect(grace: 0, limit: SweepLimits.collectionStep)
         collected.chunks += step.chunks
         collected.bytes += step.bytes
         if step.chunks < SweepLimits.collectionStep { break }
+        steps += 1
+        pace(from: collecting, units: steps, rate: SweepLimits.collectionStepsPerSecond)
     }
     var compacted = CompactionReport()
-    let clock = ContinuousClock()
-    let start = clock.now
+    let start = ContinuousClock.now
     while compacted.bytesCopied < SweepLimits.compactionPerSweep {
         let step = try store.compact(maximumBytes: SweepLimits.compactionStep)
         compacted.bytesCopied += step.bytesCopied
         compacted.bytesFreed += step.bytesFreed
         compacted.segmentsRemoved += step.segmentsRemoved
         if step.finished { break }
-        let due = start + .seconds(Double(compacted.bytesCopied) / SweepLimits.compactionBytesPerSecond)
-        if due > clock.now { Thread.sleep(forTimeInterval: seconds(due - clock.now)) }  // the pace, not synchronization
+        pace(from: start, units: Double(compacted.bytesCopied), rate: SweepLimits.compactionBytesPerSecond)
     }
     return (collected, compacted)
 }
@@ -164,17 +174,20 @@ do {
     // 3. Puts and gets alone, then beside a sweep that collects and compacts.
     let busy = try store("busy")
     let readBack = try await putAll(busy, count: 1024, seed: 3, size: size, leases: [lease])
+    // Long enough (about 2 s each) to average over the sweep's steps rather than catch one.
     func putRate(seed: UInt64) async throws -> Double {
-        let time = try await ContinuousClock().measure { _ = try await putAll(busy, count: 1024, seed: seed, size: size, leases: [lease], inFlight: 32) }
-        return Double(1024 * size) / 1e6 / seconds(time)
+        let time = try await ContinuousClock().measure { _ = try await putAll(busy, count: 4096, seed: seed, size: size, leases: [lease], inFlight: 32) }
+        return Double(4096 * size) / 1e6 / seconds(time)
     }
     func getRate() throws -> Double {
-        let time = try ContinuousClock().measure {
-            try DispatchQueue.concurrentPerform(iterations: 2) { lane in
-                for index in stride(from: lane, to: readBack.count, by: 2) { _ = try! busy.get(readBack[index]) }
+        let time = ContinuousClock().measure {
+            DispatchQueue.concurrentPerform(iterations: 2) { lane in
+                for _ in 0..<4 {
+                    for index in stride(from: lane, to: readBack.count, by: 2) { _ = try! busy.get(readBack[index]) }
+                }
             }
         }
-        return Double(1024 * size) / 1e6 / seconds(time)
+        return Double(4 * 1024 * size) / 1e6 / seconds(time)
     }
     // Interleave what stays and what goes, so compaction has to copy half of every segment.
     func prepareGarbage(seed: UInt64) async throws -> [StoredChunkID] {
@@ -183,11 +196,11 @@ do {
         _ = try busy.releaseLeases(dead, owner: owner)
         return dead
     }
+    // The garbage is written first, so that both measurements follow the same history.
+    _ = try await prepareGarbage(seed: 5)
     _ = try getRate()  // warm
     let getAlone = try getRate()
     let putAlone = try await putRate(seed: 4)
-    _ = try await prepareGarbage(seed: 5)
-    try await Task.sleep(for: .milliseconds(5))
     let sweepStart = ContinuousClock.now
     let sweeping = Task.detached { () throws -> (CollectionReport, CompactionReport, Duration) in
         let result = try sweep(busy)
@@ -198,11 +211,16 @@ do {
     let measured = ContinuousClock.now - sweepStart
     let (collected, compacted, sweepBusy) = try await sweeping.value
     let result = (collected: collected, compacted: compacted)
+    // Alone again once the sweep is over: the reference is the mean of before and after.
+    let getAfter = try getRate()
+    let putAfter = try await putRate(seed: 7)
+    print("get_alone_before_after_mb_per_s=\(String(format: "%.0f", getAlone))/\(String(format: "%.0f", getAfter))")
+    print("put_alone_before_after_mb_per_s=\(String(format: "%.0f", putAlone))/\(String(format: "%.0f", putAfter))")
     print("beside_sweep_busy_seconds=\(String(format: "%.2f", seconds(sweepBusy)))")
     print("beside_measured_seconds=\(String(format: "%.2f", seconds(measured)))")
-    print("put_alone_mb_per_s=\(String(format: "%.0f", putAlone))")
+    print("put_alone_mb_per_s=\(String(format: "%.0f", (putAlone + putAfter) / 2))")
     print("put_beside_sweep_mb_per_s=\(String(format: "%.0f", putBeside))")
-    print("get_alone_mb_per_s=\(String(format: "%.0f", getAlone))")
+    print("get_alone_mb_per_s=\(String(format: "%.0f", (getAlone + getAfter) / 2))")
     print("get_beside_sweep_mb_per_s=\(String(format: "%.0f", getBeside))")
     print("half_dead_reclaim_mb_per_s=\(String(format: "%.0f", Double(result.compacted.bytesFreed - result.compacted.bytesCopied) / 1e6 / seconds(sweepBusy)))")
     print("beside_sweep_collected_bytes=\(result.collected.bytes)")
