@@ -162,6 +162,7 @@ public final class ChunkStore: Sendable {
         }
         let present = try placement(of: id) != nil
         if present && leases.isEmpty { return nil }
+        configuration.afterPresenceCheck?(id, present)
         guard let commit = committer.withLock({ $0 }) else {
             throw ChunkStoreError(.io, path: layout.root, detail: "store is not open")
         }

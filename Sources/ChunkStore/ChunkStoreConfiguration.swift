@@ -14,8 +14,11 @@ public struct ChunkStoreConfiguration: Sendable {
     /// Most bytes of chunks in one group commit.
     public var maximumBatchBytes: Int
     /// How long a chunk stored without a lease is kept (a copy from a peer that did not say
-    /// whose it is, or one recovery re-indexed): long enough for every owner's next renewal.
+    /// whose it is): long enough for every owner's next renewal.
     public var provisionalLease: TimeInterval
+    /// Tests only: called by a put between its presence check and joining a batch, the
+    /// window a sweep may fall into (`ChunkStoreLeaseTests`). Nil in every real store.
+    public var afterPresenceCheck: (@Sendable (StoredChunkID, Bool) -> Void)?
     /// Wall clock for `stored_at`, `last_verified` and hint times; a parameter so tests can pin it.
     public var clock: @Sendable () -> Date
 
@@ -28,6 +31,7 @@ public struct ChunkStoreConfiguration: Sendable {
         self.segmentSize = segmentSize
         self.maximumBatchBytes = maximumBatchBytes
         self.provisionalLease = provisionalLease
+        self.afterPresenceCheck = nil
         self.clock = clock
     }
 }

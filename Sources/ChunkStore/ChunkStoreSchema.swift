@@ -158,8 +158,8 @@ enum ChunkStoreSchema {
         CREATE TABLE lease (
             -- The chunk; collecting it drops its leases.
             chunk_id BLOB NOT NULL REFERENCES chunk(id) ON DELETE CASCADE,
-            -- NodeID of the peer that stored it, a key derived from one, or 32 zero bytes: the
-            -- pin of chunks stored before leases existed.
+            -- NodeID of the peer that stored it; 32 zero bytes: a pin (chunks stored before
+            -- leases, synced folders, chunks recovery re-indexed); 32 x 0xFF: a provisional lease.
             owner BLOB NOT NULL CHECK (typeof(owner) = 'blob' AND length(owner) = 32),
             -- When the lease ends unless renewed (ms since the Unix epoch).
             expiry INTEGER NOT NULL,

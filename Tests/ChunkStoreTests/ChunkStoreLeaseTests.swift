@@ -196,6 +196,37 @@ import TestSupport
     }
 }
 
+extension ChunkStoreLeaseTests {
+    /// The dangerous window itself, without luck: a put finds its chunk stored (its old
+    /// lease past the grace), then a whole sweep runs and removes it, then the put goes on.
+    /// The batch checks again under the write lock and writes the bytes: the acknowledged
+    /// put keeps its chunk, with its lease.
+    @Test func aSweepInsideThePutsWindowDoesNotLoseTheChunk() throws {
+        try withTemporaryDirectory { root in
+            let clock = TestClock(start)
+            let sweeper = Mutex<ChunkStore?>(nil)
+            let swept = Mutex<[CollectionReport]>([])
+            var configuration = ChunkStoreConfiguration(capacity: 1 << 30, clock: { clock.date })
+            configuration.afterPresenceCheck = { _, present in
+                guard present, let store = sweeper.withLock({ $0 }) else { return }
+                if let report = try? store.collect(grace: 5, limit: 10) { swept.withLock { $0.append(report) } }
+            }
+            let store = try ChunkStore(root: root, configuration: configuration, logger: quietLogger)
+            let chunk = makeChunk(seed: 77, size: 5000)
+            try store.put(chunk.id, chunk.bytes, leases: [lease(ownerA, 1)])
+            clock.set(start.addingTimeInterval(10))
+            sweeper.withLock { $0 = store }
+            try store.put(chunk.id, chunk.bytes, leases: [lease(ownerB, 500)])
+            sweeper.withLock { $0 = nil }
+            #expect(swept.withLock { $0 } == [CollectionReport(chunks: 1, bytes: 5000)], "the sweep fell into the window and removed the chunk")
+            #expect(try store.get(chunk.id) == chunk.bytes)
+            #expect(try store.leases(of: chunk.id).map(\.owner) == [ownerB])
+            #expect(try store.collect(grace: 5, limit: 10).chunks == 0)
+            #expect(store.usage.used == 5000)
+        }
+    }
+}
+
 /// Burns roughly `iterations` steps of CPU, to shift two threads against each other.
 private func spin(_ iterations: Int) {
     var value: UInt64 = 1

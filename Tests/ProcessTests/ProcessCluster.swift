@@ -13,7 +13,7 @@ final class ProcessCluster: @unchecked Sendable {
     let environment: [String: String]
     /// Added to every `p2pd run` command line (e.g. `--leave-on-stop`).
     let runArguments: [String]
-    /// Added to every peer's `p2pd init` (per-peer settings such as `--gc-grace`).
+    /// Added to every peer's `p2pd init` (per-peer settings such as `--gc-interval`).
     let peerInit: [String]
 
     /// `extraInit` goes to the first peer's `p2pd init` (the network's settings), `peerInit`
