@@ -9,4 +9,10 @@ public struct CollectionReport: Sendable, Equatable {
         self.chunks = chunks
         self.bytes = bytes
     }
+
+    /// Adds one step's report to a running total.
+    public mutating func add(_ step: CollectionReport) {
+        chunks += step.chunks
+        bytes += step.bytes
+    }
 }

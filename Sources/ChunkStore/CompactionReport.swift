@@ -20,6 +20,15 @@ public struct CompactionReport: Sendable, Equatable {
         self.finished = finished
     }
 
+    /// Adds one call's report to a running total; `finished` becomes the call's.
+    public mutating func add(_ step: CompactionReport) {
+        segmentsRemoved += step.segmentsRemoved
+        bytesCopied += step.bytesCopied
+        chunksMoved += step.chunksMoved
+        bytesFreed += step.bytesFreed
+        finished = step.finished
+    }
+
     /// Whether the call removed or copied anything (false: there was nothing to do).
     public var didWork: Bool { segmentsRemoved > 0 || bytesCopied > 0 || chunksMoved > 0 }
 }

@@ -186,8 +186,7 @@ struct GarbageCollector: Sendable {
         var steps = RatePacer(rate: SweepLimits.collectionStepsPerSecond)
         while !Task.isCancelled {
             let step = try await local.collect(grace: grace, limit: SweepLimits.collectionStep)
-            total.chunks += step.chunks
-            total.bytes += step.bytes
+            total.add(step)
             if step.chunks < SweepLimits.collectionStep { break }
             await steps.pace(after: 1)
         }
@@ -212,11 +211,7 @@ struct GarbageCollector: Sendable {
         var pace = RatePacer(rate: SweepLimits.compactionBytesPerSecond)
         while !Task.isCancelled && total.bytesCopied < SweepLimits.compactionPerSweep {
             let step = try await local.compact(maximumBytes: SweepLimits.compactionStep)
-            total.segmentsRemoved += step.segmentsRemoved
-            total.bytesCopied += step.bytesCopied
-            total.chunksMoved += step.chunksMoved
-            total.bytesFreed += step.bytesFreed
-            total.finished = step.finished
+            total.add(step)
             if step.finished { break }
             await pace.pace(after: Double(step.bytesCopied))
         }

@@ -89,8 +89,7 @@ func sweep(_ store: ChunkStore) throws -> (collected: CollectionReport, compacte
     var steps = 0.0
     while true {
         let step = try store.collect(grace: 0, limit: SweepLimits.collectionStep)
-        collected.chunks += step.chunks
-        collected.bytes += step.bytes
+        collected.add(step)
         if step.chunks < SweepLimits.collectionStep { break }
         steps += 1
         pace(from: collecting, units: steps, rate: SweepLimits.collectionStepsPerSecond)
@@ -99,9 +98,7 @@ func sweep(_ store: ChunkStore) throws -> (collected: CollectionReport, compacte
     let start = ContinuousClock.now
     while compacted.bytesCopied < SweepLimits.compactionPerSweep {
         let step = try store.compact(maximumBytes: SweepLimits.compactionStep)
-        compacted.bytesCopied += step.bytesCopied
-        compacted.bytesFreed += step.bytesFreed
-        compacted.segmentsRemoved += step.segmentsRemoved
+        compacted.add(step)
         if step.finished { break }
         pace(from: start, units: Double(compacted.bytesCopied), rate: SweepLimits.compactionBytesPerSecond)
     }
