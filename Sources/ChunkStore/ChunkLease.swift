@@ -12,13 +12,25 @@ public struct ChunkLease: Sendable, Hashable {
     public let owner: Data
     /// When it ends unless renewed.
     public let expiry: Date
+    /// Whether the lease comes with a copy from another holder (repair, hinted handoff)
+    /// rather than from its owner. A copied lease never revives one its owner released
+    /// here: the holder it came from may not have heard of the release yet.
+    public let isCopy: Bool
 
     /// A lease of `owner` (32 bytes) until `expiry`; nil when the owner is not 32 bytes.
-    public init?(owner: Data, expiry: Date) {
+    public init?(owner: Data, expiry: Date, isCopy: Bool = false) {
         guard owner.count == 32 else { return nil }
         self.owner = owner
         self.expiry = min(expiry, Self.never)
+        self.isCopy = isCopy
     }
+
+    /// This lease as a copy carries it (``isCopy``).
+    public var copied: ChunkLease { ChunkLease(owner: owner, expiry: expiry, isCopy: true)! }
+
+    /// How long an owner's lease lasts from its latest put or renewal (docs/gc.md). A holder
+    /// remembers a release this long: a lease granted before it has ended by then.
+    public static let length: TimeInterval = 31 * 86_400
 
     /// The owner of pins.
     public static let pinOwner = Data(count: 32)

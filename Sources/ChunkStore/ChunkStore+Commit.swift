@@ -187,10 +187,10 @@ extension ChunkStore {
                     segment.map { Int64($0) }, Int64(offset), 0,
                 ])
                 inserted.append(db.changesCount > 0)
-                _ = try Self.takeLeases(leases[record.id] ?? [provisional], on: record.id, in: db)
+                _ = try Self.takeLeases(leases[record.id] ?? [provisional], on: record.id, in: db, now: now)
             }
             for (id, granted) in leases where !fresh.contains(id) {
-                _ = try Self.takeLeases(granted, on: id, in: db)
+                _ = try Self.takeLeases(granted, on: id, in: db, now: now)
             }
             if let segment { try Self.recordIndexedEnd(of: segment, end, in: db) }
             return inserted

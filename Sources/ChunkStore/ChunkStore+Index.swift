@@ -83,15 +83,16 @@ extension ChunkStore {
     }
 
     /// Reads a chunk back, verifies it and records the verification: the scrub step.
-    /// Returns false when the chunk is missing or was found corrupt (and quarantined).
-    public func verify(_ id: StoredChunkID) throws(ChunkStoreError) -> Bool {
+    public func verify(_ id: StoredChunkID) throws(ChunkStoreError) -> ChunkVerification {
         do {
             _ = try get(id)
+        } catch where error.code == .notFound {
+            return .absent
         } catch where error.isMissing {
-            return false
+            return .corrupt
         }
         try markVerified(id)
-        return true
+        return .intact
     }
 
     /// The chunks verified longest ago (never-verified first): the next ones for scrub.

@@ -15,12 +15,14 @@ extension ChunkStore {
         }
         guard !ids.isEmpty else { return [] }
         return try withDatabase("renew leases") {
-            try database.write { db in try ids.map { id in try Self.takeLeases([lease], on: id, in: db) } }
+            try database.write { db in try ids.map { id in try Self.takeLeases([lease], on: id, in: db, now: nowMilliseconds) } }
         }
     }
 
     /// Ends `owner`'s leases on `ids`: a chunk none of whose other leases lasts longer is
-    /// collectable a grace after now. Returns how many leases were ended.
+    /// collectable a grace after now. The release is remembered (`released_lease`), so that a
+    /// copy from a holder that has not heard of it yet cannot bring the lease back. Returns
+    /// how many leases were ended.
     @discardableResult
     public func releaseLeases(_ ids: [StoredChunkID], owner: Data) throws(ChunkStoreError) -> Int {
         try checkOpen()
@@ -32,12 +34,17 @@ extension ChunkStore {
                     UPDATE chunk SET lease_expiry = max(?, COALESCE((SELECT max(expiry) FROM lease WHERE chunk_id = ?), 0))
                     WHERE id = ?
                     """)
+                let remember = try db.cachedStatement(sql: """
+                    INSERT INTO released_lease (chunk_id, owner, released_at) VALUES (?, ?, ?)
+                    ON CONFLICT (chunk_id, owner) DO UPDATE SET released_at = excluded.released_at
+                    """)
                 var released = 0
                 for id in ids {
                     try delete.execute(arguments: [id, owner])
                     guard db.changesCount > 0 else { continue }
                     released += 1
                     try end.execute(arguments: [now, id, id])
+                    try remember.execute(arguments: [id, owner, now])
                 }
                 return released
             }
@@ -76,6 +83,13 @@ extension ChunkStore {
                         try delete.execute(arguments: [id, cutoff])
                         if db.changesCount > 0 { sizes.append(row[1]) }
                     }
+                    // Releases older than a lease length: every lease granted before them has ended.
+                    try db.execute(
+                        sql: """
+                            DELETE FROM released_lease WHERE (chunk_id, owner) IN
+                                (SELECT chunk_id, owner FROM released_lease WHERE released_at < ? LIMIT ?)
+                            """,
+                        arguments: [nowMilliseconds - Int64(ChunkLease.length * 1000), limit])
                     return sizes
                 }
             }
@@ -115,10 +129,22 @@ extension ChunkStore {
     static let maximumOwnersPerChunk = 64
 
     /// Takes `leases` on a stored chunk inside a transaction: each owner's lease is extended
-    /// to the later expiry, and so is the chunk's lease end. False, taking nothing, when the
-    /// chunk is not stored.
-    static func takeLeases(_ leases: [ChunkLease], on id: StoredChunkID, in db: Database) throws -> Bool {
-        let latest = leases.map(\.expiryMilliseconds).max() ?? 0
+    /// to the later expiry, and so is the chunk's lease end. A copied lease (``ChunkLease/isCopy``)
+    /// whose owner released the chunk here is dropped; the chunk's lease end is then at least
+    /// `now`, so the copy waits out the grace as the released one does. An owner's own lease
+    /// forgets the release. False, taking nothing, when the chunk is not stored.
+    static func takeLeases(_ leases: [ChunkLease], on id: StoredChunkID, in db: Database, now: Int64) throws -> Bool {
+        let released = try db.cachedStatement(sql: "SELECT 1 FROM released_lease WHERE chunk_id = ? AND owner = ?")
+        var taken: [ChunkLease] = []
+        var dropped = false
+        for lease in leases {
+            if lease.isCopy, try Bool.fetchOne(released, arguments: [id, lease.owner]) == true {
+                dropped = true
+            } else {
+                taken.append(lease)
+            }
+        }
+        let latest = max(taken.map(\.expiryMilliseconds).max() ?? 0, dropped ? now : 0)
         try db.cachedStatement(sql: """
             UPDATE chunk SET lease_expiry = max(COALESCE(lease_expiry, 0), ?) WHERE id = ? AND segment IS NOT NULL
             """).execute(arguments: [latest, id])
@@ -132,7 +158,9 @@ extension ChunkStore {
             INSERT INTO lease (chunk_id, owner, expiry) VALUES (?, ?, ?)
             ON CONFLICT (chunk_id, owner) DO UPDATE SET expiry = max(expiry, excluded.expiry)
             """)
-        for lease in leases {
+        let forget = try db.cachedStatement(sql: "DELETE FROM released_lease WHERE chunk_id = ? AND owner = ?")
+        for lease in taken {
+            if !lease.isCopy { try forget.execute(arguments: [id, lease.owner]) }
             try extend.execute(arguments: [lease.expiryMilliseconds, id, lease.owner])
             guard db.changesCount == 0 else { continue }
             try add.execute(arguments: [id, lease.owner, lease.expiryMilliseconds, id, maximumOwnersPerChunk])

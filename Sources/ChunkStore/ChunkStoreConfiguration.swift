@@ -24,7 +24,7 @@ public struct ChunkStoreConfiguration: Sendable {
 
     public init(
         capacity: UInt64, syncEveryCommit: Bool = false, segmentSize: UInt64 = 256 << 20,
-        maximumBatchBytes: Int = 32 << 20, provisionalLease: TimeInterval = 31 * 86_400, clock: @escaping @Sendable () -> Date = { Date() }
+        maximumBatchBytes: Int = 32 << 20, provisionalLease: TimeInterval = ChunkLease.length, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.capacity = capacity
         self.syncEveryCommit = syncEveryCommit

@@ -29,6 +29,9 @@ enum ChunkStoreSchema {
         migrator.registerMigration("v7: pending releases") { db in
             try db.execute(sql: v7)
         }
+        migrator.registerMigration("v8: released leases") { db in
+            try db.execute(sql: v8)
+        }
         return migrator
     }
 
@@ -212,5 +215,20 @@ enum ChunkStoreSchema {
             PRIMARY KEY (peer, chunk_id)
         ) WITHOUT ROWID;
         CREATE INDEX pending_release_on_chunk ON pending_release(chunk_id);
+        """
+
+    private static let v8 = """
+        -- Leases an owner released here (docs/gc.md). A copy of the chunk from a holder that
+        -- has not heard of the release yet carries the old lease; it must not revive it, or
+        -- the chunk would spread back to every replica for a lease length. Kept for a lease
+        -- length after the release: every lease granted before it has ended by then.
+        CREATE TABLE released_lease (
+            chunk_id BLOB NOT NULL CHECK (typeof(chunk_id) = 'blob' AND length(chunk_id) = 32),
+            owner BLOB NOT NULL CHECK (typeof(owner) = 'blob' AND length(owner) = 32),
+            -- Milliseconds since 1970, on this holder's clock.
+            released_at INTEGER NOT NULL,
+            PRIMARY KEY (chunk_id, owner)
+        ) WITHOUT ROWID;
+        CREATE INDEX released_lease_by_time ON released_lease(released_at);
         """
 }

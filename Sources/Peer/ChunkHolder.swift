@@ -17,8 +17,8 @@ public protocol ChunkHolder: Sendable {
     func page(after cursor: ChunkID?, limit: Int) async throws -> [ChunkRecord]
     /// The chunks verified longest ago, with their index rows (the scrub order).
     func leastRecentlyVerified(limit: Int) async throws -> [ChunkRecord]
-    /// Re-hashes a chunk and records the verification; false when it was missing or corrupt.
-    func verify(_ id: ChunkID) async throws -> Bool
+    /// Re-hashes a chunk and records the verification.
+    func verify(_ id: ChunkID) async throws -> ChunkVerification
 
     /// Keeps `id` as a stand-in for `peer` (hinted handoff).
     func addHint(_ id: ChunkID, for peer: [UInt8]) async throws

@@ -26,9 +26,13 @@ struct ChunkRequests: Sendable {
             if let intended = message.hintFor, !placement.placesOther(intended) {
                 throw RPCError.badRequest("a hint for a peer that is not on the ring")
             }
+            // A lease of another owner than the caller comes with a copy (repair, hinted
+            // handoff): it must not revive a lease its owner released here (docs/gc.md).
+            let caller = Data(request.peer.bytes)
+            let leases = message.leases.map { $0.owner == caller ? $0 : $0.copied }
             // Never keep bytes under an id they do not hash to: the store hashes them, once.
             do {
-                try await local.put(message.id, message.bytes, leases: message.leases)
+                try await local.put(message.id, message.bytes, leases: leases)
             } catch let error as ChunkStoreError where error.code == .hashMismatch {
                 throw RPCError.badRequest("chunk bytes do not match id \(message.id)")
             } catch let error as ChunkStoreError where error.code == .full {

@@ -11,7 +11,7 @@ import Transport
 /// batch at a time, so puts and gets never wait behind a sweep.
 struct GarbageCollector: Sendable {
     /// How long an owner's lease lasts from its latest put or renewal.
-    static let leaseLength: TimeInterval = 31 * 86_400
+    static let leaseLength = ChunkLease.length
     /// Longest pause between two renewal rounds; shorter when the grace is shorter, so that
     /// a renewal always comes within the grace (the race argument of docs/gc.md).
     static let longestRenewalInterval: TimeInterval = 24 * 3600

@@ -56,7 +56,14 @@ struct HintService: Sendable {
                     _ = try? await local.removeHint(hint)
                     continue
                 }
-                let leases = try await local.leases(of: id)
+                // A chunk whose leases all ended is garbage waiting for the sweep: handing it
+                // over without leases would keep it provisionally there.
+                let now = Date()
+                let leases = try await local.leases(of: id).filter { $0.expiry > now }
+                guard !leases.isEmpty else {
+                    _ = try? await local.removeHint(hint)
+                    continue
+                }
                 try await calls.call(ChunkMessages.Store(id: id, bytes: bytes, leases: leases), on: target, timeout: .seconds(30))
                 let (_, hintedForOthers) = try await local.removeHint(hint)
                 let stillReplica = snapshot.preferenceList(for: id.bytes).contains(where: \.isSelf)

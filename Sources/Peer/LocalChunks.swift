@@ -61,7 +61,7 @@ public struct LocalChunks: Sendable {
 
     /// Re-hashes a chunk and records the verification; false when it was missing or corrupt
     /// (a corrupt chunk is quarantined by the store).
-    public func verify(_ id: ChunkID) async throws -> Bool {
+    public func verify(_ id: ChunkID) async throws -> ChunkVerification {
         let store = store
         return try await NIOThreadPool.singleton.runIfActive { try store.verify(StoredChunkID(id)) }
     }

@@ -136,8 +136,11 @@ struct RepairService: Sendable {
                 guard let job = pending.popFirst() else { return }
                 let id = ids[job.index]
                 group.addTask {
-                    guard let chunk = try? await self.local.get(id) else { return (job.index, 0, 0) }
-                    let leases = (try? await self.local.leases(of: id)) ?? []
+                    // Leases as they are now: one released since the page was read is garbage
+                    // waiting for the sweep, and a copy without leases would be kept provisionally.
+                    let now = Date()
+                    let leases = ((try? await self.local.leases(of: id)) ?? []).filter { $0.expiry > now }
+                    guard !leases.isEmpty, let chunk = try? await self.local.get(id) else { return (job.index, 0, 0) }
                     var count = 0
                     for target in job.targets where await self.push(id, chunk, leases: leases, to: target) { count += 1 }
                     return (job.index, count, chunk.count * count)

@@ -52,32 +52,43 @@ actor ScrubService: Worker {
             }
             pace = .busy
             let id = ChunkID(record.id)
-            let intact: Bool
+            let found: ChunkVerification
+            let leases: [ChunkLease]
             do {
-                intact = try await local.verify(id)
+                // Read first: a corrupt chunk's row, and its leases with it, go to quarantine.
+                leases = try await local.leases(of: id)
+                found = try await local.verify(id)
             } catch {
                 logger.warning("scrub cannot read a chunk", metadata: ["chunk": "\(id)", "error": "\(error)"])
                 continue
             }
-            ledger.recordScrubbed(corrupt: !intact)
-            metrics.recordScrub(corrupt: !intact)
+            // Collected (or moved away) since the batch was listed: nothing to verify or repair.
+            if found == .absent { continue }
+            ledger.recordScrubbed(corrupt: found == .corrupt)
+            metrics.recordScrub(corrupt: found == .corrupt)
             // Each chunk costs at least a small read and an index write, however short it is:
             // small chunks are paced as 64 KiB, so a store of tiny files is not scrubbed at
             // thousands of index writes a second.
             let wait = pacer.delay(after: Double(max(record.size, Self.smallestPacedSize)))
             if wait > .zero { try? await Task.sleep(for: wait) }  // the scrub byte rate, not synchronization
-            // A copy this peer no longer owns is not fetched back; its owners hold it.
-            if !intact, placement.snapshot.preferenceList(for: id.bytes).contains(where: \.isSelf) { await refetch(id) }
+            // A copy this peer no longer owns is not fetched back; its owners hold it. Nor is
+            // one whose leases all ended: it is garbage waiting for the sweep (docs/gc.md).
+            let now = Date()
+            let live = leases.filter { $0.expiry > now }
+            if found == .corrupt, !live.isEmpty, placement.snapshot.preferenceList(for: id.bytes).contains(where: \.isSelf) {
+                await refetch(id, leases: live)
+            }
         }
         return pace
     }
 
-    /// Fetches a quarantined (or vanished) chunk again from the other peers, verified by hash.
-    private func refetch(_ id: ChunkID) async {
+    /// Fetches a quarantined chunk again from the other peers, verified by hash, and stores
+    /// it with the leases it had here.
+    private func refetch(_ id: ChunkID, leases: [ChunkLease]) async {
         logger.warning("scrub found a corrupt chunk; fetching it from a replica", metadata: ["chunk": "\(id)"])
         do {
             let bytes = try await reader.fetch(id: id)
-            try await local.put(id, bytes)
+            try await local.put(id, bytes, leases: leases)
             ledger.recordCorruptRepaired()
             logger.info("scrub repaired a chunk", metadata: ["chunk": "\(id.description.prefix(16))"])
         } catch {

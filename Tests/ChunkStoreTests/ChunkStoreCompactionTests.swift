@@ -72,7 +72,7 @@ struct ChunkStoreCompactionTests {
     func expectAllThere(_ store: ChunkStore, _ kept: [Chunk], gone dropped: [Chunk]) throws {
         for chunk in kept {
             #expect(try store.get(chunk.id) == chunk.bytes)
-            #expect(try store.verify(chunk.id))
+            #expect(try store.verify(chunk.id) == .intact)
         }
         #expect(try store.has(dropped.map(\.id)).allSatisfy { !$0 })
         #expect(store.usage.count == kept.count)
@@ -280,7 +280,7 @@ struct ChunkStoreCompactionTests {
                     repeat {
                         for chunk in leasedAgain {
                             let right = reader == 0
-                                ? (try? store.verify(chunk.id)) == true
+                                ? (try? store.verify(chunk.id)) == .intact
                                 : (try? store.get(chunk.id)) == chunk.bytes
                             if !right { shared.wrong.add(1, ordering: .relaxed) }
                             shared.operations.add(1, ordering: .relaxed)

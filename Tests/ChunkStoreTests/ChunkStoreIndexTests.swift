@@ -68,7 +68,7 @@ struct ChunkStoreIndexTests {
             try store.markVerified(a.id, at: clockStart.addingTimeInterval(20))
             try store.markVerified(b.id, at: clockStart.addingTimeInterval(10))
             #expect(try store.leastRecentlyVerified(limit: 3) == [c.id, b.id, a.id])
-            #expect(try store.verify(c.id))
+            #expect(try store.verify(c.id) == .intact)
             #expect(try store.record(c.id)?.lastVerified == clockStart)
             #expect(try store.record(a.id)?.lastVerified == clockStart.addingTimeInterval(20))
             #expect(try store.record(a.id)?.storedAt == clockStart)

@@ -115,6 +115,55 @@ import TestSupport
         }
     }
 
+    /// The zombie: owner A removed a file, and before every holder heard of it, one that had
+    /// not yet copied the chunk back (repair, hinted handoff) with A's old lease. Unchecked,
+    /// the copy revives the lease and spreads back to every replica for a month.
+    @Test func aCopyCannotReviveALeaseItsOwnerReleasedHere() throws {
+        try withTemporaryDirectory { root in
+            let clock = TestClock(start)
+            let store = try openStore(root, clock: clock)
+            let chunk = makeChunk(seed: 7, size: 1500)
+            try store.put(chunk.id, chunk.bytes, leases: [lease(ownerA, 86_400)])
+            #expect(try store.releaseLeases([chunk.id], owner: ownerA) == 1)
+
+            // Before the sweep: the copy with A's lease is taken as what it is, garbage.
+            clock.set(start.addingTimeInterval(2))
+            #expect(try store.put(chunk.id, chunk.bytes, leases: [lease(ownerA, 86_400).copied]) == .alreadyPresent)
+            #expect(try store.leases(of: chunk.id).isEmpty)
+            clock.set(start.addingTimeInterval(10))
+            #expect(try store.collect(grace: 5, limit: 100).chunks == 1)
+
+            // After it: the copy is stored again (a put is never refused for its leases), but
+            // gets neither A's lease nor a provisional one, and waits out the grace only.
+            #expect(try store.put(chunk.id, chunk.bytes, leases: [lease(ownerA, 86_400).copied]) == .stored)
+            #expect(try store.leases(of: chunk.id).isEmpty)
+            clock.set(start.addingTimeInterval(11))
+            #expect(try store.leaseUsage(grace: 5) == LeaseUsage(referenced: 0, collectable: 0, inGrace: 1500))
+            clock.set(start.addingTimeInterval(16))
+            #expect(try store.collect(grace: 5, limit: 100).chunks == 1)
+
+            // Another owner's lease on the same copy is kept: only A released it.
+            #expect(try store.put(chunk.id, chunk.bytes, leases: [lease(ownerA, 86_400).copied, lease(ownerB, 86_400).copied]) == .stored)
+            #expect(try store.leases(of: chunk.id).map(\.owner) == [ownerB])
+            // A's own put takes it back and forgets the release: copies of A's lease count again.
+            #expect(try store.put(chunk.id, chunk.bytes, leases: [lease(ownerA, 100)]) == .alreadyPresent)
+            #expect(try store.releaseLeases([chunk.id], owner: ownerB) == 1)
+            #expect(try store.put(chunk.id, chunk.bytes, leases: [lease(ownerA, 200).copied]) == .alreadyPresent)
+            #expect(try store.leases(of: chunk.id).map(\.owner) == [ownerA])
+            #expect(try store.leases(of: chunk.id).first?.expiry == start.addingTimeInterval(200))
+
+            // A release is remembered for a lease length, then forgotten (every lease granted
+            // before it has ended by then).
+            #expect(try store.releaseLeases([chunk.id], owner: ownerA) == 1)
+            clock.set(start.addingTimeInterval(ChunkLease.length + 60))
+            _ = try store.collect(grace: 5, limit: 100)
+            let later = ChunkLease(owner: ownerA, expiry: clock.date.addingTimeInterval(3600))!.copied
+            #expect(try store.put(chunk.id, chunk.bytes, leases: [later]) == .stored)
+            #expect(try store.leases(of: chunk.id).map(\.owner) == [ownerA])
+            #expect(try store.integrityCheck() == ["ok"])
+        }
+    }
+
     @Test func renewalExtendsWhatIsStoredAndReportsWhatIsNot() throws {
         try withTemporaryDirectory { root in
             let clock = TestClock(start)

@@ -59,6 +59,11 @@ import Transport
             .storeChunk, ChunkMessages.store(id: id, bytes: bytes, leases: [lease], now: skewed), on: holder, timeout: .seconds(5))
         let taken = try #require(try await ring.stores[1].leases(of: id).first)
         #expect(taken.owner == owner && abs(taken.expiry.timeIntervalSince(sent) - 86_400) < 60)
+        #expect(ring.stores[1].receivedLeases.map(\.isCopy) == [false], "the owner's own lease")
+        // The same lease from another peer comes with a copy: it cannot revive a release.
+        _ = try await attacker.call(
+            .storeChunk, ChunkMessages.store(id: id, bytes: bytes, leases: [lease], now: skewed), on: holder, timeout: .seconds(5))
+        #expect(ring.stores[1].receivedLeases.map(\.isCopy) == [true], "a lease carried by another peer")
 
         let absent = ChunkID(hashing: [1])
         let renewed = try await calls.call(ChunkMessages.RenewLeases(owner: owner, lifetime: 7 * 86_400, ids: [id, absent]), on: holder, timeout: .seconds(5))

@@ -13,15 +13,25 @@ final class MemoryChunks: ChunkHolder {
         var verified: [ChunkID: Date] = [:]
         var hints: [HintRecord] = []
         var leases: [ChunkID: [Data: Date]] = [:]
+        var received: [ChunkLease] = []
     }
 
     private let state = Mutex(State())
 
     init(_ chunks: [[UInt8]] = []) {
-        for bytes in chunks { state.withLock { $0.chunks[ChunkID(hashing: bytes)] = bytes } }
+        for bytes in chunks {
+            let id = ChunkID(hashing: bytes)
+            state.withLock { state in
+                state.chunks[id] = bytes
+                state.leases[id] = [ChunkLease.provisionalOwner: Date().addingTimeInterval(ChunkLease.length)]
+            }
+        }
     }
 
     var ids: Set<ChunkID> { state.withLock { Set($0.chunks.keys) } }
+
+    /// The leases the last put came with, as the holder got them (copies marked).
+    var receivedLeases: [ChunkLease] { state.withLock { $0.received } }
 
     /// Replaces a chunk's bytes, as a failing disk would.
     func corrupt(_ id: ChunkID) {
@@ -31,10 +41,14 @@ final class MemoryChunks: ChunkHolder {
     @discardableResult
     func put(_ id: ChunkID, _ bytes: [UInt8], leases: [ChunkLease]) async throws -> PutOutcome {
         guard ChunkID(hashing: bytes) == id else { throw ChunkStoreError(.hashMismatch, chunk: StoredChunkID(id)) }
+        // As the real store: a new chunk that comes without a lease is kept provisionally.
+        let provisional = ChunkLease(owner: ChunkLease.provisionalOwner, expiry: Date().addingTimeInterval(ChunkLease.length))!
         return state.withLock { state in
+            let granted = leases.isEmpty && state.chunks[id] == nil ? [provisional] : leases
+            state.received = leases
             defer {
                 state.chunks[id] = bytes
-                for lease in leases { state.leases[id, default: [:]][lease.owner] = max(state.leases[id]?[lease.owner] ?? lease.expiry, lease.expiry) }
+                for lease in granted { state.leases[id, default: [:]][lease.owner] = max(state.leases[id]?[lease.owner] ?? lease.expiry, lease.expiry) }
             }
             return state.chunks[id] == nil ? .stored : .alreadyPresent
         }
@@ -53,6 +67,14 @@ final class MemoryChunks: ChunkHolder {
 
     func has(_ ids: [ChunkID]) async throws -> [Bool] {
         state.withLock { state in ids.map { state.chunks[$0] != nil } }
+    }
+
+    /// Removes a chunk and its leases at once, as a sweep that collected it does.
+    func forget(_ id: ChunkID) {
+        state.withLock { state in
+            state.chunks[id] = nil
+            state.leases[id] = nil
+        }
     }
 
     func delete(_ id: ChunkID) async throws {
@@ -79,15 +101,20 @@ final class MemoryChunks: ChunkHolder {
         }
     }
 
-    func verify(_ id: ChunkID) async throws -> Bool {
-        state.withLock { state in
-            guard let bytes = state.chunks[id] else { return false }
+    /// Runs before each verification: a test's sweep that collects a chunk meanwhile.
+    let beforeVerify = Mutex<(@Sendable (ChunkID) -> Void)?>(nil)
+
+    func verify(_ id: ChunkID) async throws -> ChunkVerification {
+        beforeVerify.withLock { $0 }?(id)
+        return state.withLock { state in
+            guard let bytes = state.chunks[id] else { return .absent }
             guard ChunkID(hashing: bytes) == id else {
                 state.chunks[id] = nil
-                return false
+                state.leases[id] = nil
+                return .corrupt
             }
             state.verified[id] = Date()
-            return true
+            return .intact
         }
     }
 
