@@ -34,6 +34,8 @@ struct GarbageCollector: Sendable {
     /// One renewal page or one removal at a time: a page read before a removal must not
     /// renew, after it, the leases the removal released.
     let ownerGate = SerialGate()
+    /// Keeps releases and this owner's puts in flight apart: see `ReleaseFence`.
+    let fence = ReleaseFence()
 
     /// Half the grace, at most a day.
     var renewalInterval: TimeInterval { Self.renewalInterval(grace: grace) }
@@ -118,19 +120,21 @@ struct GarbageCollector: Sendable {
     /// that is down or does not answer is told later: the release waits in the store
     /// (`pending_release`) for the next renewal round. Returns how many holders that is.
     private func release(_ ids: [ChunkID]) async -> Int {
-        _ = try? await local.releaseLeases(ids, owner: Data(owner.bytes))
-        var unreachable = 0
-        for (peer, group) in holders(of: ids, spread: Self.releaseSpread, includingDown: true) where !peer.isSelf {
-            if await !deliverRelease(group, to: peer) {
-                unreachable += 1
-                do {
-                    try await local.addPendingReleases(group, peer: peer.nodeID)
-                } catch {
-                    logger.warning("cannot keep a release for later; the lease will run out instead", metadata: ["error": "\(error)"])
+        await fence.releasing(ids) { ids in
+            _ = try? await local.releaseLeases(ids, owner: Data(owner.bytes))
+            var unreachable = 0
+            for (peer, group) in holders(of: ids, spread: Self.releaseSpread, includingDown: true) where !peer.isSelf {
+                if await !deliverRelease(group, to: peer) {
+                    unreachable += 1
+                    do {
+                        try await local.addPendingReleases(group, peer: peer.nodeID)
+                    } catch {
+                        logger.warning("cannot keep a release for later; the lease will run out instead", metadata: ["error": "\(error)"])
+                    }
                 }
             }
+            return unreachable
         }
-        return unreachable
     }
 
     /// Retries the releases that could not be delivered, to the peers that are up now.
@@ -139,7 +143,10 @@ struct GarbageCollector: Sendable {
             let snapshot = placement.snapshot
             for (nodeID, ids) in try await local.pendingReleases(limit: 64 * ChunkMessages.maximumBatch) {
                 guard let peer = snapshot.peers[nodeID.identifier], peer.isUsable, !peer.isSelf else { continue }
-                if await deliverRelease(ids, to: peer) { try await local.removePendingReleases(ids, peer: nodeID) }
+                // A chunk a put in flight claims stays pending: that put's ledger entry drops it.
+                try await fence.releasing(ids) { ids in
+                    if await deliverRelease(ids, to: peer) { try await local.removePendingReleases(ids, peer: nodeID) }
+                }
             }
         }
     }
@@ -185,10 +192,11 @@ struct GarbageCollector: Sendable {
         var total = CollectionReport()
         var steps = RatePacer(rate: SweepLimits.collectionStepsPerSecond)
         while !Task.isCancelled {
+            let stepStarted = clock.now
             let step = try await local.collect(grace: grace, limit: SweepLimits.collectionStep)
             total.add(step)
             if step.chunks < SweepLimits.collectionStep { break }
-            await steps.pace(after: 1)
+            await Self.rest(max(steps.delay(after: 1), SweepLimits.rest(after: clock.now - stepStarted)))
         }
         let compacted = try await compact()
         if total.chunks > 0 || compacted.didWork {
@@ -209,12 +217,19 @@ struct GarbageCollector: Sendable {
     private func compact() async throws -> CompactionReport {
         var total = CompactionReport()
         var pace = RatePacer(rate: SweepLimits.compactionBytesPerSecond)
+        let clock = ContinuousClock()
         while !Task.isCancelled && total.bytesCopied < SweepLimits.compactionPerSweep {
+            let stepStarted = clock.now
             let step = try await local.compact(maximumBytes: SweepLimits.compactionStep)
             total.add(step)
             if step.finished { break }
-            await pace.pace(after: Double(step.bytesCopied))
+            await Self.rest(max(pace.delay(after: Double(step.bytesCopied)), SweepLimits.rest(after: clock.now - stepStarted)))
         }
         return total
+    }
+
+    /// Waits between two sweep steps (the sweep's pace, not synchronization).
+    private static func rest(_ duration: Duration) async {
+        if duration > .zero { try? await Task.sleep(for: duration) }
     }
 }

@@ -24,12 +24,18 @@ extension PeerNode {
         _ bytes: Bytes, source: String = "put"
     ) async throws -> EncodedFile where Bytes.Element == [UInt8] {
         let started = Date()
-        let recorder = RecordingSink(chunks.writer(leases: [collector.lease(now: started)]))
-        let encoded = try await fileEncoder(sink: recorder).encode(bytes)
-        try await local.recordOwnedFile(
-            OwnedFile(capability: encoded.capability.description, size: encoded.size, storedAt: started, source: source),
-            chunks: recorder.ids)
-        return encoded
+        let recorder = RecordingSink(chunks.writer(leases: [collector.lease(now: started)]), fence: collector.fence)
+        do {
+            let encoded = try await fileEncoder(sink: recorder).encode(bytes)
+            try await local.recordOwnedFile(
+                OwnedFile(capability: encoded.capability.description, size: encoded.size, storedAt: started, source: source),
+                chunks: recorder.ids)
+            await recorder.finish()
+            return encoded
+        } catch {
+            await recorder.finish()
+            throw error
+        }
     }
 
     /// The files this peer stored as their owner, oldest first.

@@ -13,4 +13,14 @@ public enum SweepLimits {
     /// The pace of compaction's copying: a segment that is all dead is unlinked at once, one
     /// half dead gives back its dead half at this rate.
     public static let compactionBytesPerSecond: Double = 16 * 1_048_576
+    /// The share of time a sweep works: after each step it rests at least this long
+    /// relative to the step, so that it takes at most a tenth of one core (and of the
+    /// store's write lock) whatever the rates above allow. Puts and gets that keep both
+    /// cores busy (a get hashes every byte it reads) lose no more than that.
+    public static let dutyCycle = 0.1
+
+    /// The rest a step that took `step` calls for (`dutyCycle`).
+    public static func rest(after step: Duration) -> Duration {
+        step * ((1 - dutyCycle) / dutyCycle)
+    }
 }

@@ -82,24 +82,29 @@ func pace(from start: ContinuousClock.Instant, units: Double, rate: Double) {
 
 /// A sweep as the daemon's runs (GarbageCollector.sweep): collection steps paced at
 /// `SweepLimits.collectionStepsPerSecond`, then compaction steps paced at
-/// `SweepLimits.compactionBytesPerSecond` of copying.
+/// `SweepLimits.compactionBytesPerSecond` of copying, each step followed by the rest its
+/// duration calls for (`SweepLimits.dutyCycle`).
 func sweep(_ store: ChunkStore) throws -> (collected: CollectionReport, compacted: CompactionReport) {
     var collected = CollectionReport()
     let collecting = ContinuousClock.now
     var steps = 0.0
     while true {
+        let stepStarted = ContinuousClock.now
         let step = try store.collect(grace: 0, limit: SweepLimits.collectionStep)
         collected.add(step)
         if step.chunks < SweepLimits.collectionStep { break }
         steps += 1
+        Thread.sleep(forTimeInterval: seconds(SweepLimits.rest(after: ContinuousClock.now - stepStarted)))
         pace(from: collecting, units: steps, rate: SweepLimits.collectionStepsPerSecond)
     }
     var compacted = CompactionReport()
     let start = ContinuousClock.now
     while compacted.bytesCopied < SweepLimits.compactionPerSweep {
+        let stepStarted = ContinuousClock.now
         let step = try store.compact(maximumBytes: SweepLimits.compactionStep)
         compacted.add(step)
         if step.finished { break }
+        Thread.sleep(forTimeInterval: seconds(SweepLimits.rest(after: ContinuousClock.now - stepStarted)))
         pace(from: start, units: Double(compacted.bytesCopied), rate: SweepLimits.compactionBytesPerSecond)
     }
     return (collected, compacted)
