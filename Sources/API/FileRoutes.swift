@@ -5,7 +5,8 @@ import Hummingbird
 import Peer
 
 /// `POST /v1/files`, `GET /v1/files` (what this owner stored), `GET /v1/files/{cap}` (with
-/// `Range`), `DELETE /v1/files/{cap}` and `GET /v1/files/{cap}/chunks`.
+/// `Range`), `DELETE /v1/files/{cap}`, `GET /v1/files/{cap}/chunks`, and directories:
+/// `POST /v1/dirs` (a `DirectoryDocument`) and `GET /v1/dirs/{cap}`.
 enum FileRoutes {
     static func add(to router: Router<BasicRequestContext>, source: any FileSource) {
         router.post("/v1/files") { request, _ -> Response in
@@ -59,6 +60,42 @@ enum FileRoutes {
             })
         }
 
+        router.post("/v1/dirs") { request, _ -> Response in
+            let body: ByteBuffer
+            do {
+                body = try await request.body.collect(upTo: maximumDirectoryDocument)
+            } catch {
+                throw APIError.badRequest("a directory document is at most \(maximumDirectoryDocument >> 20) MiB")
+            }
+            let document: DirectoryDocument
+            do {
+                document = try JSONDecoder().decode(DirectoryDocument.self, from: Data(body.readableBytesView))
+            } catch {
+                throw APIError.badRequest("not a directory document: \(error)")
+            }
+            let encoded: EncodedFile
+            do {
+                encoded = try await source.storeDirectory(try document.listing())
+            } catch let error as DataPathError {
+                throw error.isOutOfSpace ? APIError.insufficientStorage("\(error)") : APIError.unavailable("\(error)")
+            }
+            let stored = try JSONEncoder().encode(StoredFile(cap: encoded.capability.description, size: encoded.size))
+            return Response(status: .created, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: stored + [0x0A])))
+        }
+
+        router.get("/v1/dirs/:cap") { _, context -> Response in
+            let capability = try parseCapability(context.parameters.get("cap") ?? "")
+            let listing: DirectoryListing
+            do {
+                listing = try await source.directory(capability)
+            } catch ContentError.wrongContentKind {
+                throw APIError.badRequest("this capability is a file, not a directory (p2p get CAP reads it)")
+            } catch DataPathError.chunkUnavailable, ContentError.chunkNotFound {
+                throw APIError.resourceNotFound("no peer holds this directory's listing")
+            }
+            return try JSONResponse.make(DirectoryDocument(listing))
+        }
+
         router.get("/v1/files/:cap/chunks") { _, context -> Response in
             let capability = try parseCapability(context.parameters.get("cap") ?? "")
             _ = try await fileInfo(capability, source: source)
@@ -69,6 +106,9 @@ enum FileRoutes {
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(report) + [0x0A])))
         }
     }
+
+    /// The largest `POST /v1/dirs` body: about 200,000 entries.
+    static let maximumDirectoryDocument = 64 << 20
 
     private static func parseCapability(_ text: String) throws -> Capability {
         do {

@@ -13,6 +13,10 @@ public protocol FileSource: Sendable {
     func ownedFileList() async throws -> OwnedFiles
     /// Drops this owner's references to a file; nil when it does not own it.
     func remove(_ capability: Capability) async throws -> RemovedFile?
+    /// Stores a directory listing as this owner's (`p2p put -r`).
+    func storeDirectory(_ listing: DirectoryListing) async throws -> EncodedFile
+    /// Reads a directory listing; `ContentError.wrongContentKind` when it is a file.
+    func directory(_ capability: Capability) async throws -> DirectoryListing
 }
 
 extension PeerNode: FileSource {
@@ -59,9 +63,35 @@ extension PeerNode: FileSource {
         try await removeOwnedFile(capability).map { RemovedFile(cap: capability.description, releasedChunks: $0.released, unreachablePeers: $0.unreachable) }
     }
 
+    public nonisolated func storeDirectory(_ listing: DirectoryListing) async throws -> EncodedFile {
+        try await storeOwnedFile(ByteChunks(listing.encoded()), kind: .directory, source: "put -r")
+    }
+
+    public nonisolated func directory(_ capability: Capability) async throws -> DirectoryListing {
+        try await fileDecoder().readDirectory(capability)
+    }
+
     public nonisolated func locate(_ capability: Capability) async throws -> [(ChunkID, [String])] {
         let ids = try await chunkIDs(of: capability)
         let holders = await locate(ids)
         return ids.map { id in (id, (holders[id] ?? []).map(\.description).sorted()) }
     }
+}
+
+/// Bytes in memory as the one-buffer sequence the encoder reads.
+struct ByteChunks: AsyncSequence, Sendable {
+    typealias Element = [UInt8]
+    let bytes: [UInt8]
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var bytes: [UInt8]?
+        mutating func next() async -> [UInt8]? {
+            defer { bytes = nil }
+            return bytes
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(bytes: bytes) }
 }

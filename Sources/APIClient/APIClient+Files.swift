@@ -85,6 +85,19 @@ extension APIClient {
         return try decodeAnswer(RemovedFile.self, status: response.status, body: response.body)
     }
 
+    /// `POST /v1/dirs`: stores a directory whose entries are already stored; its capability.
+    public func storeDirectory(_ document: DirectoryDocument) async throws -> StoredFile {
+        let response = try await request(.POST, "/v1/dirs", body: Array(try JSONEncoder().encode(document)))
+        return try decodeAnswer(StoredFile.self, status: response.status, body: response.body)
+    }
+
+    /// `GET /v1/dirs/{cap}`: a directory's entries, without any file's contents.
+    public func directory(capability: String) async throws -> DirectoryDocument {
+        let encoded = capability.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? capability
+        let response = try await request(.GET, "/v1/dirs/\(encoded)")
+        return try decodeAnswer(DirectoryDocument.self, status: response.status, body: response.body)
+    }
+
     /// `GET /v1/files/{cap}/chunks`.
     public func locate(capability: String) async throws -> [UInt8] {
         let encoded = capability.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? capability

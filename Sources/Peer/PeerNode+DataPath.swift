@@ -21,12 +21,12 @@ extension PeerNode {
     /// and the file is listed in the owner's ledger before the call returns, so that its
     /// leases are renewed until it is removed.
     public nonisolated func storeOwnedFile<Bytes: AsyncSequence & Sendable>(
-        _ bytes: Bytes, source: String = "put"
+        _ bytes: Bytes, kind: ContentKind = .file, source: String = "put"
     ) async throws -> EncodedFile where Bytes.Element == [UInt8] {
         let started = Date()
         let recorder = RecordingSink(chunks.writer(leases: [collector.lease(now: started)]), fence: collector.fence)
         do {
-            let encoded = try await fileEncoder(sink: recorder).encode(bytes)
+            let encoded = try await fileEncoder(sink: recorder).encode(bytes, kind: kind)
             try await local.recordOwnedFile(
                 OwnedFile(capability: encoded.capability.description, size: encoded.size, storedAt: started, source: source),
                 chunks: recorder.ids)

@@ -3,7 +3,8 @@ import ArgumentParser
 import Content
 import Foundation
 
-/// `p2p get CAP [-o FILE]`: fetches a file from the network through the local peer.
+/// `p2p get CAP [-o FILE]`: fetches a file from the network through the local peer;
+/// `p2p get -r CAP -o DIR` a directory stored with `p2p put -r`.
 struct GetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "get", abstract: "Fetch a file by its capability, to stdout or to -o FILE.")
@@ -14,9 +15,11 @@ struct GetCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Write to this file (- for standard output); it appears only when complete.") var output: String?
     @Flag(help: "No progress bar.") var quiet = false
     @Flag(help: "Write binary output to a terminal anyway.") var force = false
+    @Flag(name: .shortAndLong, help: "Fetch a directory (from `p2p put -r`) into -o DIR, which must not exist.") var recursive = false
 
     func run() async throws {
         try CLIError.validate(capability: capability)
+        if recursive { return try await getTree() }
         let file = output == "-" ? nil : output
         // Checked before anything is fetched: a download that cannot be kept is not started.
         if let file { try Self.validate(output: file) }
@@ -47,6 +50,20 @@ struct GetCommand: AsyncParsableCommand {
         progress.finish()
     }
 
+    private func getTree() async throws {
+        guard let output, output != "-", !output.isEmpty else { throw CLIError.badInput("-r needs -o DIR: the directory to create") }
+        var info = stat()
+        if lstat(output, &info) == 0 { throw CLIError.badInput("-o \(output) exists: -r writes a new directory") }
+        let parent = URL(fileURLWithPath: output).deletingLastPathComponent().path
+        guard stat(parent, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw CLIError.badInput("-o \(output): no such directory \(parent)")
+        }
+        let peerHome = home.resolved(before: root.home)
+        var tree = TreeDownload(client: try APIClient.connecting(to: peerHome), home: peerHome)
+        try await tree.fetch(capability, into: output)
+        if !quiet { CLIError.report("wrote \(tree.files) files (\(tree.entries) entries) to \(output)") }
+    }
+
     /// Refuses an `-o` that cannot become the file: empty, a directory, in a missing directory.
     static func validate(output path: String) throws {
         guard !path.isEmpty else { throw CLIError.badInput("-o needs a file name (or - for standard output)") }
@@ -60,7 +77,8 @@ struct GetCommand: AsyncParsableCommand {
         }
     }
 
-    private static func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) throws {
+    /// Writes all of `bytes`, retrying short writes and `EINTR`.
+    static func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) throws {
         var offset = 0
         while offset < bytes.count {
             let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)

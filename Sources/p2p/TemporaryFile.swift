@@ -7,11 +7,11 @@ struct TemporaryFile: @unchecked Sendable {
     let temporaryPath: String
     let descriptor: Int32
 
-    init(finalPath: String) throws {
+    init(finalPath: String, mode: mode_t = 0o644) throws {
         self.finalPath = finalPath
         let url = URL(fileURLWithPath: finalPath)
         temporaryPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).p2p-partial-\(getpid())").path
-        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw CLIError.badInput("cannot write \(finalPath): \(String(cString: strerror(errno)))") }
     }
 

@@ -51,6 +51,17 @@ struct MemoryFiles: FileSource {
     func locate(_ capability: Capability) async throws -> [(ChunkID, [String])] {
         try await FileDecoder(source: chunks).chunkIDs(of: capability).map { ($0, holders) }
     }
+
+    func storeDirectory(_ listing: DirectoryListing) async throws -> EncodedFile {
+        let encoded = try await FileEncoder(sink: chunks, cipher: cipher).encode(listing)
+        let file = OwnedFiles.File(cap: encoded.capability.description, size: encoded.size, storedAt: 1_000, source: "put -r")
+        owned.files.withLock { files in if !files.contains(file) { files.append(file) } }
+        return encoded
+    }
+
+    func directory(_ capability: Capability) async throws -> DirectoryListing {
+        try await FileDecoder(source: chunks).readDirectory(capability)
+    }
 }
 
 /// A node's view of the network, fixed: the routes' `StatusSource` without a node.

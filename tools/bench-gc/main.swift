@@ -5,7 +5,7 @@
 //    averaged over the renewal interval (24 h).
 // 2. Sweep throughput: 1 GiB of 256 KiB chunks released, then collected and compacted
 //    (whole segments dead: unlinked), and the 1 GiB dead half of 2 GiB (copied at the pace).
-// 3. A sweep's effect on puts and gets: reads of 1 GiB and 1 GiB of puts, alone and
+// 3. A sweep's effect on puts and gets: reads of 4 GiB and 1 GiB of puts, alone and
 //    while a sweep collects 1 GiB and compacts the 1 GiB left beside it (the sweep's busy
 //    time is printed beside the measurement's: the figures count only if it is longer).
 // Prints `key=value` lines; asserts nothing.
@@ -176,7 +176,8 @@ do {
     // 3. Puts and gets alone, then beside a sweep that collects and compacts.
     let busy = try store("busy")
     let readBack = try await putAll(busy, count: 1024, seed: 3, size: size, leases: [lease])
-    // Long enough (about 2 s each) to average over the sweep's steps rather than catch one.
+    // Long enough (about 2 s each: 1 GiB of puts, 4 GiB of reads) to average over many of
+    // the sweep's steps and rests rather than catch one.
     func putRate(seed: UInt64) async throws -> Double {
         let time = try await ContinuousClock().measure { _ = try await putAll(busy, count: 4096, seed: seed, size: size, leases: [lease], inFlight: 32) }
         return Double(4096 * size) / 1e6 / seconds(time)
@@ -184,12 +185,12 @@ do {
     func getRate() throws -> Double {
         let time = ContinuousClock().measure {
             DispatchQueue.concurrentPerform(iterations: 2) { lane in
-                for _ in 0..<4 {
+                for _ in 0..<16 {
                     for index in stride(from: lane, to: readBack.count, by: 2) { _ = try! busy.get(readBack[index]) }
                 }
             }
         }
-        return Double(4 * 1024 * size) / 1e6 / seconds(time)
+        return Double(16 * 1024 * size) / 1e6 / seconds(time)
     }
     // Interleave what stays and what goes, so compaction has to copy half of every segment.
     func prepareGarbage(seed: UInt64) async throws -> [StoredChunkID] {
@@ -203,6 +204,10 @@ do {
     _ = try getRate()  // warm
     let getAlone = try getRate()
     let putAlone = try await putRate(seed: 4)
+    // CLOCK_MONOTONIC seconds, to cut a profile taken with `perf record -k CLOCK_MONOTONIC`.
+    var monotonic = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &monotonic)
+    print("beside_started_monotonic=\(monotonic.tv_sec).\(String(format: "%09d", monotonic.tv_nsec))")
     let sweepStart = ContinuousClock.now
     let sweeping = Task.detached { () throws -> (CollectionReport, CompactionReport, Duration) in
         let result = try sweep(busy)
@@ -211,6 +216,8 @@ do {
     let getBeside = try getRate()
     let putBeside = try await putRate(seed: 6)
     let measured = ContinuousClock.now - sweepStart
+    clock_gettime(CLOCK_MONOTONIC, &monotonic)
+    print("beside_ended_monotonic=\(monotonic.tv_sec).\(String(format: "%09d", monotonic.tv_nsec))")
     let (collected, compacted, sweepBusy) = try await sweeping.value
     let result = (collected: collected, compacted: compacted)
     // Alone again once the sweep is over: the reference is the mean of before and after.
