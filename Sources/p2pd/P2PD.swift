@@ -11,7 +11,7 @@ struct P2PD: AsyncParsableCommand {
         commandName: "p2pd",
         abstract: "The p2pstore peer daemon.",
         version: ReleaseVersion.current,
-        subcommands: [InitCommand.self, RunCommand.self, IDCommand.self, TokenCommand.self])
+        subcommands: [InitCommand.self, RunCommand.self, IDCommand.self, TokenCommand.self, CheckCommand.self])
 
     /// Runs the command; errors become one line on stderr and exit 2 (bad input or usage,
     /// as `p2p`) or 1.

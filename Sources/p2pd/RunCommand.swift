@@ -16,6 +16,8 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var home: HomeOption
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical (default: config).")
     var logLevel: String?
+    @Option(name: .customLong("log-format"), help: "text (default) or json: one JSON object per line, for log collectors.")
+    var logFormat = "text"
     @Option(name: .customLong("repair-interval"), help: "Pause between repair passes over the local chunks (default $P2P_REPAIR_INTERVAL, else 60s; docs/repair.md).")
     var repairInterval: String?
     @Flag(name: .customLong("leave-on-stop"), help: "On SIGINT/SIGTERM, hand every chunk to its other owners and wait for their confirmation before announcing the departure (docs/repair.md). Without it the peer announces it left at once.")
@@ -36,7 +38,14 @@ struct RunCommand: AsyncParsableCommand {
     private func serve(_ peerHome: PeerHome, _ configuration: PeerConfiguration) async throws {
         let levelName = logLevel ?? configuration.logLevel
         guard let level = Logger.Level(rawValue: levelName) else { throw PeerHomeError.badSetting("unknown log level \(levelName)") }
+        guard ["text", "json"].contains(logFormat) else { throw PeerHomeError.badSetting("--log-format must be text or json") }
+        let json = logFormat == "json"
         LoggingSystem.bootstrap { label in
+            if json {
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
