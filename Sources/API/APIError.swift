@@ -11,6 +11,7 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
         case notFound(method: String, path: String)
         case resourceNotFound(String)
         case badRequest(String)
+        case conflict(String)
         case rangeNotSatisfiable(size: UInt64)
         case unavailable(String)
         case insufficientStorage(String)
@@ -31,6 +32,8 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
     public static func resourceNotFound(_ what: String) -> APIError { APIError(.resourceNotFound(what)) }
     /// The request itself is malformed.
     public static func badRequest(_ reason: String) -> APIError { APIError(.badRequest(reason)) }
+    /// The request is well-formed but the resource's state forbids it (409).
+    public static func conflict(_ reason: String) -> APIError { APIError(.conflict(reason)) }
     /// No range of a `Range` header lies within the file (RFC 9110 §15.5.17).
     public static func rangeNotSatisfiable(size: UInt64) -> APIError { APIError(.rangeNotSatisfiable(size: size)) }
     /// The node cannot serve the request right now (quorum not met, shutting down).
@@ -45,6 +48,7 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
         case .missingToken, .wrongToken: .unauthorized
         case .notFound, .resourceNotFound: .notFound
         case .badRequest: .badRequest
+        case .conflict: .conflict
         case .rangeNotSatisfiable: .rangeNotSatisfiable
         case .unavailable: .serviceUnavailable
         case .insufficientStorage: .init(code: 507, reasonPhrase: "Insufficient Storage")
@@ -58,7 +62,7 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
         case .wrongToken: "wrong bearer token"
         case .notFound(let method, let path): "no such endpoint: \(method) \(path)"
         case .resourceNotFound(let what): "not found: \(what)"
-        case .badRequest(let reason): reason
+        case .badRequest(let reason), .conflict(let reason): reason
         case .rangeNotSatisfiable(let size): "no requested range lies within the \(size)-byte file"
         case .unavailable(let reason), .insufficientStorage(let reason): reason
         case .internalError: "internal error (see the peer's log)"

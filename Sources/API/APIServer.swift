@@ -9,7 +9,7 @@ import ServiceLifecycle
 
 /// The local HTTP API of a peer (docs/api.md): bearer-token auth, JSON errors, and one
 /// route-building function per concern (`StatusRoutes`, `FileRoutes`, `MetricsRoutes`,
-/// `DashboardRoutes`).
+/// `DashboardRoutes`, `SyncRoutes`, `PeerRoutes`).
 ///
 /// The server is a swift-service-lifecycle `Service`: run it in a `ServiceGroup` for
 /// graceful shutdown, or call `run()` and cancel the task.
@@ -31,19 +31,21 @@ public struct APIServer: Service {
     private let files: (any FileSource)?
     private let metrics: (registry: PrometheusCollectorRegistry, source: any MetricsSource)?
     private let sync: SyncService?
+    private let peers: (any PeerAdministrationSource)?
     private let logger: Logger
 
     /// `metrics`: the registry `GET /metrics` exports and the node that refreshes its gauges.
     public init(
         configuration: Configuration, status: any StatusSource, files: (any FileSource)? = nil,
         metrics: (registry: PrometheusCollectorRegistry, source: any MetricsSource)? = nil, sync: SyncService? = nil,
-        logger: Logger
+        peers: (any PeerAdministrationSource)? = nil, logger: Logger
     ) {
         self.configuration = configuration
         self.status = status
         self.files = files
         self.metrics = metrics
         self.sync = sync
+        self.peers = peers
         self.logger = logger
     }
 
@@ -89,6 +91,7 @@ public struct APIServer: Service {
         if let files { FileRoutes.add(to: router, source: files) }
         if let metrics { MetricsRoutes.add(to: router, registry: metrics.registry, source: metrics.source) }
         if let sync { SyncRoutes.add(to: router, service: sync) }
+        if let peers { PeerRoutes.add(to: router, source: peers) }
         return router
     }
 }

@@ -32,7 +32,7 @@ public struct APIClient: Sendable {
 
     /// `GET /v1/status`.
     public func status() async throws -> NodeStatus {
-        try decode(NodeStatus.self, from: try await request(.GET, "/v1/status"))
+        try decodeDocument(NodeStatus.self, from: try await request(.GET, "/v1/status"))
     }
 
     /// Sends one request and returns the response; non-2xx answers become `APIClientError`s.
@@ -45,7 +45,7 @@ public struct APIClient: Sendable {
         }
     }
 
-    private func decode<T: Decodable>(_ type: T.Type, from response: APIClientResponse) throws -> T {
+    func decodeDocument<T: Decodable>(_ type: T.Type, from response: APIClientResponse) throws -> T {
         do {
             return try JSONDecoder().decode(type, from: Data(response.body))
         } catch {

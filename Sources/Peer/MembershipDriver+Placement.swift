@@ -10,7 +10,8 @@ extension MembershipDriver {
     }
 
     /// Rebuilds the ring from the membership: alive, suspect and recently dead peers keep
-    /// their place; a peer dead longer than the removal grace, or gone, has none.
+    /// their place; a peer dead longer than the removal grace, removed by an operator, or
+    /// gone, has none.
     func rebuildPlacement() {
         placementRebuilds += 1
         let previous = placement.snapshot
@@ -31,7 +32,8 @@ extension MembershipDriver {
             let state: PlacementPeer.State
             switch member.state {
             case .left: continue
-            case .dead where now - member.since > grace: continue
+            case .dead where now - member.since > grace || isRemoved(member): continue
+            case .suspect where isRemoved(member): continue
             case .dead: state = .dead
             case .suspect: state = .suspect
             case .alive: state = .alive

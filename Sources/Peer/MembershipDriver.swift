@@ -30,6 +30,10 @@ actor MembershipDriver {
     /// How many times the placement was rebuilt (membership changes, the periodic
     /// refresh): a flood of members must not turn into a flood of ring builds.
     var placementRebuilds = 0
+    /// Failed members an operator removed (`p2p peer remove`), with the incarnation they
+    /// failed at: out of the placement while dead or suspect at no higher incarnation
+    /// (`MembershipDriver+Removal`). Only members of the table, so bounded by its cap.
+    var removals: [MemberID: UInt64] = [:]
 
     init(
         machine: MembershipStateMachine, placement: Placement, network: NetworkSettings, calls: any PeerCalls, background: BackgroundTasks,
@@ -55,6 +59,7 @@ actor MembershipDriver {
     var now: Duration { clock.now - origin }
 
     var members: MemberTable { machine.members }
+    func member(_ id: MemberID) -> Member? { machine.member(id) }
     var localMember: Member { machine.localMember }
 
     /// Builds the first placement and greets `seeds`.
@@ -117,6 +122,7 @@ actor MembershipDriver {
                 record(event)
             case .memberForgotten(let id):
                 book.forget(Data(id.bytes))
+                removals[id] = nil
             }
         }
         if changed { rebuildPlacement() }

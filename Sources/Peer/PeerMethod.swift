@@ -7,6 +7,10 @@ public enum PeerMethod: UInt16, Sendable, CaseIterable {
     case hello = 0x0001
     /// One SWIM packet (MessageCodec); the answer is empty. Acks travel as their own packets.
     case membership = 0x0101
+    /// An operator removed a failed member (`p2p peer remove`): the callee drops it from its
+    /// placement at once, without the removal grace, while it stays dead or suspect at no
+    /// higher incarnation. The answer is empty.
+    case removeMember = 0x0102
     /// Store a chunk (optionally as a stand-in with a hint); the callee verifies the id.
     case storeChunk = 0x0201
     /// Return a chunk's bytes, or error 404.
@@ -31,6 +35,7 @@ public enum PeerMethod: UInt16, Sendable, CaseIterable {
         switch self {
         case .hello: "hello"
         case .membership: "membership"
+        case .removeMember: "remove_member"
         case .storeChunk: "store_chunk"
         case .fetchChunk: "fetch_chunk"
         case .hasChunks: "has_chunks"

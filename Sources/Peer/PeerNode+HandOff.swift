@@ -1,3 +1,4 @@
+import APIModel
 import Content
 import Foundation
 import Logging
@@ -13,12 +14,15 @@ extension PeerNode {
     /// Hands off every local chunk, then announces `left` and stops. Gives up waiting for
     /// confirmations after `timeout` (an owner down for good must not block a leave
     /// forever) and leaves anyway: the survivors' repair passes cover what is missing.
-    public func leave(handOffTimeout timeout: Duration = .seconds(600)) async -> HandOffReport {
+    /// With `untilAtN` (a drain) a chunk counts only once every new owner holds it, none
+    /// of them down. `handOffProgress` shows each pass as it ends.
+    public func leave(handOffTimeout timeout: Duration = .seconds(600), untilAtN: Bool = false) async -> HandOffReport {
         // Repair and scrub stop first: they would push copies back to this peer or drop some.
         await stopHealing()
         let clock = ContinuousClock()
         let started = clock.now
         var report = HandOffReport()
+        handOffProgress = DrainProgress(state: .draining)
         logger.info("leaving: handing off every chunk to its owners without this peer")
         while true {
             let pass = await repair.handOffPass(await membership.placementSnapshot(includingSelf: false))
@@ -28,7 +32,10 @@ extension PeerNode {
             report.ownerDown = pass.belowN
             report.pushedCopies += pass.pushedCopies
             report.pushedBytes += pass.pushedBytes
-            if report.isComplete || clock.now - started >= timeout || Task.isCancelled { break }
+            report.seconds = (clock.now - started) / .seconds(1)
+            let done = report.isComplete && (!untilAtN || report.ownerDown == 0)
+            handOffProgress = DrainProgress(report, state: done ? .left : .draining)
+            if done || clock.now - started >= timeout || Task.isCancelled { break }
             try? await Task.sleep(for: Self.handOffRetry)  // retry period, not synchronization
         }
         report.seconds = (clock.now - started) / .seconds(1)
@@ -43,5 +50,13 @@ extension PeerNode {
         }
         await stop(announceLeave: true)
         return report
+    }
+}
+
+extension DrainProgress {
+    init(_ report: HandOffReport, state: State) {
+        self.init(
+            state: state, chunks: report.chunks, confirmed: report.confirmed, ownerDown: report.ownerDown,
+            pushedCopies: report.pushedCopies, pushedBytes: report.pushedBytes, passes: report.passes, seconds: report.seconds)
     }
 }

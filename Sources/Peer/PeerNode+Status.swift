@@ -9,11 +9,14 @@ extension PeerNode {
         let usage = store.usage
         let members = await membership.members
         let localID = await membership.localMember.id
+        let removals = await membership.removals
         let peers = members.map { member -> NodeStatus.PeerEntry in
             let isSelf = member.id == localID
+            // A failed member an operator removed shows as such (`p2p peer remove`).
+            let removed = MembershipDriver.isRemoved(member, removals)
             return NodeStatus.PeerEntry(
                 nodeID: NodeID(member.id).description, address: member.address, zone: member.record.zone,
-                state: "\(member.state)", incarnation: member.incarnation,
+                state: removed ? "removed" : "\(member.state)", incarnation: member.incarnation,
                 usedBytes: isSelf ? usage.used : member.record.meta.usedBytes, capacityBytes: member.record.capacity,
                 chunkCount: isSelf ? UInt64(usage.count) : member.record.meta.chunkCount, isSelf: isSelf)
         }

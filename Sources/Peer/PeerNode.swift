@@ -47,6 +47,12 @@ public actor PeerNode {
     /// Repair and scrub, stopped first when the peer leaves.
     private var healing: Task<Void, Never>?
     private var helloConnections: [String: PeerConnection] = [:]
+    /// The hand-off of a leave or drain, pass by pass (`GET /v1/drain`); nil before one.
+    var handOffProgress: DrainProgress?
+    /// Drain requests from the operator (`p2p peer drain`): `p2pd` waits on them beside
+    /// SIGTERM, and drains when one comes (`PeerNode+Administration`).
+    public nonisolated let drainRequests: AsyncStream<Void>
+    nonisolated let drainRequested: AsyncStream<Void>.Continuation
 
     public init(
         home: PeerHome, membershipConfiguration: MembershipConfiguration = MembershipConfiguration(),
@@ -72,6 +78,7 @@ public actor PeerNode {
         let records = RecordService(
             placement: placement, records: LocalRecords(store: store), leases: RecordLeases(), listeners: RecordListeners(), calls: pool,
             background: background, nodeID: credentials.nodeID, configuration: repairConfiguration, logger: logger)
+        (drainRequests, drainRequested) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         self.home = home
         self.configuration = configuration
         self.credentials = credentials

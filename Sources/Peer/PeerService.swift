@@ -37,6 +37,9 @@ struct PeerService: RPCService {
             return ByteBuffer(string: advertise.description)
         case .membership:
             return try await membership.answer(request)
+        case .removeMember:
+            try await membership.receiveRemoval(request)
+            return ByteBuffer()
         case .storeChunk, .fetchChunk, .hasChunks, .renewLeases, .releaseLeases:
             return try await chunks.answer(method, request)
         case .storeRecord, .fetchRecords, .subscribeRecords, .notifyRecord:

@@ -79,13 +79,16 @@ struct RunCommand: AsyncParsableCommand {
             logger: Logger(label: "p2pd.sync"))
         let api = APIServer(
             configuration: .init(address: configuration.api, token: try peerHome.apiToken()), status: node,
-            files: node, metrics: (registry, node), sync: sync, logger: Logger(label: "p2pd.api"))
+            files: node, metrics: (registry, node), sync: sync, peers: node, logger: Logger(label: "p2pd.api"))
 
         // Services stop in reverse order: the API first, so no request reaches a stopped node.
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [
-                    .init(service: PeerNodeService(node: node, sync: sync, handOffTimeout: handOff, logger: logger)),
+                    // After a drain the node's service returns: the API shuts down and p2pd exits 0.
+                    .init(
+                        service: PeerNodeService(node: node, sync: sync, handOffTimeout: handOff, logger: logger),
+                        successTerminationBehavior: .gracefullyShutdownGroup),
                     .init(service: api),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],

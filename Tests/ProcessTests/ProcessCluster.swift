@@ -72,6 +72,16 @@ final class ProcessCluster: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// Waits for peer `index` to exit by itself (a drain); its exit status, or nil when it
+    /// still runs at the deadline.
+    func waitForExit(_ index: Int, timeout: Duration) async -> Int32? {
+        guard let process = processes[index] else { return nil }
+        guard await Daemon.eventually(timeout: timeout, { !process.isRunning }) else { return nil }
+        process.waitUntilExit()
+        processes[index] = nil
+        return process.terminationStatus
+    }
+
     func log(_ index: Int) -> String { Daemon.log(root + "/p\(index).log") }
 
     /// SIGSTOP: the peer hangs, its sockets open and silent.

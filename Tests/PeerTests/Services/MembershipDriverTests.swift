@@ -49,7 +49,7 @@ import Workers
         return configuration
     }()
 
-    static func peers(_ count: Int, on memory: MemoryNetwork, background: BackgroundTasks) throws -> [Peer] {
+    static func peers(_ count: Int, on memory: MemoryNetwork, background: BackgroundTasks, removalGrace: Int = 0) throws -> [Peer] {
         let secret = [UInt8](repeating: 7, count: 32)
         return try (0..<count).map { index in
             let credentials = try PeerCredentials.generate(networkSecret: secret)
@@ -60,7 +60,7 @@ import Workers
             let machine = MembershipStateMachine(
                 local: record, configuration: configuration, authenticator: NodeKeyAuthenticator(privateKey: credentials.privateKey),
                 seed: UInt64(index + 1), now: .zero)
-            let network = NetworkSettings(replicas: 3, writeQuorum: 2, removalGraceSeconds: 0)
+            let network = NetworkSettings(replicas: 3, writeQuorum: 2, removalGraceSeconds: removalGrace)
             let placement = Placement(PlacementSnapshot(ring: .init(members: []), peers: [:], replicas: 3, writeQuorum: 2))
             let book = MemoryBook(), trigger = WorkerTrigger()
             let driver = MembershipDriver(
@@ -131,6 +131,60 @@ import Workers
                 deadline: .now() + .seconds(5))
             await #expect(throws: RPCError.self) { try await peers[0].driver.answer(garbage) }
             #expect(await peers[0].driver.members.count == 1)
+        }
+    }
+
+    /// `p2p peer remove`: a removal takes a failed member out of the placement at once
+    /// (the grace is ten minutes here), is refused for a live member, itself and strangers,
+    /// and a removal a peer sends about a live member changes nothing until that member
+    /// fails. A member that comes back at a higher incarnation is placed again.
+    @Test func aRemovedFailedMemberLeavesThePlacementAtOnceAndALiveOneNever() async throws {
+        let memory = MemoryNetwork()
+        try await withBackground { background in
+            let peers = try Self.peers(4, on: memory, background: background, removalGrace: 600)
+            await peers[0].driver.join(seeds: [])
+            for peer in peers.dropFirst() { await peer.driver.join(seeds: [peers[0].address]) }
+            #expect(await Self.tick(peers) {
+                peers.allSatisfy { $0.placement.snapshot.peers.values.filter { $0.state == .alive }.count == 4 }
+            })
+            let victim = peers[3].credentials.nodeID.identifier
+            await #expect(throws: MembershipDriver.RemovalRefusal.self) { try await peers[0].driver.removeFailedMember(victim) }
+            await #expect(throws: MembershipDriver.RemovalRefusal.isSelf) {
+                try await peers[0].driver.removeFailedMember(peers[0].credentials.nodeID.identifier)
+            }
+            await #expect(throws: MembershipDriver.RemovalRefusal.unknown) {
+                try await peers[0].driver.removeFailedMember(Identifier256(digest: [UInt8](repeating: 1, count: 32)))
+            }
+
+            // Peer 2 sends peer 1 a removal of the live victim: kept, without effect.
+            let incarnation = try #require(await peers[1].driver.member(victim)?.incarnation)
+            let removal = ControlMessages.RemoveMember(member: victim, incarnation: incarnation)
+            try await peers[1].driver.receiveRemoval(RPCRequest(
+                method: PeerMethod.removeMember.rawValue, payload: removal.payload, peer: peers[2].credentials.nodeID,
+                deadline: .now() + .seconds(5)))
+            #expect(peers[1].placement.snapshot.peers.count == 4)
+            let short = RPCRequest(
+                method: PeerMethod.removeMember.rawValue, payload: ByteBuffer(bytes: [1, 2, 3]), peer: peers[2].credentials.nodeID,
+                deadline: .now() + .seconds(5))
+            await #expect(throws: RPCError.self) { try await peers[1].driver.receiveRemoval(short) }
+
+            // The victim stops answering: within the grace it keeps its place, as dead.
+            memory.setDown(peers[3].address, true)
+            let live = Array(peers.prefix(3))
+            #expect(await Self.tick(live) { await peers[0].driver.member(victim)?.state == .dead })
+            // Peer 1 holds the removal it was sent: the victim is out as soon as it failed.
+            #expect(await Self.tick(live) { peers[1].placement.snapshot.peers.count == 3 })
+            #expect(peers[0].placement.snapshot.peers.count == 4)
+            let failed = try await peers[0].driver.removeFailedMember(victim)
+            #expect(failed.incarnation == incarnation)
+            #expect(peers[0].placement.snapshot.peers.count == 3)
+            #expect(await peers[0].trigger.wait(atLeast: .zero, atMost: .zero))
+
+            // It comes back: it refutes at a higher incarnation and is placed again.
+            memory.setDown(peers[3].address, false)
+            #expect(await Self.tick(peers) {
+                peers.prefix(3).allSatisfy { $0.placement.snapshot.peers.values.filter { $0.state == .alive }.count == 4 }
+            })
         }
     }
 }

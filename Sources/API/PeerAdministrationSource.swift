@@ -1,0 +1,16 @@
+import APIModel
+import Peer
+
+/// What the peer routes need from the node: the operator's requests about members.
+///
+/// A seam so the routes can be tested without sockets and the node can change behind it.
+public protocol PeerAdministrationSource: Sendable {
+    /// Takes a failed member out of the placement now and tells the others.
+    func removePeer(_ nodeID: String) async throws(PeerAdministrationError) -> PeerRemoval
+    /// Starts draining this peer (the NodeID must be its own).
+    func requestDrain(_ nodeID: String) async throws(PeerAdministrationError) -> DrainProgress
+    /// The drain's progress; nil when none was asked for.
+    var drainProgress: DrainProgress? { get async }
+}
+
+extension PeerNode: PeerAdministrationSource {}

@@ -1,0 +1,47 @@
+import APIModel
+import Hummingbird
+import Peer
+
+/// `POST /v1/peers/{nodeID}/remove` (a failed peer out of the placement now),
+/// `POST /v1/peers/{nodeID}/drain` (this peer hands its chunks off, leaves and stops) and
+/// `GET /v1/drain` (how far the drain is).
+enum PeerRoutes {
+    static func add<Context: RequestContext>(to router: some RouterMethods<Context>, source: any PeerAdministrationSource) {
+        router.post("v1/peers/:node/remove") { _, context -> Response in
+            let node = context.parameters.get("node") ?? ""
+            let removal: PeerRemoval
+            do throws(PeerAdministrationError) {
+                removal = try await source.removePeer(node)
+            } catch {
+                throw apiError(error)
+            }
+            return try JSONResponse.make(removal)
+        }
+
+        router.post("v1/peers/:node/drain") { _, context -> Response in
+            let node = context.parameters.get("node") ?? ""
+            let progress: DrainProgress
+            do throws(PeerAdministrationError) {
+                progress = try await source.requestDrain(node)
+            } catch {
+                throw apiError(error)
+            }
+            return try JSONResponse.make(progress, status: .accepted)
+        }
+
+        router.get("v1/drain") { _, _ -> Response in
+            guard let progress = await source.drainProgress else {
+                throw APIError.resourceNotFound("no drain was asked of this peer (POST /v1/peers/{its NodeID}/drain)")
+            }
+            return try JSONResponse.make(progress)
+        }
+    }
+
+    /// Unknown peers are 404; requests that the peer's state forbids are 409.
+    static func apiError(_ error: PeerAdministrationError) -> APIError {
+        switch error {
+        case .unknownPeer: APIError.resourceNotFound("\(error)")
+        case .removingSelf, .alive, .drainingOther, .tooFewPeers: APIError.conflict("\(error)")
+        }
+    }
+}
