@@ -11,6 +11,10 @@ public protocol PeerAdministrationSource: Sendable {
     func requestDrain(_ nodeID: String) async throws(PeerAdministrationError) -> DrainProgress
     /// The drain's progress; nil when none was asked for.
     var drainProgress: DrainProgress? { get async }
+    /// Revokes members: a new network secret for all the others.
+    func revoke(_ nodeIDs: [String]) async throws(RevocationError) -> NetworkRevocation
+    /// The network's key in force (by name) and the revoked members.
+    var network: NetworkRevocation { get async }
 }
 
 extension PeerNode: PeerAdministrationSource {}

@@ -22,3 +22,17 @@ extension APIClient {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
     }
 }
+
+/// The network routes: revoke members, show the key in force.
+extension APIClient {
+    /// `POST /v1/network/revoke`.
+    public func revoke(_ nodeIDs: [String]) async throws -> NetworkRevocation {
+        let body = Array(try JSONEncoder().encode(["nodes": nodeIDs]))
+        return try decodeDocument(NetworkRevocation.self, from: try await request(.POST, "/v1/network/revoke", body: body))
+    }
+
+    /// `GET /v1/network`.
+    public func network() async throws -> NetworkRevocation {
+        try decodeDocument(NetworkRevocation.self, from: try await request(.GET, "/v1/network"))
+    }
+}

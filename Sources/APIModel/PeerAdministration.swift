@@ -58,3 +58,27 @@ public struct DrainProgress: Codable, Sendable, Equatable {
     /// Chunks at N on the other peers.
     public var atN: Int { confirmed - ownerDown }
 }
+
+/// The answer to `POST /v1/network/revoke` (`p2p network revoke`) and, without `told` and
+/// `members`, to `GET /v1/network`: the network's key in force and who is shut out.
+public struct NetworkRevocation: Codable, Sendable, Equatable {
+    /// The newest epoch: how many rotations the network went through.
+    public var epoch: UInt64
+    /// A name for the key in force (never the secret): every member shows the same one
+    /// once the rotation has reached it.
+    public var key: String
+    /// Every revoked NodeID.
+    public var revoked: [String]
+    /// Members told at once, of those still expected to answer; the others fetch the key
+    /// when they next connect.
+    public var told: Int
+    public var members: Int
+
+    public init(epoch: UInt64, key: String, revoked: [String], told: Int = 0, members: Int = 0) {
+        self.epoch = epoch
+        self.key = key
+        self.revoked = revoked
+        self.told = told
+        self.members = members
+    }
+}

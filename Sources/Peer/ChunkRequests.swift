@@ -65,7 +65,7 @@ struct ChunkRequests: Sendable {
             var answer = ByteBuffer()
             answer.writeInteger(UInt32(try await local.releaseLeases(message.ids, owner: message.owner)))
             return answer
-        case .hello, .membership, .removeMember, .storeRecord, .fetchRecords, .subscribeRecords, .notifyRecord:
+        case .hello, .membership, .removeMember, .networkKeys, .storeRecord, .fetchRecords, .subscribeRecords, .notifyRecord:
             throw RPCError.unknownMethod(request.method)
         }
     }

@@ -28,7 +28,7 @@ extension MembershipDriver {
         let localID = localMember.id
         var peers: [RingNodeID: PlacementPeer] = [:]
         var members: [RingMember] = []
-        for member in self.members {
+        for member in self.members where !revoked.contains(member.id) {
             let state: PlacementPeer.State
             switch member.state {
             case .left: continue

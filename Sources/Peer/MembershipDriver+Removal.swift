@@ -65,3 +65,12 @@ extension MembershipDriver {
         rebuildPlacement()
     }
 }
+
+extension MembershipDriver {
+    /// The members the network revoked: out of the placement at once, for good.
+    func setRevoked(_ members: Set<MemberID>) {
+        guard members != revoked else { return }
+        revoked = members
+        rebuildPlacement()
+    }
+}

@@ -34,6 +34,8 @@ actor MembershipDriver {
     /// failed at: out of the placement while dead or suspect at no higher incarnation
     /// (`MembershipDriver+Removal`). Only members of the table, so bounded by its cap.
     var removals: [MemberID: UInt64] = [:]
+    /// Members the network revoked (`NetworkKeyService`): never placed, never shown.
+    var revoked: Set<MemberID> = []
 
     init(
         machine: MembershipStateMachine, placement: Placement, network: NetworkSettings, calls: any PeerCalls, background: BackgroundTasks,
@@ -106,6 +108,7 @@ actor MembershipDriver {
         for action in actions {
             switch action {
             case .send(let packet, let endpoint):
+                if let id = endpoint.id, revoked.contains(id) { continue }
                 let request = ControlMessages.Membership(packet)
                 let expected = endpoint.id.map { NodeID($0) }
                 let calls = calls, logger = logger

@@ -11,7 +11,8 @@ extension PeerHome {
         guard certificate.ed25519PublicKey == key.publicKey else {
             throw PeerHomeError.unreadable(path: file("node.crt"), reason: "certificate does not match node.key")
         }
-        return try PeerCredentials(certificate: certificate, privateKey: key, networkSecret: try networkSecret())
+        let keys = try networkKeys()
+        return try PeerCredentials(certificate: certificate, privateKey: key, networkSecret: keys.current.secret, networkKeys: keys)
     }
 
     public func nodeID() throws -> NodeID {

@@ -11,6 +11,10 @@ public enum PeerMethod: UInt16, Sendable, CaseIterable {
     /// placement at once, without the removal grace, while it stays dead or suspect at no
     /// higher incarnation. The answer is empty.
     case removeMember = 0x0102
+    /// The caller's network keys (`NetworkKeysFile` JSON): after a revocation, or to catch
+    /// up when it was admitted with an older key. The callee merges them and answers with
+    /// its own, merged.
+    case networkKeys = 0x0103
     /// Store a chunk (optionally as a stand-in with a hint); the callee verifies the id.
     case storeChunk = 0x0201
     /// Return a chunk's bytes, or error 404.
@@ -36,6 +40,7 @@ public enum PeerMethod: UInt16, Sendable, CaseIterable {
         case .hello: "hello"
         case .membership: "membership"
         case .removeMember: "remove_member"
+        case .networkKeys: "network_keys"
         case .storeChunk: "store_chunk"
         case .fetchChunk: "fetch_chunk"
         case .hasChunks: "has_chunks"

@@ -88,3 +88,22 @@ extension PeerNode {
         await leave(handOffTimeout: .seconds(100 * 365 * 86_400), untilAtN: true)
     }
 }
+
+/// Revocation (`p2p network revoke`, `NetworkKeyService`).
+extension PeerNode {
+    /// Shuts `texts` (NodeIDs) out of the network: a new network secret for every other member.
+    public func revoke(_ texts: [String]) async throws(RevocationError) -> NetworkRevocation {
+        var nodes = Set<NodeID>()
+        for text in texts {
+            guard let node = NodeID(text) else { throw .unknownPeer(text) }
+            nodes.insert(node)
+        }
+        return try await networkKeys.revoke(nodes)
+    }
+
+    /// The key in force (its name, never the secret), its epoch and the revoked members.
+    public var network: NetworkRevocation {
+        let keys = credentials.keyring.keys
+        return NetworkRevocation(epoch: keys.epoch, key: keys.current.name, revoked: keys.revoked.map(\.description).sorted())
+    }
+}

@@ -9,8 +9,8 @@ extension PeerNode {
         let usage = store.usage
         let members = await membership.members
         let localID = await membership.localMember.id
-        let removals = await membership.removals
-        let peers = members.map { member -> NodeStatus.PeerEntry in
+        let removals = await membership.removals, revoked = await membership.revoked
+        let peers = members.filter { !revoked.contains($0.id) }.map { member -> NodeStatus.PeerEntry in
             let isSelf = member.id == localID
             // A failed member an operator removed shows as such (`p2p peer remove`).
             let removed = MembershipDriver.isRemoved(member, removals)

@@ -39,6 +39,7 @@ public actor PeerNode {
     nonisolated let repair: RepairService
     nonisolated let recordService: RecordService
     nonisolated let collector: GarbageCollector
+    nonisolated let networkKeys: NetworkKeyService
     private let addressBook: StoredAddressBook
     private let service: PeerService
     private var server: TransportServer?
@@ -100,8 +101,11 @@ public actor PeerNode {
             placement: placement, local: local, calls: pool, owner: credentials.nodeID,
             grace: TimeInterval(network.collectionGrace), sweepInterval: TimeInterval(configuration.sweepInterval),
             ledger: CollectionLedger(settings: Self.collectionFigures(configuration)), metrics: nodeMetrics, logger: logger)
+        let networkKeys = NetworkKeyService(
+            keyring: credentials.keyring, home: home, localID: credentials.nodeID, calls: pool, membership: membership, logger: logger)
+        self.networkKeys = networkKeys
         self.service = PeerService(
-            chunks: ChunkRequests(local: local, placement: placement), membership: membership, records: records,
+            chunks: ChunkRequests(local: local, placement: placement), membership: membership, records: records, networkKeys: networkKeys,
             advertise: configuration.advertise, metrics: nodeMetrics, logger: logger)
     }
 
@@ -134,6 +138,15 @@ public actor PeerNode {
             service: service, logger: logger)
         self.server = server
         logger.info("peer started", metadata: ["node": "\(credentials.nodeID)", "listen": "\(server.localAddress)"])
+        // Revocations: the revoked are never placed and their connections close; a peer
+        // that admitted this one with an older key has newer keys to fetch.
+        let (pool, keys, jobs) = (pool, networkKeys, background)
+        await networkKeys.onRevoked { revoked in
+            await pool.close(peers: revoked)
+            await server.closeConnections(from: revoked)
+        }
+        await networkKeys.start()
+        credentials.keyring.onBehind { peer, address in _ = jobs.spawn { await keys.catchUp(from: peer, at: address) } }
 
         let known = (try? addressBook.addresses()) ?? []
         let me = configuration.advertise.description

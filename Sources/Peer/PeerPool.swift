@@ -50,6 +50,14 @@ actor PeerPool {
         if let connection = connections.removeValue(forKey: address) { await connection.close() }
     }
 
+    /// Closes the connections to `peers` (members just revoked).
+    func close(peers: Set<NodeID>) async {
+        for (address, connection) in connections where peers.contains(connection.peer) {
+            connections[address] = nil
+            await connection.close()
+        }
+    }
+
     func closeAll() async {
         let all = connections.values
         connections = [:]

@@ -12,6 +12,7 @@ struct PeerService: RPCService {
     let chunks: ChunkRequests
     let membership: MembershipDriver
     let records: RecordService
+    let networkKeys: NetworkKeyService
     let advertise: HostPort
     let metrics: NodeMetrics
     let logger: Logger
@@ -37,6 +38,8 @@ struct PeerService: RPCService {
             return ByteBuffer(string: advertise.description)
         case .membership:
             return try await membership.answer(request)
+        case .networkKeys:
+            return try await networkKeys.answer(request)
         case .removeMember:
             try await membership.receiveRemoval(request)
             return ByteBuffer()

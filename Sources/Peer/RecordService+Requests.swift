@@ -33,7 +33,7 @@ extension RecordService {
             let key = try parse { () throws(ChunkMessageError) in try RecordMessages.parseNotify(request.payload) }
             guard listeners.deliver(key) else { throw RPCError.notFound("no subscription to key \(Hex.encode(key).prefix(16))") }
             return ByteBuffer()
-        case .hello, .membership, .removeMember, .storeChunk, .fetchChunk, .hasChunks, .renewLeases, .releaseLeases:
+        case .hello, .membership, .removeMember, .networkKeys, .storeChunk, .fetchChunk, .hasChunks, .renewLeases, .releaseLeases:
             throw RPCError.unknownMethod(request.method)
         }
     }

@@ -13,7 +13,7 @@ enum PeerPipeline {
         try operations.addHandler(TLSHandler(
             context: credentials.tlsContext, role: role, handshakeTimeout: configuration.handshakeTimeout, logger: logger))
         try operations.addHandler(AdmissionHandler(
-            secret: credentials.networkSecret, localNode: credentials.nodeID, timeout: configuration.admissionTimeout, logger: logger))
+            keyring: credentials.keyring, role: role, localNode: credentials.nodeID, timeout: configuration.admissionTimeout, logger: logger))
         try operations.addHandler(ByteToMessageHandler(FrameDecoder(maximumLength: configuration.maximumFrameLength)))
         try operations.addHandler(FrameEncoder())
         try operations.addHandler(RPCHandler(

@@ -69,6 +69,13 @@ public final class TransportServer: Sendable {
     }
 }
 
+extension TransportServer {
+    /// Closes the accepted connections of `peers` (members just revoked); others stay.
+    public func closeConnections(from peers: Set<NodeID>) async {
+        for child in accepted.channels(of: peers) { try? await child.close() }
+    }
+}
+
 /// The connections a server accepted and that are still open: how many are still
 /// handshaking, and how many each admitted NodeID holds.
 private final class AcceptedChannels: Sendable {
@@ -116,6 +123,13 @@ private final class AcceptedChannels: Sendable {
             state.perPeer[peer, default: 0] += 1
             state.peerOf[key] = peer
             return true
+        }
+    }
+
+    /// The admitted connections of `peers`.
+    func channels(of peers: Set<NodeID>) -> [Channel] {
+        state.withLockedValue { state in
+            state.peerOf.compactMap { key, peer in peers.contains(peer) ? state.channels[key] : nil }
         }
     }
 

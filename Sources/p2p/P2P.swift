@@ -15,7 +15,7 @@ struct P2P: AsyncParsableCommand {
         version: ReleaseVersion.current,
         subcommands: [
             PutCommand.self, GetCommand.self, ListCommand.self, RemoveCommand.self, LocateCommand.self, StatusCommand.self,
-            SyncCommand.self, PeerCommand.self, DebugCommand.self,
+            SyncCommand.self, PeerCommand.self, NetworkCommand.self, DebugCommand.self,
             ChunkAliasCommand.self,
         ]
     )

@@ -33,7 +33,9 @@ struct CheckCommand: AsyncParsableCommand {
     static func problems(in home: PeerHome) -> [String] {
         var problems: [String] = []
         var privateSecrets = true
-        for name in ["node.key", "network.secret", "convergence.secret", "api.token"] {
+        // network.json exists once the network rotated its secret (p2p network revoke).
+        let revoked = FileManager.default.fileExists(atPath: home.file("network.json"))
+        for name in ["node.key", "network.secret", "convergence.secret", "api.token"] + (revoked ? ["network.json"] : []) {
             let path = home.file(name)
             var info = stat()
             guard stat(path, &info) == 0 else {

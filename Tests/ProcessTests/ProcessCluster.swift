@@ -43,11 +43,12 @@ final class ProcessCluster: @unchecked Sendable {
         for index in 0..<peers { try start(index) }
     }
 
-    /// Creates one more peer that joins with peer 0's token, starts it and returns its index.
-    func addPeer() throws -> Int {
+    /// Creates one more peer that joins with `token` (by default peer 0's), starts it and
+    /// returns its index.
+    func addPeer(token given: String? = nil) throws -> Int {
         let index = homes.count
         let home = root + "/p\(index)"
-        let token = try Daemon.run(["token", "--home", homes[0]]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = try given ?? Daemon.run(["token", "--home", homes[0]]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let created = try Daemon.run([
             "init", "--home", home, "--listen", "127.0.0.1:\(try Daemon.freePort())", "--api", "127.0.0.1:\(try Daemon.freePort())",
             "--zone", "z\(index % 3)", "--capacity", "20G", "--join", token,

@@ -1,0 +1,155 @@
+import APIModel
+import Foundation
+import Home
+import Logging
+import Membership
+import NIOCore
+import OpenSSLKit
+import Transport
+
+/// Why a revocation was refused (`p2p network revoke`).
+public enum RevocationError: Error, Equatable, CustomStringConvertible {
+    case revokingSelf
+    case unknownPeer(String)
+    case noPeers
+    case cannotSave(String)
+
+    public var description: String {
+        switch self {
+        case .revokingSelf: "a peer cannot revoke itself: run the revocation from another member"
+        case .unknownPeer(let id): "no member \(id) in this peer's membership (see p2p peer list)"
+        case .noPeers: "name at least one NodeID to revoke"
+        case .cannotSave(let reason): "cannot store the new network keys: \(reason)"
+        }
+    }
+}
+
+/// Revocation by secret rotation (docs/operations.md): a new network key that every member
+/// but the revoked gets, over TLS sessions that only the holder of its node key can
+/// complete; members that were away fetch it when they come back. Keys from other members
+/// are merged (`NetworkKeys.merge`), so concurrent revocations all stand and end in one
+/// secret. The keyring changes in place: connections admitted earlier stay, revoked
+/// members' are closed, every new one uses the keys in force.
+actor NetworkKeyService {
+    let keyring: AdmissionKeyring
+    let home: PeerHome
+    let localID: NodeID
+    let calls: any PeerCalls
+    let membership: MembershipDriver
+    let logger: Logger
+    /// Closes the revoked members' connections (the node's server and pool).
+    private var closeRevoked: (@Sendable (Set<NodeID>) async -> Void)?
+    /// Peers a catch-up is asking right now.
+    private var catchingUp: Set<NodeID> = []
+
+    /// The longest key document read from another peer.
+    static let maximumDocument = 8 << 20
+
+    init(keyring: AdmissionKeyring, home: PeerHome, localID: NodeID, calls: any PeerCalls, membership: MembershipDriver, logger: Logger) {
+        self.keyring = keyring
+        self.home = home
+        self.localID = localID
+        self.calls = calls
+        self.membership = membership
+        self.logger = logger
+    }
+
+    func onRevoked(_ handler: @escaping @Sendable (Set<NodeID>) async -> Void) {
+        closeRevoked = handler
+    }
+
+    /// Applies the revocations known at start (the membership does not place them).
+    func start() async {
+        await membership.setRevoked(Set(keyring.keys.revoked.map(\.identifier)))
+    }
+
+    /// Revokes `nodes`: a new key for every other member, told before this peer switches
+    /// to it (so they are reached with the keys they hold); the answers are merged in.
+    func revoke(_ nodes: Set<NodeID>) async throws(RevocationError) -> NetworkRevocation {
+        guard !nodes.isEmpty else { throw .noPeers }
+        guard !nodes.contains(localID) else { throw .revokingSelf }
+        let members = await membership.members
+        let known = Set(members.map { NodeID($0.id) })
+        let keys = keyring.keys
+        for node in nodes where !known.contains(node) && !keys.eligible.contains(node) && !keys.revoked.contains(node) {
+            throw .unknownPeer(node.description)
+        }
+        let secret: [UInt8]
+        do { secret = try SecureRandom.bytes(count: PeerHome.networkSecretSize) } catch { throw .cannotSave("\(error)") }
+        var next = keys.revoking(nodes, members: known.subtracting(nodes), secret: secret)
+        let others = members.filter { $0.isActive && $0.id != localID.identifier && !next.revoked.contains(NodeID($0.id)) }
+        logger.notice("revoking", metadata: ["peers": "\(nodes.map(\.short).sorted())", "epoch": "\(next.epoch)", "members": "\(others.count)"])
+        let answers = await exchange(next, with: others.map { ($0.address, NodeID($0.id)) })
+        for answer in answers.compactMap({ $0 }) where next.accepts(answer) { next.merge(answer) }
+        do { try adopt(next, from: "this peer") } catch { throw .cannotSave("\(error)") }
+        await applyRevocations()
+        let now = keyring.keys
+        return NetworkRevocation(
+            epoch: now.epoch, key: now.current.name, revoked: now.revoked.map(\.description).sorted(),
+            told: answers.count { $0 != nil }, members: others.count)
+    }
+
+    /// Answers `networkKeys`: merges the caller's keys, answers with this peer's.
+    func answer(_ request: RPCRequest) async throws -> ByteBuffer {
+        guard request.payload.readableBytes <= Self.maximumDocument,
+            let theirs = NetworkKeysFile.decode(Array(request.payload.readableBytesView)), keyring.keys.accepts(theirs)
+        else { throw RPCError.badRequest("network keys: not a key document, or keys out of bounds") }
+        if try adopt(theirs, from: request.peer.short) { await applyRevocations() }
+        return ByteBuffer(bytes: NetworkKeysFile(keyring.keys).encoded())
+    }
+
+    /// This peer was admitted with an older key than `peer`'s (connected at `address`):
+    /// fetch its keys. A peer that just restarted may not know it as a member yet.
+    func catchUp(from peer: NodeID, at address: String?) async {
+        guard !catchingUp.contains(peer), let address = await membership.member(peer.identifier)?.address ?? address else { return }
+        catchingUp.insert(peer)
+        defer { catchingUp.remove(peer) }
+        guard let theirs = await exchange(keyring.keys, with: [(address, peer)]).first ?? nil, keyring.keys.accepts(theirs) else { return }
+        do {
+            if try adopt(theirs, from: peer.short) { await applyRevocations() }
+        } catch {
+            logger.error("cannot store the network keys", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Sends `keys` to each peer at once; each one's answer, nil where it failed.
+    private func exchange(_ keys: NetworkKeys, with peers: [(address: String, node: NodeID)]) async -> [NetworkKeys?] {
+        let payload = ByteBuffer(bytes: NetworkKeysFile(keys).encoded())
+        let calls = calls, logger = logger
+        return await withTaskGroup(of: NetworkKeys?.self) { group in
+            for peer in peers {
+                group.addTask {
+                    do {
+                        let answer = try await calls.call(.networkKeys, payload, at: peer.address, expecting: peer.node, timeout: .seconds(5))
+                        return NetworkKeysFile.decode(Array(answer.readableBytesView))
+                    } catch {
+                        logger.warning("network keys not exchanged", metadata: ["peer": "\(peer.node.short)", "error": "\(error)"])
+                        return nil
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+
+    /// Merges `keys` into the keyring; stores them first when anything changed. True then.
+    @discardableResult
+    private func adopt(_ keys: NetworkKeys, from source: String) throws -> Bool {
+        var merged = keyring.keys
+        guard merged.merge(keys) else { return false }
+        try home.saveNetworkKeys(merged)
+        keyring.update { $0 = merged }
+        logger.notice("network keys changed", metadata: [
+            "epoch": "\(merged.epoch)", "key": "\(merged.current.name)", "revoked": "\(merged.revoked.count)", "from": "\(source)",
+        ])
+        if merged.revoked.contains(localID) { logger.error("this peer was revoked from the network: no member admits it any more") }
+        return true
+    }
+
+    /// Takes the revoked members out of the membership's placement and closes their connections.
+    private func applyRevocations() async {
+        let revoked = keyring.keys.revoked
+        await membership.setRevoked(Set(revoked.map(\.identifier)))
+        await closeRevoked?(revoked)
+    }
+}
