@@ -10,25 +10,13 @@ import Peer
 enum PeerRoutes {
     static func add<Context: RequestContext>(to router: some RouterMethods<Context>, source: any PeerAdministrationSource) {
         router.post("v1/peers/:node/remove") { _, context -> Response in
-            let node = context.parameters.get("node") ?? ""
-            let removal: PeerRemoval
-            do throws(PeerAdministrationError) {
-                removal = try await source.removePeer(node)
-            } catch {
-                throw apiError(error)
-            }
-            return try JSONResponse.make(removal)
+            try await answer { () async throws(PeerAdministrationError) in try await source.removePeer(context.parameters.get("node") ?? "") }
         }
 
         router.post("v1/peers/:node/drain") { _, context -> Response in
-            let node = context.parameters.get("node") ?? ""
-            let progress: DrainProgress
-            do throws(PeerAdministrationError) {
-                progress = try await source.requestDrain(node)
-            } catch {
-                throw apiError(error)
+            try await answer(status: .accepted) { () async throws(PeerAdministrationError) in
+                try await source.requestDrain(context.parameters.get("node") ?? "")
             }
-            return try JSONResponse.make(progress, status: .accepted)
         }
 
         router.post("v1/network/revoke") { request, context -> Response in
@@ -65,7 +53,20 @@ enum PeerRoutes {
         var nodes: [String]
     }
 
-    /// Unknown peers are 404; requests that the peer's state forbids are 409.
+    /// The document `body` returns, or its refusal as an API error: unknown peers are 404,
+    /// requests that the peer's state forbids are 409.
+    static func answer<Document: Encodable>(
+        status: HTTPResponse.Status = .ok, _ body: () async throws(PeerAdministrationError) -> Document
+    ) async throws -> Response {
+        let document: Document
+        do throws(PeerAdministrationError) {
+            document = try await body()
+        } catch {
+            throw apiError(error)
+        }
+        return try JSONResponse.make(document, status: status)
+    }
+
     static func apiError(_ error: PeerAdministrationError) -> APIError {
         switch error {
         case .unknownPeer: APIError.resourceNotFound("\(error)")

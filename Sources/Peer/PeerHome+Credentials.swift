@@ -11,8 +11,7 @@ extension PeerHome {
         guard certificate.ed25519PublicKey == key.publicKey else {
             throw PeerHomeError.unreadable(path: file("node.crt"), reason: "certificate does not match node.key")
         }
-        let keys = try networkKeys()
-        return try PeerCredentials(certificate: certificate, privateKey: key, networkSecret: keys.current.secret, networkKeys: keys)
+        return try PeerCredentials(certificate: certificate, privateKey: key, networkKeys: try networkKeys())
     }
 
     public func nodeID() throws -> NodeID {

@@ -6,21 +6,22 @@ import OpenSSLKit
 public struct PeerCredentials: Sendable {
     public let certificate: Certificate
     public let privateKey: Ed25519PrivateKey
-    /// The secret it started with (the keyring has the one in force).
-    public let networkSecret: [UInt8]
+    /// The network keys in force (rotated in place by revocations).
     public let keyring: AdmissionKeyring
     public let nodeID: NodeID
     public let tlsContext: TLSContext
 
-    public init(
-        certificate: Certificate, privateKey: Ed25519PrivateKey, networkSecret: [UInt8], networkKeys: NetworkKeys? = nil
-    ) throws(OpenSSLError) {
+    public init(certificate: Certificate, privateKey: Ed25519PrivateKey, networkKeys: NetworkKeys) throws(OpenSSLError) {
         self.certificate = certificate
         self.privateKey = privateKey
-        self.networkSecret = networkSecret
-        self.keyring = AdmissionKeyring(networkKeys ?? NetworkKeys(secret: networkSecret))
+        self.keyring = AdmissionKeyring(networkKeys)
         self.nodeID = try NodeID(certificate: certificate)
         self.tlsContext = try TLSContext(certificate: certificate, privateKey: privateKey)
+    }
+
+    /// Credentials for a network that never rotated its secret.
+    public init(certificate: Certificate, privateKey: Ed25519PrivateKey, networkSecret: [UInt8]) throws(OpenSSLError) {
+        try self.init(certificate: certificate, privateKey: privateKey, networkKeys: NetworkKeys(secret: networkSecret))
     }
 
     /// Fresh credentials with a new key: for tests and for `p2pd init`.

@@ -2,7 +2,6 @@ import APIClient
 import APIModel
 import ArgumentParser
 import Foundation
-import Home
 
 /// `p2p network revoke NODEID... | status` (docs/operations.md): shut members out for good
 /// by rotating the network secret, and show the key in force.
@@ -27,7 +26,7 @@ struct NetworkRevokeCommand: AsyncParsableCommand {
         let peerHome = home.resolved(before: root.home)
         let peers = try await PeerCommand.status(peerHome).peers
         let nodeIDs = try nodes.map { try PeerCommand.resolve($0, among: peers) }
-        let revocation = try await NetworkCommand.ask(peerHome) { try await $0.revoke(nodeIDs) }
+        let revocation = try await CLIError.asking(peerHome) { try await $0.revoke(nodeIDs) }
         if json { return try NetworkCommand.printJSON(revocation) }
         print("revoked \(nodeIDs.map { String($0.prefix(12)) }.joined(separator: ", ")): network key \(revocation.key) (epoch \(revocation.epoch))")
         print("told \(revocation.told) of \(revocation.members) members; members away fetch the key when they return")
@@ -45,7 +44,7 @@ struct NetworkStatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let peerHome = home.resolved(before: root.home)
-        let network = try await NetworkCommand.ask(peerHome) { try await $0.network() }
+        let network = try await CLIError.asking(peerHome) { try await $0.network() }
         if json { return try NetworkCommand.printJSON(network) }
         print("network key \(network.key), epoch \(network.epoch), \(network.revoked.count) revoked")
         for node in network.revoked { print("  revoked \(node)") }
@@ -53,15 +52,6 @@ struct NetworkStatusCommand: AsyncParsableCommand {
 }
 
 extension NetworkCommand {
-    /// One request to the local daemon; API failures become the CLI's one-line errors.
-    static func ask<Answer>(_ home: PeerHome, _ request: (APIClient) async throws -> Answer) async throws -> Answer {
-        do {
-            return try await request(try APIClient.connecting(to: home))
-        } catch let error as APIClientError {
-            throw CLIError.from(error, home: home)
-        }
-    }
-
     /// Prints a document as one line of JSON with sorted keys.
     static func printJSON(_ value: some Encodable) throws {
         let encoder = JSONEncoder()

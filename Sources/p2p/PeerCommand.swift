@@ -125,19 +125,11 @@ extension PeerCommand {
         _ home: PeerHome, about node: String, _ request: (APIClient, String) async throws -> Answer
     ) async throws -> (nodeID: String, answer: Answer) {
         let nodeID = try resolve(node, among: try await status(home).peers)
-        do {
-            return (nodeID, try await request(try APIClient.connecting(to: home), nodeID))
-        } catch let error as APIClientError {
-            throw CLIError.from(error, home: home)
-        }
+        return (nodeID, try await CLIError.asking(home) { try await request($0, nodeID) })
     }
 
     static func status(_ home: PeerHome) async throws -> NodeStatus {
-        do {
-            return try await APIClient.connecting(to: home).status()
-        } catch let error as APIClientError {
-            throw CLIError.from(error, home: home)
-        }
+        try await CLIError.asking(home) { try await $0.status() }
     }
 
     /// The full NodeID that `text` names: itself, or the one member whose NodeID starts

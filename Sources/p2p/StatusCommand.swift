@@ -100,6 +100,15 @@ extension CLIError {
 }
 
 extension CLIError {
+    /// One request to the daemon of `home`; its failures become the CLI's one-line errors.
+    static func asking<Answer>(_ home: PeerHome, _ request: (APIClient) async throws -> Answer) async throws -> Answer {
+        do {
+            return try await request(try APIClient.connecting(to: home))
+        } catch let error as APIClientError {
+            throw CLIError.from(error, home: home)
+        }
+    }
+
     /// Refuses a malformed capability before any network traffic (exit 2).
     static func validate(capability: String) throws {
         do {

@@ -234,7 +234,11 @@ import Testing
         try JSONDecoder().decode(FolderAPIDocuments.Listing.self, from: Data(cluster.p2p(index, ["sync", "status", "--json"]).stdout.utf8)).folders
     }
 
-    static func lastLine(_ text: String) -> String? { text.split(separator: "\n").last.map(String.init) }
+    /// The last line a tool wrote itself: log records (which start with their ISO 8601
+    /// time) are left out, since a library's event loop may log after the tool's final line.
+    static func lastLine(_ text: String) -> String? {
+        text.split(separator: "\n").last { $0.wholeMatch(of: /\d{4}-\d\d-\d\dT.*/) == nil }.map(String.init)
+    }
 
     /// File reads the peer's API served, any outcome (`p2p_get_operations_total`).
     static func reads(_ client: APIClient) async throws -> Double {
