@@ -12,6 +12,9 @@ import Hummingbird
 /// - `DELETE ?path=/abs/dir` → `{"removed": "/abs/dir"}`; the files stay.
 /// - `POST /v1/sync/folders/rescan?path=/abs/dir` → `{"path","seconds"}`: a full scan now,
 ///   answered when it has finished, with its duration.
+/// - `GET /v1/sync/folders/versions?path=/abs/dir/file` → `{"path","folder","retentionSeconds","versions"}`.
+/// - `POST /v1/sync/folders/restore?path=/abs/dir/file[&at=ms]` → `{"path","restored"}`; 404 when
+///   no kept version answers, 409 when the file changed on disk since the last scan.
 enum SyncRoutes {
     static let maximumRequestSize = 64 * 1024
 
@@ -28,7 +31,9 @@ enum SyncRoutes {
             if let text = requested.token {
                 do { given = try FolderToken(parsing: text) } catch { throw APIError.badRequest("\(error)") }
             }
-            let token = try await mapped { try await service.add(path: requested.path, token: given) }
+            let retention = requested.retentionSeconds ?? FolderAPIDocuments.defaultRetentionSeconds
+            guard retention >= 0 else { throw APIError.badRequest("retentionSeconds must not be negative") }
+            let token = try await mapped { try await service.add(path: requested.path, token: given, retentionSeconds: retention) }
             return try JSONResponse.make(
                 FolderAPIDocuments.Added(path: FolderAPIDocuments.normalizedPath(requested.path), folder: token.folderID, token: token.description, created: given == nil),
                 status: .created)
@@ -53,6 +58,20 @@ enum SyncRoutes {
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             return try JSONResponse.make(FolderAPIDocuments.Rescanned(path: FolderAPIDocuments.normalizedPath(path), seconds: seconds))
         }
+        router.get("v1/sync/folders/versions") { request, _ in
+            guard let path = request.uri.queryParameters.get("path") else { throw APIError.badRequest("missing ?path=") }
+            return try JSONResponse.make(try await mapped { try await service.versions(path: path) })
+        }
+        router.post("v1/sync/folders/restore") { request, _ in
+            guard let path = request.uri.queryParameters.get("path") else { throw APIError.badRequest("missing ?path=") }
+            var at: Int64?
+            if let text = request.uri.queryParameters.get("at") {
+                guard let value = Int64(text), value >= 0 else { throw APIError.badRequest("at= must be milliseconds since 1970") }
+                at = value
+            }
+            let restored = try await mapped { try await service.restore(path: path, at: at) }
+            return try JSONResponse.make(FolderAPIDocuments.Restored(path: FolderAPIDocuments.normalizedPath(path), restored: restored))
+        }
     }
 
     /// Sync errors as API errors: bad input is 400, an unknown folder 404.
@@ -62,7 +81,8 @@ enum SyncRoutes {
         } catch let error as FolderSyncError {
             switch error {
             case .invalidToken, .invalidFolder: throw APIError.badRequest(error.description)
-            case .unknownFolder: throw APIError.resourceNotFound(error.description)
+            case .unknownFolder, .noVersion: throw APIError.resourceNotFound(error.description)
+            case .restoreRefused: throw APIError.conflict(error.description)
             default: throw error
             }
         }

@@ -10,14 +10,79 @@ public enum FolderAPIDocuments {
         return path
     }
 
-    /// `POST` body: a new folder without `token`, the folder of `token` with it.
+    /// `POST` body: a new folder without `token`, the folder of `token` with it; versions
+    /// kept `retentionSeconds` (default `defaultRetentionSeconds`).
     public struct AddRequest: Codable, Sendable {
         public var path: String
         public var token: String?
+        public var retentionSeconds: Int?
 
-        public init(path: String, token: String?) {
+        public init(path: String, token: String?, retentionSeconds: Int? = nil) {
             self.path = path
             self.token = token
+            self.retentionSeconds = retentionSeconds
+        }
+    }
+
+    /// How long a folder keeps old versions and deleted files unless told otherwise: 30 days.
+    public static let defaultRetentionSeconds = 30 * 86_400
+
+    /// One version of a file of a synced folder (`GET /v1/sync/folders/versions`).
+    public struct Version: Codable, Sendable, Hashable {
+        /// Relative to the folder root.
+        public var path: String
+        /// The capability that reads this version (a secret, like the folder's token).
+        public var capability: String
+        public var size: UInt64
+        public var mode: UInt32
+        public var modifiedNanoseconds: Int64
+        /// Short id of the device that made it.
+        public var modifiedBy: String
+        /// When this device saw it replaced (ms since 1970); nil for the current version.
+        public var supersededMilliseconds: Int64?
+        /// Whether what replaced it was a deletion.
+        public var deleted: Bool
+
+        public init(
+            path: String, capability: String, size: UInt64, mode: UInt32, modifiedNanoseconds: Int64, modifiedBy: String,
+            supersededMilliseconds: Int64?, deleted: Bool
+        ) {
+            self.path = path
+            self.capability = capability
+            self.size = size
+            self.mode = mode
+            self.modifiedNanoseconds = modifiedNanoseconds
+            self.modifiedBy = modifiedBy
+            self.supersededMilliseconds = supersededMilliseconds
+            self.deleted = deleted
+        }
+    }
+
+    /// `GET /v1/sync/folders/versions?path=/abs/dir/file` answer: the current version (if the
+    /// file exists) first, then older ones, newest first, within the folder's retention.
+    public struct Versions: Codable, Sendable {
+        public var path: String
+        public var folder: String
+        public var retentionSeconds: Int
+        public var versions: [Version]
+
+        public init(path: String, folder: String, retentionSeconds: Int, versions: [Version]) {
+            self.path = path
+            self.folder = folder
+            self.retentionSeconds = retentionSeconds
+            self.versions = versions
+        }
+    }
+
+    /// `POST /v1/sync/folders/restore?path=/abs/dir/file[&at=ms]` answer: the version written
+    /// back, now the file's newest version on every device.
+    public struct Restored: Codable, Sendable {
+        public var path: String
+        public var restored: Version
+
+        public init(path: String, restored: Version) {
+            self.path = path
+            self.restored = restored
         }
     }
 

@@ -6,25 +6,31 @@ import GRDB
 /// files uses. Written with `durableWrite`: a file is acknowledged only once it is listed.
 extension ChunkStore {
     /// Lists a file with its chunks (manifest nodes included). Storing the same capability
-    /// again adds chunks it did not list and keeps the first date.
+    /// again from the same source adds chunks it did not list and keeps the first date.
     public func recordOwnedFile(_ file: OwnedFile, chunks: [StoredChunkID]) throws(ChunkStoreError) {
+        try recordOwnedFiles([(file, chunks)])
+    }
+
+    /// Lists files with their chunks in one durable transaction (a folder's new versions).
+    public func recordOwnedFiles(_ files: [(file: OwnedFile, chunks: [StoredChunkID])]) throws(ChunkStoreError) {
         try checkOpen()
-        try withDatabase("record owned file") {
+        guard !files.isEmpty else { return }
+        try withDatabase("record owned files") {
             try durableWrite { db in
-                try db.execute(
-                    sql: """
-                        INSERT INTO owned_file (capability, size, stored_at, source) VALUES (?, ?, ?, ?)
-                        ON CONFLICT (capability) DO NOTHING
-                        """,
-                    arguments: [file.capability, Int64(file.size), ChunkLease.milliseconds(file.storedAt), file.source])
-                let fileID = try Int64.fetchOne(
-                    db, sql: "SELECT id FROM owned_file WHERE capability = ?", arguments: [file.capability]) ?? 0
+                let file = try db.cachedStatement(sql: """
+                    INSERT INTO owned_file (capability, size, stored_at, source) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (capability, source) DO NOTHING
+                    """)
                 let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO owned_chunk (chunk_id, file) VALUES (?, ?)")
                 // A chunk in use again must not be released late by an earlier removal.
                 let keep = try db.cachedStatement(sql: "DELETE FROM pending_release WHERE chunk_id = ?")
-                for chunk in Set(chunks) {
-                    try insert.execute(arguments: [chunk, fileID])
-                    try keep.execute(arguments: [chunk])
+                for (owned, chunks) in files {
+                    try file.execute(arguments: [owned.capability, Int64(owned.size), ChunkLease.milliseconds(owned.storedAt), owned.source])
+                    let fileID = try Self.ownedFileID(db, capability: owned.capability, source: owned.source) ?? 0
+                    for chunk in Set(chunks) {
+                        try insert.execute(arguments: [chunk, fileID])
+                        try keep.execute(arguments: [chunk])
+                    }
                 }
             }
         }
@@ -45,26 +51,52 @@ extension ChunkStore {
         }
     }
 
-    /// Forgets an owned file. Returns the chunks that no other owned file uses (whose leases
-    /// the caller releases), or nil when the capability is not owned here.
-    public func removeOwnedFile(capability: String) throws(ChunkStoreError) -> [StoredChunkID]? {
+    /// The capabilities owned from one source (a synced folder's versions).
+    public func ownedCapabilities(source: String) throws(ChunkStoreError) -> Set<String> {
         try checkOpen()
-        return try withDatabase("remove owned file") {
-            try durableWrite { db -> [StoredChunkID]? in
-                guard let fileID = try Int64.fetchOne(
-                    db, sql: "SELECT id FROM owned_file WHERE capability = ?", arguments: [capability])
-                else { return nil }
-                let orphans = try StoredChunkID.fetchAll(
-                    db,
-                    sql: """
-                        SELECT chunk_id FROM owned_chunk AS mine WHERE file = ?
-                        AND NOT EXISTS (SELECT 1 FROM owned_chunk AS other WHERE other.chunk_id = mine.chunk_id AND other.file != ?)
-                        """,
-                    arguments: [fileID, fileID])
-                try db.execute(sql: "DELETE FROM owned_file WHERE id = ?", arguments: [fileID])
-                return orphans
+        return try withDatabase("list owned capabilities") {
+            try database.read { db in
+                Set(try String.fetchAll(db, sql: "SELECT capability FROM owned_file WHERE source = ?", arguments: [source]))
             }
         }
+    }
+
+    /// Forgets an owned file. Returns the chunks that no other owned file uses (whose leases
+    /// the caller releases), or nil when the capability is not owned here from `source`.
+    public func removeOwnedFile(capability: String, source: String = OwnedFile.putSource) throws(ChunkStoreError) -> [StoredChunkID]? {
+        let (removed, orphans) = try removeOwnedFiles(capabilities: [capability], source: source)
+        return removed == 0 ? nil : orphans
+    }
+
+    /// Forgets owned files of one source; returns how many were listed and the chunks that
+    /// no remaining owned file uses.
+    public func removeOwnedFiles(
+        capabilities: [String], source: String
+    ) throws(ChunkStoreError) -> (removed: Int, orphans: [StoredChunkID]) {
+        try checkOpen()
+        guard !capabilities.isEmpty else { return (0, []) }
+        return try withDatabase("remove owned files") {
+            try durableWrite { db in
+                var removed = 0
+                var candidates: Set<StoredChunkID> = []
+                let chunks = try db.cachedStatement(sql: "SELECT chunk_id FROM owned_chunk WHERE file = ?")
+                let delete = try db.cachedStatement(sql: "DELETE FROM owned_file WHERE id = ?")
+                for capability in Set(capabilities) {
+                    guard let fileID = try Self.ownedFileID(db, capability: capability, source: source) else { continue }
+                    candidates.formUnion(try StoredChunkID.fetchAll(chunks, arguments: [fileID]))
+                    try delete.execute(arguments: [fileID])
+                    removed += 1
+                }
+                let used = try db.cachedStatement(sql: "SELECT 1 FROM owned_chunk WHERE chunk_id = ? LIMIT 1")
+                let orphans = try candidates.filter { try Int.fetchOne(used, arguments: [$0]) == nil }
+                return (removed, orphans.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) })
+            }
+        }
+    }
+
+    private static func ownedFileID(_ db: Database, capability: String, source: String) throws -> Int64? {
+        try Int64.fetchOne(
+            db, sql: "SELECT id FROM owned_file WHERE capability = ? AND source = ?", arguments: [capability, source])
     }
 
     /// One page of the distinct chunks of owned files, in id order after `cursor` (the

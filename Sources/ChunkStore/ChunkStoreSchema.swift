@@ -32,6 +32,11 @@ enum ChunkStoreSchema {
         migrator.registerMigration("v8: released leases") { db in
             try db.execute(sql: v8)
         }
+        // Foreign keys are off while a migration runs (GRDB checks them after it), so
+        // dropping the old owned_file does not cascade into owned_chunk.
+        migrator.registerMigration("v9: owned files by capability and source") { db in
+            try db.execute(sql: v9)
+        }
         return migrator
     }
 
@@ -230,5 +235,28 @@ enum ChunkStoreSchema {
             PRIMARY KEY (chunk_id, owner)
         ) WITHOUT ROWID;
         CREATE INDEX released_lease_by_time ON released_lease(released_at);
+        """
+
+    private static let v9 = """
+        -- A capability may be owned more than once: stored with `p2p put` and kept as a version
+        -- of a synced folder (docs/gc.md, "Folder versions"). Each source holds its own row, so
+        -- `p2p rm` ends the put's claim and leaves the folder's.
+        CREATE TABLE owned_file_v9 (
+            id INTEGER PRIMARY KEY,
+            -- The file's capability (p2p1:…): secret, like the home it is in.
+            capability TEXT NOT NULL,
+            -- Plaintext size in bytes.
+            size INTEGER NOT NULL CHECK (size >= 0),
+            -- When it was first stored (ms).
+            stored_at INTEGER NOT NULL,
+            -- How: 'put', or 'folder:' and the synced folder's id.
+            source TEXT NOT NULL,
+            UNIQUE (capability, source)
+        );
+        INSERT INTO owned_file_v9 (id, capability, size, stored_at, source)
+            SELECT id, capability, size, stored_at, source FROM owned_file;
+        DROP TABLE owned_file;
+        ALTER TABLE owned_file_v9 RENAME TO owned_file;
+        CREATE INDEX owned_file_by_source ON owned_file(source);
         """
 }

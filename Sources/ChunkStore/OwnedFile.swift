@@ -9,8 +9,14 @@ public struct OwnedFile: Sendable, Equatable {
     public var size: UInt64
     /// When it was first stored.
     public var storedAt: Date
-    /// `put`, or the synced folder it came from.
+    /// `put`, or the synced folder it came from (`folderSource(_:)`).
     public var source: String
+
+    /// The source of files stored with `p2p put` (and `put -r`).
+    public static let putSource = "put"
+
+    /// The source of a synced folder's versions: `folder:` and the folder's id.
+    public static func folderSource(_ folderID: String) -> String { "folder:" + folderID }
 
     public init(capability: String, size: UInt64, storedAt: Date, source: String) {
         self.capability = capability

@@ -10,6 +10,10 @@ public enum FolderSyncError: Error, Sendable, Equatable, CustomStringConvertible
     case malformed(what: String, reason: String)
     /// A file system operation failed.
     case io(path: String, operation: String, errno: Int32)
+    /// No kept version of a folder file answers the request (`sync restore`).
+    case noVersion(path: String, reason: String)
+    /// A version cannot be written back now (the file changed since the last scan).
+    case restoreRefused(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -18,6 +22,8 @@ public enum FolderSyncError: Error, Sendable, Equatable, CustomStringConvertible
         case .unknownFolder(let path): "\(path) is not a synced folder"
         case .malformed(let what, let reason): "malformed \(what): \(reason)"
         case .io(let path, let operation, let code): "\(operation) \(path): \(String(cString: strerror(code)))"
+        case .noVersion(let path, let reason): "no version of \(path) to restore: \(reason)"
+        case .restoreRefused(let path, let reason): "cannot restore \(path): \(reason)"
         }
     }
 }

@@ -13,6 +13,9 @@ enum FolderIndexSchema {
         migrator.registerMigration("v2: index_page") { db in
             try db.execute(sql: v2)
         }
+        migrator.registerMigration("v3: file versions and retention") { db in
+            try db.execute(sql: v3)
+        }
         return migrator
     }
 
@@ -98,5 +101,34 @@ enum FolderIndexSchema {
             plaintext BLOB NOT NULL,
             PRIMARY KEY (folder, device, id)
         );
+        """
+
+    private static let v3 = """
+        -- How long a folder keeps the versions its files no longer have (docs/sync.md,
+        -- "Versions"); 30 days unless set when the folder was added.
+        ALTER TABLE folder ADD COLUMN retention_seconds INTEGER NOT NULL DEFAULT 2592000;
+
+        -- File versions that are no longer current here: replaced by a newer version, or the
+        -- file deleted. Recorded in the transaction that saves the entry replacing them; kept
+        -- for the folder's retention, while this device holds references on their chunks.
+        CREATE TABLE version (
+            folder TEXT NOT NULL REFERENCES folder(id) ON DELETE CASCADE,
+            -- Relative, '/'-separated.
+            path TEXT NOT NULL,
+            -- The version's capability.
+            capability TEXT NOT NULL,
+            -- Its size, permission bits and modification time (ns since 1970).
+            size INTEGER NOT NULL,
+            mode INTEGER NOT NULL,
+            modified_ns INTEGER NOT NULL,
+            -- Short id of the device that made the version.
+            modified_by INTEGER NOT NULL,
+            -- When this device saw it replaced (ms).
+            superseded_at INTEGER NOT NULL,
+            -- 1 when what replaced it was a deletion (or a directory or link).
+            deleted INTEGER NOT NULL CHECK (deleted IN (0, 1)),
+            PRIMARY KEY (folder, path, superseded_at, capability)
+        ) WITHOUT ROWID;
+        CREATE INDEX version_by_time ON version(folder, superseded_at);
         """
 }

@@ -1,3 +1,4 @@
+import APIModel
 import Foundation
 import GRDB
 
@@ -13,6 +14,8 @@ public final class FolderIndexStore: Sendable {
         public var id: String
         public var path: String
         public var sequence: UInt64
+        /// How long versions no longer current are kept.
+        public var retentionSeconds: Int
     }
 
     /// Another device of a folder, as last applied.
@@ -51,17 +54,21 @@ public final class FolderIndexStore: Sendable {
 
     public func folders() throws -> [Folder] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, path, sequence FROM folder ORDER BY path").map {
-                Folder(id: $0["id"], path: $0["path"], sequence: UInt64(bitPattern: $0["sequence"]))
+            try Row.fetchAll(db, sql: "SELECT id, path, sequence, retention_seconds FROM folder ORDER BY path").map {
+                Folder(
+                    id: $0["id"], path: $0["path"], sequence: UInt64(bitPattern: $0["sequence"]),
+                    retentionSeconds: $0["retention_seconds"])
             }
         }
     }
 
-    public func addFolder(id: String, path: String) throws {
+    public func addFolder(
+        id: String, path: String, retentionSeconds: Int = FolderAPIDocuments.defaultRetentionSeconds
+    ) throws {
         try database.write { db in
             try db.execute(
-                sql: "INSERT INTO folder (id, path, added_at) VALUES (?, ?, ?)",
-                arguments: [id, path, Self.now()])
+                sql: "INSERT INTO folder (id, path, added_at, retention_seconds) VALUES (?, ?, ?, ?)",
+                arguments: [id, path, Self.now(), retentionSeconds])
         }
     }
 
@@ -106,10 +113,30 @@ public final class FolderIndexStore: Sendable {
         }
     }
 
-    /// Records changed entries in one transaction.
-    public func save(folder: String, _ changed: [LocalEntry]) throws {
+    /// Records changed entries in one transaction. A file version an entry replaces (a new
+    /// content, a deletion) is kept as a version of the file, superseded `now`.
+    public func save(folder: String, _ changed: [LocalEntry], now: Int64? = nil) throws {
         guard !changed.isEmpty else { return }
+        let now = now ?? Self.now()
         try database.write { db in
+            let previous = try db.cachedStatement(sql: """
+                SELECT capability, size, mode, modified_ns, modified_by FROM entry
+                WHERE folder = ? AND path = ? AND kind = 1 AND deleted = 0 AND capability != ''
+                """)
+            let keep = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO version (folder, path, capability, size, mode, modified_ns, modified_by, superseded_at, deleted)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for local in changed {
+                let entry = local.entry
+                guard let old = try Row.fetchOne(previous, arguments: [folder, entry.path]) else { continue }
+                let replaced = entry.deleted || entry.kind != .file
+                guard replaced || (old["capability"] as String) != entry.capability else { continue }
+                try keep.execute(arguments: [
+                    folder, entry.path, old["capability"], old["size"], old["mode"], old["modified_ns"], old["modified_by"], now,
+                    replaced,
+                ])
+            }
             let statement = try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO entry (folder, path, kind, mode, modified_ns, size, capability, symlink_target,
                     deleted, version, modified_by, inode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -123,6 +150,55 @@ public final class FolderIndexStore: Sendable {
                 ])
             }
         }
+    }
+
+    // MARK: versions
+
+    /// The versions of `path` no longer current here, newest first.
+    public func versions(folder: String, path: String) throws -> [FolderAPIDocuments.Version] {
+        try database.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM version WHERE folder = ? AND path = ? ORDER BY superseded_at DESC, capability",
+                arguments: [folder, path]
+            ).map(Self.fileVersion(row:))
+        }
+    }
+
+    /// Forgets the versions superseded before `cutoff` (ms); returns how many.
+    @discardableResult
+    public func dropVersions(folder: String, supersededBefore cutoff: Int64) throws -> Int {
+        try database.write { db in
+            try db.execute(sql: "DELETE FROM version WHERE folder = ? AND superseded_at < ?", arguments: [folder, cutoff])
+            return db.changesCount
+        }
+    }
+
+    /// When the oldest kept version was superseded (ms), or nil when none is kept.
+    public func oldestVersion(folder: String) throws -> Int64? {
+        try database.read { db in
+            try Int64.fetchOne(db, sql: "SELECT min(superseded_at) FROM version WHERE folder = ?", arguments: [folder])
+        }
+    }
+
+    /// Every capability the folder keeps here, current or an older version, with its size:
+    /// what this device holds references on.
+    public func capabilitiesInUse(folder: String) throws -> [String: UInt64] {
+        try database.read { db in
+            var found: [String: UInt64] = [:]
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT capability, size FROM entry WHERE folder = ? AND kind = 1 AND deleted = 0 AND capability != ''
+                UNION SELECT capability, size FROM version WHERE folder = ?
+                """, arguments: [folder, folder])
+            while let row = try rows.next() { found[row[0]] = UInt64(bitPattern: row[1]) }
+            return found
+        }
+    }
+
+    static func fileVersion(row: Row) -> FolderAPIDocuments.Version {
+        FolderAPIDocuments.Version(
+            path: row["path"], capability: row["capability"], size: UInt64(bitPattern: row["size"]), mode: row["mode"],
+            modifiedNanoseconds: row["modified_ns"], modifiedBy: DeviceShortID(bitPattern: row["modified_by"] as Int64).label,
+            supersededMilliseconds: row["superseded_at"] as Int64, deleted: row["deleted"])
     }
 
     // MARK: devices
@@ -160,6 +236,16 @@ public final class FolderIndexStore: Sendable {
             let ids = try Data.fetchCursor(db, sql: "SELECT id FROM stored_chunk")
             while let id = try ids.next() { found.insert([UInt8](id)) }
             return found
+        }
+    }
+
+    /// Forgets chunks as stored: their leases were released, so they may be collected and
+    /// must be sent again when a file uses them.
+    public func forgetStored(_ ids: [[UInt8]]) throws {
+        guard !ids.isEmpty else { return }
+        try database.write { db in
+            let statement = try db.cachedStatement(sql: "DELETE FROM stored_chunk WHERE id = ?")
+            for id in ids { try statement.execute(arguments: [Data(id)]) }
         }
     }
 

@@ -56,6 +56,7 @@ extension FolderSession {
             }
         }
         try store.save(folder: folderID, changed)
+        if !changed.isEmpty { referencesStale = true }
         pendingRemote = unfinished
         if !changed.isEmpty {
             needPublish = true

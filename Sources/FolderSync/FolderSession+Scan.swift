@@ -70,6 +70,7 @@ extension FolderSession {
             versionsMade += 1
         }
         try store.save(folder: folderID, changed)
+        if !changed.isEmpty { referencesStale = true }
         try store.markStored(chunks.takePending())
         if versionsMade > 0 {
             needPublish = true

@@ -19,6 +19,8 @@ public actor FolderSession {
     let store: FolderIndexStore
     let timing: SyncTiming
     let logger: Logger
+    /// How long versions no longer current are kept (seconds).
+    let retentionSeconds: Int
     /// This device's key in this folder (`SyncNetwork.deviceKey`) and its public half.
     let deviceKey: Ed25519PrivateKey
     let deviceID: [UInt8]
@@ -66,6 +68,12 @@ public actor FolderSession {
     var indexBytesFetched = 0
     /// Callers of `rescan()` waiting for the next scan of the loop to start.
     var rescanWaiters: [CheckedContinuation<Duration, any Error>] = []
+    /// Callers of `restore` waiting for the loop.
+    var restoreRequests: [RestoreRequest] = []
+    /// The versions this device holds references on (loaded from the network's ledger once).
+    var referenced: Set<String>?
+    /// Whether the references may not match what the folder keeps (entries saved since).
+    var referencesStale = true
 
     private let flags = Mutex(Flags())
     private let wake = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -86,9 +94,10 @@ public actor FolderSession {
 
     public init(
         path: String, folderID: String, token: FolderToken, network: any SyncNetwork, store: FolderIndexStore,
-        timing: SyncTiming, logger: Logger
+        timing: SyncTiming, retentionSeconds: Int = FolderAPIDocuments.defaultRetentionSeconds, logger: Logger
     ) throws {
         self.path = path
+        self.retentionSeconds = retentionSeconds
         self.folderID = folderID
         self.token = token
         self.network = network
@@ -118,6 +127,8 @@ public actor FolderSession {
             watcher?.stop()
             for waiter in rescanWaiters { waiter.resume(throwing: CancellationError()) }
             rescanWaiters = []
+            for request in restoreRequests { request.waiter.resume(throwing: CancellationError()) }
+            restoreRequests = []
         }
         await withDiscardingTaskGroup { group in
             group.addTask { [network, token, weak self] in
@@ -152,8 +163,12 @@ public actor FolderSession {
 
     /// One round of work; also what tests drive directly.
     func step(scan: Bool, pull: Bool) async {
+        let restores = await performRestores()
+        defer {
+            for (request, outcome) in restores { request.waiter.resume(with: outcome) }
+        }
         do {
-            if scan || markerMissing {
+            if scan || markerMissing || !restores.isEmpty {
                 state = .scanning
                 do {
                     try await timedScan()
@@ -172,6 +187,13 @@ public actor FolderSession {
             }
             if needPublish {
                 try await publishOnce()
+            }
+            do {
+                try await maintainVersions()
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                logger.warning("could not update the references of the folder's versions; retrying next round", metadata: ["error": "\(error)"])
             }
             state = scanFailure == nil ? .idle : .error
             lastError = scanFailure

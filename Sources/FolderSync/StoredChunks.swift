@@ -29,6 +29,16 @@ final class StoredChunks: ChunkSink {
         return true
     }
 
+    /// Forgets ids as stored (their leases were released): a file that uses them sends them again.
+    func forget(_ ids: [[UInt8]]) {
+        guard !ids.isEmpty else { return }
+        state.withLock { state in
+            for id in ids { state.known.remove(id) }
+            let gone = Set(ids)
+            state.pending.removeAll { gone.contains($0) }
+        }
+    }
+
     /// The ids stored since the last call.
     func takePending() -> [[UInt8]] {
         state.withLock { state in

@@ -21,4 +21,16 @@ public protocol SyncNetwork: Sendable {
     func fetchRecords(key: [UInt8]) async throws -> [SignedRecord]
     /// Yields `key` whenever a responsible peer reports a newer record under it.
     func subscribe(key: [UInt8]) -> AsyncStream<[UInt8]>
+
+    // Versions (docs/gc.md, "Folder versions"): this device holds a reference on the chunks
+    // of every version of `folder` it keeps, current or within the retention.
+
+    /// The capabilities of `folder` this device holds references on.
+    func references(folder: String) async throws -> Set<String>
+    /// Takes references on versions of `folder`; returns the capabilities now referenced
+    /// (one whose chunks cannot be listed now is left for a later call).
+    func reference(folder: String, files: [(capability: Capability, size: UInt64)]) async throws -> [String]
+    /// Ends references on versions of `folder`; returns the chunks whose leases ended, which
+    /// must be sent again when a file uses them.
+    func release(folder: String, capabilities: [String]) async throws -> [ChunkID]
 }

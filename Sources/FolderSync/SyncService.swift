@@ -31,7 +31,7 @@ public actor SyncService {
     public func start() throws {
         for folder in try store.folders() where sessions[folder.id] == nil {
             let token = try FolderToken(stored: String(decoding: try readToken(folder.id), as: UTF8.self))
-            try launch(path: folder.path, id: folder.id, token: token)
+            try launch(folder, token: token)
         }
     }
 
@@ -42,9 +42,15 @@ public actor SyncService {
     }
 
     /// Syncs `path` (absolute, an existing directory) with the folder of `token`, or with
-    /// a new folder when there is none; returns the folder's token.
-    public func add(path requested: String, token: FolderToken?) throws -> FolderToken {
+    /// a new folder when there is none; versions no longer current are kept
+    /// `retentionSeconds`. Returns the folder's token.
+    public func add(
+        path requested: String, token: FolderToken?, retentionSeconds: Int = FolderAPIDocuments.defaultRetentionSeconds
+    ) throws -> FolderToken {
         let path = try Self.validate(requested)
+        guard retentionSeconds >= 0 else {
+            throw FolderSyncError.invalidFolder(path: path, reason: "the retention must not be negative")
+        }
         let token = try token ?? FolderToken.generate()
         for folder in try store.folders() {
             if folder.path == path {
@@ -60,13 +66,15 @@ public actor SyncService {
         }
         try FolderScanner(root: path, ignore: .none).placeMarker()
         try DurableWrite.write(Array(token.description.utf8), to: tokenPath(token.folderID), mode: 0o600)
-        try store.addFolder(id: token.folderID, path: path)
-        try launch(path: path, id: token.folderID, token: token)
+        try store.addFolder(id: token.folderID, path: path, retentionSeconds: retentionSeconds)
+        try launch(
+            FolderIndexStore.Folder(id: token.folderID, path: path, sequence: 0, retentionSeconds: retentionSeconds), token: token)
         logger.info("syncing a folder", metadata: ["folder": "\(token.folderID)", "path": "\(path)"])
         return token
     }
 
-    /// Stops syncing `path`; its files stay as they are.
+    /// Stops syncing `path`; its files stay as they are. This device's references on the
+    /// folder's versions are released (the other devices keep theirs).
     public func remove(path requested: String) async throws {
         let path = FolderAPIDocuments.normalizedPath(requested)
         guard let folder = try store.folders().first(where: { $0.path == path }) else { throw FolderSyncError.unknownFolder(path) }
@@ -76,6 +84,12 @@ public actor SyncService {
         }
         try store.removeFolder(id: folder.id)
         unlink(tokenPath(folder.id))
+        do {
+            let released = try await network.release(folder: folder.id, capabilities: Array(try await network.references(folder: folder.id)))
+            try store.forgetStored(released.map(\.bytes))
+        } catch {
+            logger.warning("could not release the folder's references; its leases run out instead", metadata: ["error": "\(error)"])
+        }
         logger.info("stopped syncing a folder", metadata: ["folder": "\(folder.id)", "path": "\(path)"])
     }
 
@@ -96,16 +110,45 @@ public actor SyncService {
         return try await running.session.rescan()
     }
 
+    /// The kept versions of a file of a synced folder, named by its absolute path.
+    public func versions(path requested: String) async throws -> FolderAPIDocuments.Versions {
+        let (folder, session, relative) = try locate(requested)
+        return FolderAPIDocuments.Versions(
+            path: FolderAPIDocuments.normalizedPath(requested), folder: folder.id, retentionSeconds: folder.retentionSeconds,
+            versions: try await session.versions(of: relative))
+    }
+
+    /// Writes a kept version of a file back (the newest replaced one, or the one current at
+    /// `at`, ms since 1970); it becomes the file's newest version on every device.
+    public func restore(path requested: String, at: Int64?) async throws -> FolderAPIDocuments.Version {
+        let (_, session, relative) = try locate(requested)
+        return try await session.restore(relative, at: at)
+    }
+
+    /// The folder, session and relative path of a file named by its absolute path.
+    private func locate(_ requested: String) throws -> (FolderIndexStore.Folder, FolderSession, String) {
+        let path = FolderAPIDocuments.normalizedPath(requested)
+        guard let folder = try store.folders().first(where: { path.hasPrefix($0.path + "/") }),
+              let running = sessions[folder.id]
+        else { throw FolderSyncError.unknownFolder(path) }
+        let relative = String(path.dropFirst(folder.path.count + 1))
+        guard IndexEntry.isSafe(path: relative) else {
+            throw FolderSyncError.invalidFolder(path: path, reason: "not a file path inside the folder")
+        }
+        return (folder, running.session, relative)
+    }
+
     public func status() async -> [FolderStatus] {
         var result: [FolderStatus] = []
         for (_, running) in sessions { result.append(running.session.status()) }
         return result.sorted { $0.path < $1.path }
     }
 
-    private func launch(path: String, id: String, token: FolderToken) throws {
+    private func launch(_ folder: FolderIndexStore.Folder, token: FolderToken) throws {
         let session = try FolderSession(
-            path: path, folderID: id, token: token, network: network, store: store, timing: timing, logger: logger)
-        sessions[id] = (session, Task { await session.run() })
+            path: folder.path, folderID: folder.id, token: token, network: network, store: store, timing: timing,
+            retentionSeconds: folder.retentionSeconds, logger: logger)
+        sessions[folder.id] = (session, Task { await session.run() })
     }
 
     private func tokenPath(_ id: String) -> String { directory + "/" + id + ".token" }

@@ -12,15 +12,32 @@ extension LocalChunks {
         try await NIOThreadPool.singleton.runIfActive { try store.recordOwnedFile(file, chunks: chunks.map { StoredChunkID($0) }) }
     }
 
+    /// Lists several files with their chunks in one durable transaction.
+    public func recordOwnedFiles(_ files: [(file: OwnedFile, chunks: [ChunkID])]) async throws {
+        let store = store
+        let stored = files.map { ($0.file, $0.chunks.map { StoredChunkID($0) }) }
+        try await NIOThreadPool.singleton.runIfActive { try store.recordOwnedFiles(stored) }
+    }
+
+    /// The capabilities owned from `source`.
+    public func ownedCapabilities(source: String) async throws -> Set<String> {
+        let store = store
+        return try await NIOThreadPool.singleton.runIfActive { try store.ownedCapabilities(source: source) }
+    }
+
     public func ownedFiles() async throws -> [OwnedFile] {
         let store = store
         return try await NIOThreadPool.singleton.runIfActive { try store.ownedFiles() }
     }
 
-    /// Forgets an owned file; the chunks no other owned file uses, or nil when it is not owned here.
-    public func removeOwnedFile(capability: String) async throws -> [ChunkID]? {
+    /// Forgets owned files of `source`: how many were listed, and the chunks no remaining
+    /// owned file uses.
+    public func removeOwnedFiles(capabilities: [String], source: String) async throws -> (removed: Int, orphans: [ChunkID]) {
         let store = store
-        return try await NIOThreadPool.singleton.runIfActive { try store.removeOwnedFile(capability: capability)?.map { ChunkID($0) } }
+        return try await NIOThreadPool.singleton.runIfActive {
+            let (removed, orphans) = try store.removeOwnedFiles(capabilities: capabilities, source: source)
+            return (removed, orphans.map { ChunkID($0) })
+        }
     }
 
     /// One page of the distinct chunks of owned files, in id order after `cursor`.

@@ -11,7 +11,7 @@ struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
         abstract: "Keep local folders the same on every device (docs/sync.md).",
-        subcommands: [Add.self, List.self, Status.self, Token.self, Remove.self, Rescan.self]
+        subcommands: [Add.self, List.self, Status.self, Token.self, Remove.self, Rescan.self, Versions.self, Restore.self]
     )
 
     struct Add: AsyncParsableCommand {
@@ -21,13 +21,22 @@ struct SyncCommand: AsyncParsableCommand {
         @OptionGroup var home: HomeOption
         @Argument(help: "The directory to sync.") var directory: String
         @Option(help: "The folder token printed where the folder was created.") var token: String?
+        @Option(help: "How long old versions and deleted files are kept, on this device (default 30d; `p2p sync versions`).")
+        var retention: String?
 
         func run() async throws {
             let path = try SyncCommand.existingDirectory(directory)
             if let token {
                 do { _ = try FolderToken(parsing: token) } catch { throw CLIError.badInput("\(error)") }
             }
-            let body = FolderAPIDocuments.AddRequest(path: path, token: token)
+            var retentionSeconds: Int?
+            if let retention {
+                guard let seconds = SizeParser.seconds(retention) else {
+                    throw CLIError.badInput("--retention must be a duration like 30d or 12h")
+                }
+                retentionSeconds = seconds
+            }
+            let body = FolderAPIDocuments.AddRequest(path: path, token: token, retentionSeconds: retentionSeconds)
             let added: FolderAPIDocuments.Added
             do {
                 added = try await SyncCommand.call(home.resolved(before: root.home), .POST, "/v1/sync/folders", body: try JSONEncoder().encode(body), as: FolderAPIDocuments.Added.self)

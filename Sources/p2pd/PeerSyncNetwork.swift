@@ -14,9 +14,8 @@ struct PeerSyncNetwork: SyncNetwork {
 
     init(node: PeerNode) throws {
         self.node = node
-        // Folder data is pinned until folder versions hold references of their own
-        // (docs/gc.md): nothing a folder stored is ever collected.
-        self.encoder = try node.fileEncoder(leases: [.pin])
+        // Each copy takes this peer's lease; the folder's references (`reference`) renew it.
+        self.encoder = try node.fileEncoder()
     }
 
     func deviceKey(context: [UInt8]) throws -> Ed25519PrivateKey {
@@ -36,5 +35,17 @@ struct PeerSyncNetwork: SyncNetwork {
 
     func subscribe(key: [UInt8]) -> AsyncStream<[UInt8]> {
         node.subscribeRecords(key: key)
+    }
+
+    func references(folder: String) async throws -> Set<String> {
+        try await node.folderReferences(folder: folder)
+    }
+
+    func reference(folder: String, files: [(capability: Capability, size: UInt64)]) async throws -> [String] {
+        try await node.referenceFolderVersions(folder: folder, files: files)
+    }
+
+    func release(folder: String, capabilities: [String]) async throws -> [ChunkID] {
+        try await node.releaseFolderVersions(folder: folder, capabilities: capabilities)
     }
 }

@@ -1,4 +1,5 @@
 import API
+import APIModel
 import ArgumentParser
 import FolderSync
 import Foundation

@@ -52,6 +52,29 @@ import TestSupport
         }
     }
 
+    /// A capability stored with `put` and kept by a synced folder is two rows: removing one
+    /// source's claim releases nothing the other still uses.
+    @Test func aPutAndAFolderVersionOfOneFileAreSeparateClaims() throws {
+        try withTemporaryDirectory { root in
+            let store = try openStore(root, clock: TestClock(start))
+            let one = makeChunk(seed: 1, size: 10).id, two = makeChunk(seed: 2, size: 10).id
+            let folder = OwnedFile.folderSource("0123456789abcdef")
+            try store.recordOwnedFile(OwnedFile(capability: "p2p1:x", size: 20, storedAt: start, source: OwnedFile.putSource), chunks: [one, two])
+            try store.recordOwnedFiles([
+                (OwnedFile(capability: "p2p1:x", size: 20, storedAt: start, source: folder), [one, two]),
+                (OwnedFile(capability: "p2p1:y", size: 10, storedAt: start, source: folder), [two]),
+            ])
+            #expect(try store.ownedFiles().count == 3)
+            #expect(try store.ownedCapabilities(source: folder) == ["p2p1:x", "p2p1:y"])
+            #expect(try store.removeOwnedFile(capability: "p2p1:x") == [])
+            #expect(try store.removeOwnedFile(capability: "p2p1:y") == nil)
+            let removal = try store.removeOwnedFiles(capabilities: ["p2p1:x", "p2p1:unknown"], source: folder)
+            #expect(removal.removed == 1 && removal.orphans == [one])
+            #expect(try store.removeOwnedFiles(capabilities: ["p2p1:y"], source: folder).orphans == [two])
+            #expect(try store.ownedFiles().isEmpty)
+        }
+    }
+
     /// What an admitted peer may do with leases of its own cannot shorten anyone else's: a
     /// renewal and release of its own lease leaves the provisional one, and leases of made-up
     /// owners past the cap fold into a row that no peer can release.

@@ -25,6 +25,8 @@ final class MemoryNetwork: Sendable {
     struct Device: SyncNetwork {
         let network: MemoryNetwork
         let key: Ed25519PrivateKey
+        /// The versions this device references, by folder (no chunk is ever collected here).
+        let referenced = References()
         func deviceKey(context: [UInt8]) throws -> Ed25519PrivateKey {
             try key.derivedKey(label: Array("p2p-folder-v1 device key".utf8) + context)
         }
@@ -50,6 +52,25 @@ final class MemoryNetwork: Sendable {
         }
 
         func subscribe(key: [UInt8]) -> AsyncStream<[UInt8]> { AsyncStream { _ in } }
+
+        func references(folder: String) async throws -> Set<String> {
+            referenced.table.withLock { $0[folder] ?? [] }
+        }
+
+        func reference(folder: String, files: [(capability: Capability, size: UInt64)]) async throws -> [String] {
+            let added = files.map(\.capability.description)
+            referenced.table.withLock { $0[folder, default: []].formUnion(added) }
+            return added
+        }
+
+        func release(folder: String, capabilities: [String]) async throws -> [ChunkID] {
+            referenced.table.withLock { $0[folder, default: []].subtract(capabilities) }
+            return []
+        }
+    }
+
+    final class References: Sendable {
+        let table = Mutex<[String: Set<String>]>([:])
     }
 
     struct CountingSink: ChunkSink {
