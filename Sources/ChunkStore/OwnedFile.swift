@@ -18,6 +18,9 @@ public struct OwnedFile: Sendable, Equatable {
     /// The source of a synced folder's versions: `folder:` and the folder's id.
     public static func folderSource(_ folderID: String) -> String { "folder:" + folderID }
 
+    /// The source of the pages of this device's index tree of a synced folder.
+    public static func folderIndexSource(_ folderID: String) -> String { "folder-index:" + folderID }
+
     public init(capability: String, size: UInt64, storedAt: Date, source: String) {
         self.capability = capability
         self.size = size

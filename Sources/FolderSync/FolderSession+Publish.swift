@@ -13,6 +13,10 @@ extension FolderSession {
             try await chunks.storeIfNew(id: page.reference.id, bytes: page.ciphertext) ? page.ciphertext.count : nil
         }.compactMap { $0 }
         try store.markStored(chunks.takePending())
+        // The tree's pages stay as long as it is this device's newest; earlier trees' go.
+        let released = try await network.referenceIndex(folder: folderID, pages: tree.pages.map(\.reference.id)).map(\.bytes)
+        chunks.forget(released)
+        try store.forgetStored(released)
         indexBytesPublished += written.reduce(0, +)
         indexPagesPublished += written.count
         let announcement = IndexAnnouncement(

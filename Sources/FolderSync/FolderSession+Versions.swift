@@ -11,7 +11,7 @@ extension FolderSession {
     /// A `sync restore` waiting for the loop.
     struct RestoreRequest {
         var path: String
-        /// Restore the version that was current at this time (ms); the newest older one when nil.
+        /// Restore the newest version modified by this time (ms); the one replaced last when nil.
         var at: Int64?
         var waiter: CheckedContinuation<FolderAPIDocuments.Version, any Error>
     }
@@ -69,18 +69,25 @@ extension FolderSession {
     }
 
     private func restoreOne(_ request: RestoreRequest, applier: FileApplier) async throws -> FolderAPIDocuments.Version {
-        let older = try versions(of: request.path).filter { $0.supersededMilliseconds != nil }
-        let chosen: FolderAPIDocuments.Version?
+        let kept = try versions(of: request.path)
+        let chosen: FolderAPIDocuments.Version
         if let at = request.at {
-            // The version current at `at` is the first one replaced after it.
-            chosen = older.last { ($0.supersededMilliseconds ?? 0) > at }
+            // The file as it was at `at`: the newest version modified by then (modification
+            // times come from the writing device, so every device picks the same one).
+            let limit = at.multipliedReportingOverflow(by: 1_000_000)
+            guard let found = kept.first(where: { limit.overflow || $0.modifiedNanoseconds <= limit.partialValue }) else {
+                throw FolderSyncError.noVersion(path: request.path, reason: "every kept version was modified after that time")
+            }
+            guard found.supersededMilliseconds != nil else {
+                throw FolderSyncError.noVersion(path: request.path, reason: "the current version is the one of that time")
+            }
+            chosen = found
         } else {
-            chosen = older.first
-        }
-        guard let chosen else {
-            throw FolderSyncError.noVersion(
-                path: request.path,
-                reason: older.isEmpty ? "none is kept (the retention is \(retentionSeconds) s)" : "none was replaced after that time")
+            guard let found = kept.first(where: { $0.supersededMilliseconds != nil }) else {
+                throw FolderSyncError.noVersion(
+                    path: request.path, reason: "no older version is kept (the retention is \(retentionSeconds) s)")
+            }
+            chosen = found
         }
         let entry = IndexEntry(
             path: request.path, kind: .file, mode: chosen.mode, modifiedNanoseconds: chosen.modifiedNanoseconds,

@@ -33,4 +33,8 @@ public protocol SyncNetwork: Sendable {
     /// Ends references on versions of `folder`; returns the chunks whose leases ended, which
     /// must be sent again when a file uses them.
     func release(folder: String, capabilities: [String]) async throws -> [ChunkID]
+    /// Takes a reference on the pages of this device's newest index tree of `folder` and ends
+    /// the one on its earlier trees; returns the pages whose leases ended. No pages ends the
+    /// references on every tree (the folder is no longer synced here).
+    func referenceIndex(folder: String, pages: [ChunkID]) async throws -> [ChunkID]
 }

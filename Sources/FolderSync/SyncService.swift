@@ -86,6 +86,7 @@ public actor SyncService {
         unlink(tokenPath(folder.id))
         do {
             let released = try await network.release(folder: folder.id, capabilities: Array(try await network.references(folder: folder.id)))
+                + network.referenceIndex(folder: folder.id, pages: [])
             try store.forgetStored(released.map(\.bytes))
         } catch {
             logger.warning("could not release the folder's references; its leases run out instead", metadata: ["error": "\(error)"])

@@ -42,6 +42,22 @@ extension PeerNode {
         return listed.map(\.file.capability)
     }
 
+    /// Takes a reference on the pages of this device's newest index tree of `folder` (a
+    /// ledger row named by the hash of its page ids) and ends the references on earlier
+    /// trees; returns the pages whose leases this peer released. No pages: ends them all
+    /// (the folder is no longer synced here).
+    public nonisolated func referenceFolderIndex(folder: String, pages: [ChunkID]) async throws -> [ChunkID] {
+        let source = OwnedFile.folderIndexSource(folder)
+        var name = ""
+        if !pages.isEmpty {
+            name = "index:" + ChunkID(hashing: pages.flatMap(\.bytes)).description
+            try await local.recordOwnedFiles([(OwnedFile(capability: name, size: UInt64(pages.count), storedAt: Date(), source: source), pages)])
+        }
+        let earlier = try await local.ownedCapabilities(source: source).subtracting([name])
+        guard !earlier.isEmpty else { return [] }
+        return try await collector.remove(capabilities: Array(earlier), source: source).released
+    }
+
     /// Ends references on versions of `folder`; returns the chunks whose leases this peer
     /// released (no other file it owns uses them).
     public nonisolated func releaseFolderVersions(folder: String, capabilities: [String]) async throws -> [ChunkID] {

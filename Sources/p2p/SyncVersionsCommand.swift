@@ -41,11 +41,11 @@ extension SyncCommand {
     struct Restore: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Bring back a kept version of a file of a synced folder, as its newest version on every device.",
-            discussion: "Without --at, the version most recently replaced. --at TIME takes the version that was current then: an ISO 8601 time (2026-12-06T10:00:00Z) or a duration ago (90s, 10m, 2h, 3d).")
+            discussion: "Without --at, the version most recently replaced. --at TIME takes the file as it was then (the newest version modified by TIME): an ISO 8601 time (2026-12-06T10:00:00Z) or a duration ago (90s, 10m, 2h, 3d).")
         @ParentCommand var root: P2P
         @OptionGroup var home: HomeOption
         @Argument(help: "The file, inside a synced directory (it may be deleted).") var file: String
-        @Option(help: "Restore the version that was current at this time.") var at: String?
+        @Option(help: "Restore the file as it was at this time.") var at: String?
 
         func run() async throws {
             var query = ""
@@ -75,9 +75,11 @@ extension SyncCommand {
         }
     }
 
-    /// An ISO 8601 time, or a duration before now.
+    /// An ISO 8601 time (fractional seconds allowed), or a duration before now.
     static func time(_ text: String) -> Date? {
-        if let date = ISO8601DateFormatter().date(from: text) { return date }
+        let precise = ISO8601DateFormatter()
+        precise.formatOptions.insert(.withFractionalSeconds)
+        if let date = ISO8601DateFormatter().date(from: text) ?? precise.date(from: text) { return date }
         guard let seconds = SizeParser.seconds(text) else { return nil }
         return Date().addingTimeInterval(-Double(seconds))
     }

@@ -45,6 +45,10 @@ struct PeerSyncNetwork: SyncNetwork {
         try await node.referenceFolderVersions(folder: folder, files: files)
     }
 
+    func referenceIndex(folder: String, pages: [ChunkID]) async throws -> [ChunkID] {
+        try await node.referenceFolderIndex(folder: folder, pages: pages)
+    }
+
     func release(folder: String, capabilities: [String]) async throws -> [ChunkID] {
         try await node.releaseFolderVersions(folder: folder, capabilities: capabilities)
     }

@@ -63,6 +63,8 @@ final class MemoryNetwork: Sendable {
             return added
         }
 
+        func referenceIndex(folder: String, pages: [ChunkID]) async throws -> [ChunkID] { [] }
+
         func release(folder: String, capabilities: [String]) async throws -> [ChunkID] {
             referenced.table.withLock { $0[folder, default: []].subtract(capabilities) }
             return []
