@@ -64,7 +64,7 @@ extension PeerNode: FileSource {
     }
 
     public nonisolated func storeDirectory(_ listing: DirectoryListing) async throws -> EncodedFile {
-        try await storeOwnedFile(ByteChunks(listing.encoded()), kind: .directory, source: "put -r")
+        try await storeOwnedFile(ByteChunks(listing.encoded()), kind: .directory, source: PeerNode.treeSource)
     }
 
     public nonisolated func directory(_ capability: Capability) async throws -> DirectoryListing {

@@ -61,17 +61,20 @@ extension ChunkStore {
         }
     }
 
-    /// Forgets an owned file. Returns the chunks that no other owned file uses (whose leases
-    /// the caller releases), or nil when the capability is not owned here from `source`.
-    public func removeOwnedFile(capability: String, source: String = OwnedFile.putSource) throws(ChunkStoreError) -> [StoredChunkID]? {
-        let (removed, orphans) = try removeOwnedFiles(capabilities: [capability], source: source)
+    /// Forgets an owned file stored through the API (`p2p rm`). Returns the chunks that no
+    /// other owned file uses (whose leases the caller releases), or nil when the capability
+    /// is not owned here from those sources.
+    public func removeOwnedFile(
+        capability: String, sources: [String] = OwnedFile.removableSources
+    ) throws(ChunkStoreError) -> [StoredChunkID]? {
+        let (removed, orphans) = try removeOwnedFiles(capabilities: [capability], sources: sources)
         return removed == 0 ? nil : orphans
     }
 
-    /// Forgets owned files of one source; returns how many were listed and the chunks that
-    /// no remaining owned file uses.
+    /// Forgets owned files listed from `sources`; returns how many rows went and the chunks
+    /// that no remaining owned file uses.
     public func removeOwnedFiles(
-        capabilities: [String], source: String
+        capabilities: [String], sources: [String]
     ) throws(ChunkStoreError) -> (removed: Int, orphans: [StoredChunkID]) {
         try checkOpen()
         guard !capabilities.isEmpty else { return (0, []) }
@@ -82,10 +85,12 @@ extension ChunkStore {
                 let chunks = try db.cachedStatement(sql: "SELECT chunk_id FROM owned_chunk WHERE file = ?")
                 let delete = try db.cachedStatement(sql: "DELETE FROM owned_file WHERE id = ?")
                 for capability in Set(capabilities) {
-                    guard let fileID = try Self.ownedFileID(db, capability: capability, source: source) else { continue }
-                    candidates.formUnion(try StoredChunkID.fetchAll(chunks, arguments: [fileID]))
-                    try delete.execute(arguments: [fileID])
-                    removed += 1
+                    for source in Set(sources) {
+                        guard let fileID = try Self.ownedFileID(db, capability: capability, source: source) else { continue }
+                        candidates.formUnion(try StoredChunkID.fetchAll(chunks, arguments: [fileID]))
+                        try delete.execute(arguments: [fileID])
+                        removed += 1
+                    }
                 }
                 let used = try db.cachedStatement(sql: "SELECT 1 FROM owned_chunk WHERE chunk_id = ? LIMIT 1")
                 let orphans = try candidates.filter { try Int.fetchOne(used, arguments: [$0]) == nil }

@@ -12,14 +12,19 @@ public struct OwnedFile: Sendable, Equatable {
     /// `put`, or the synced folder it came from (`folderSource(_:)`).
     public var source: String
 
-    /// The source of files stored with `p2p put` (and `put -r`).
+    /// The source of files stored with `p2p put` (a tree's files too).
     public static let putSource = "put"
+    /// The source of a tree's directory listings (`p2p put -r`).
+    public static let treeSource = "put -r"
+    /// What `p2p rm` removes: everything stored through the API.
+    public static let removableSources = [putSource, treeSource]
 
     /// The source of a synced folder's versions: `folder:` and the folder's id.
     public static func folderSource(_ folderID: String) -> String { "folder:" + folderID }
 
     /// The source of the pages of this device's index tree of a synced folder.
-    public static func folderIndexSource(_ folderID: String) -> String { "folder-index:" + folderID }
+    public static func folderIndexSource(_ folderID: String) -> String { folderIndexSourcePrefix + folderID }
+    public static let folderIndexSourcePrefix = "folder-index:"
 
     public init(capability: String, size: UInt64, storedAt: Date, source: String) {
         self.capability = capability

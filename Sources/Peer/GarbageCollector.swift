@@ -108,17 +108,17 @@ struct GarbageCollector: Sendable {
     /// Forgets an owned file and releases this owner's leases on the chunks no other of its
     /// files uses; nil when it does not own the file.
     func remove(capability: String) async throws -> (released: Int, unreachable: Int)? {
-        let removal = try await remove(capabilities: [capability], source: OwnedFile.putSource)
+        let removal = try await remove(capabilities: [capability], sources: OwnedFile.removableSources)
         return removal.removed == 0 ? nil : (removal.released.count, removal.unreachable)
     }
 
     /// Forgets owned files of one source (`p2p rm`, or a synced folder's versions past their
     /// retention) and releases this owner's leases on the chunks no other of its files uses.
     func remove(
-        capabilities: [String], source: String
+        capabilities: [String], sources: [String]
     ) async throws -> (removed: Int, released: [ChunkID], unreachable: Int) {
         try await ownerGate.run {
-            let (removed, orphans) = try await local.removeOwnedFiles(capabilities: capabilities, source: source)
+            let (removed, orphans) = try await local.removeOwnedFiles(capabilities: capabilities, sources: sources)
             let unreachable = orphans.isEmpty ? 0 : await release(orphans)
             if removed > 0 { ledger.recordOwnedFiles((try? await local.ownedFiles().count) ?? 0) }
             return (removed, orphans, unreachable)

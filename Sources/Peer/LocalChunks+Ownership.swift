@@ -32,10 +32,10 @@ extension LocalChunks {
 
     /// Forgets owned files of `source`: how many were listed, and the chunks no remaining
     /// owned file uses.
-    public func removeOwnedFiles(capabilities: [String], source: String) async throws -> (removed: Int, orphans: [ChunkID]) {
+    public func removeOwnedFiles(capabilities: [String], sources: [String]) async throws -> (removed: Int, orphans: [ChunkID]) {
         let store = store
         return try await NIOThreadPool.singleton.runIfActive {
-            let (removed, orphans) = try store.removeOwnedFiles(capabilities: capabilities, source: source)
+            let (removed, orphans) = try store.removeOwnedFiles(capabilities: capabilities, sources: sources)
             return (removed, orphans.map { ChunkID($0) })
         }
     }

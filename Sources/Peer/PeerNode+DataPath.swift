@@ -21,7 +21,7 @@ extension PeerNode {
     /// and the file is listed in the owner's ledger before the call returns, so that its
     /// leases are renewed until it is removed.
     public nonisolated func storeOwnedFile<Bytes: AsyncSequence & Sendable>(
-        _ bytes: Bytes, kind: ContentKind = .file, source: String = "put"
+        _ bytes: Bytes, kind: ContentKind = .file, source: String = OwnedFile.putSource
     ) async throws -> EncodedFile where Bytes.Element == [UInt8] {
         let started = Date()
         let recorder = RecordingSink(chunks.writer(leases: [collector.lease(now: started)]), fence: collector.fence)
@@ -38,9 +38,13 @@ extension PeerNode {
         }
     }
 
-    /// The files this peer stored as their owner, oldest first.
+    /// The source of a tree's directory listings (`p2p put -r`).
+    public static let treeSource = OwnedFile.treeSource
+
+    /// The files this peer stored as their owner, oldest first: through the API, and the
+    /// versions of the folders it syncs (not their index pages, the sync's bookkeeping).
     public nonisolated func ownedFiles() async throws -> [OwnedFile] {
-        try await local.ownedFiles()
+        try await local.ownedFiles().filter { !$0.source.hasPrefix(OwnedFile.folderIndexSourcePrefix) }
     }
 
     /// Removes a file this peer owns (`p2p rm`): forgets it, then releases this owner's

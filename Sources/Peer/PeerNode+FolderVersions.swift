@@ -55,13 +55,13 @@ extension PeerNode {
         }
         let earlier = try await local.ownedCapabilities(source: source).subtracting([name])
         guard !earlier.isEmpty else { return [] }
-        return try await collector.remove(capabilities: Array(earlier), source: source).released
+        return try await collector.remove(capabilities: Array(earlier), sources: [source]).released
     }
 
     /// Ends references on versions of `folder`; returns the chunks whose leases this peer
     /// released (no other file it owns uses them).
     public nonisolated func releaseFolderVersions(folder: String, capabilities: [String]) async throws -> [ChunkID] {
-        let removal = try await collector.remove(capabilities: capabilities, source: OwnedFile.folderSource(folder))
+        let removal = try await collector.remove(capabilities: capabilities, sources: [OwnedFile.folderSource(folder)])
         if removal.removed > 0 {
             logger.info("released folder versions", metadata: [
                 "folder": "\(folder)", "versions": "\(removal.removed)", "chunks released": "\(removal.released.count)",

@@ -68,9 +68,9 @@ import TestSupport
             #expect(try store.ownedCapabilities(source: folder) == ["p2p1:x", "p2p1:y"])
             #expect(try store.removeOwnedFile(capability: "p2p1:x") == [])
             #expect(try store.removeOwnedFile(capability: "p2p1:y") == nil)
-            let removal = try store.removeOwnedFiles(capabilities: ["p2p1:x", "p2p1:unknown"], source: folder)
+            let removal = try store.removeOwnedFiles(capabilities: ["p2p1:x", "p2p1:unknown"], sources: [folder])
             #expect(removal.removed == 1 && removal.orphans == [one])
-            #expect(try store.removeOwnedFiles(capabilities: ["p2p1:y"], source: folder).orphans == [two])
+            #expect(try store.removeOwnedFiles(capabilities: ["p2p1:y"], sources: [folder]).orphans == [two])
             #expect(try store.ownedFiles().isEmpty)
         }
     }
