@@ -1,6 +1,7 @@
 #ifndef P2P_COPENSSL_H
 #define P2P_COPENSSL_H
 #include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
