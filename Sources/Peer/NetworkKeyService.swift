@@ -25,14 +25,17 @@ public enum RevocationError: Error, Equatable, CustomStringConvertible {
 }
 
 /// Revocation by secret rotation (docs/operations.md): a new network key that every member
-/// but the revoked gets, over TLS sessions that only the holder of its node key can
-/// complete; members that were away fetch it when they come back. Keys from other members
+/// but the revoked gets, sealed to its node key (`SealedNetworkKeys`) and sent over a TLS
+/// session that only the holder of that key can complete; members that were away fetch it
+/// when they come back, sealed to theirs. Keys from other members
 /// are merged (`NetworkKeys.merge`), so concurrent revocations all stand and end in one
 /// secret. The keyring changes in place: connections admitted earlier stay, revoked
 /// members' are closed, every new one uses the keys in force.
 actor NetworkKeyService {
     let keyring: AdmissionKeyring
     let home: PeerHome
+    /// This peer's node key: opens the keys sealed to it.
+    let nodeKey: Ed25519PrivateKey
     let localID: NodeID
     let calls: any PeerCalls
     let membership: MembershipDriver
@@ -45,9 +48,13 @@ actor NetworkKeyService {
     /// The longest key document read from another peer.
     static let maximumDocument = 8 << 20
 
-    init(keyring: AdmissionKeyring, home: PeerHome, localID: NodeID, calls: any PeerCalls, membership: MembershipDriver, logger: Logger) {
+    init(
+        keyring: AdmissionKeyring, home: PeerHome, nodeKey: Ed25519PrivateKey, localID: NodeID, calls: any PeerCalls,
+        membership: MembershipDriver, logger: Logger
+    ) {
         self.keyring = keyring
         self.home = home
+        self.nodeKey = nodeKey
         self.localID = localID
         self.calls = calls
         self.membership = membership
@@ -89,13 +96,21 @@ actor NetworkKeyService {
             told: answers.count { $0 != nil }, members: others.count)
     }
 
-    /// Answers `networkKeys`: merges the caller's keys, answers with this peer's.
+    /// Answers `networkKeys`: merges the caller's keys, answers with this peer's, sealed to
+    /// the caller's node key (the one its TLS identity hashes to).
     func answer(_ request: RPCRequest) async throws -> ByteBuffer {
         guard request.payload.readableBytes <= Self.maximumDocument,
-            let theirs = NetworkKeysFile.decode(Array(request.payload.readableBytesView)), keyring.keys.accepts(theirs)
-        else { throw RPCError.badRequest("network keys: not a key document, or keys out of bounds") }
-        if try adopt(theirs, from: request.peer.short) { await applyRevocations() }
-        return ByteBuffer(bytes: NetworkKeysFile(keyring.keys).encoded())
+              let document = SealedNetworkKeys.decode(Array(request.payload.readableBytesView)),
+              document.isSent(by: request.peer), let callerKey = document.senderKey
+        else { throw RPCError.badRequest("network keys: not a key document of the caller's node key") }
+        if !document.keys.isEmpty {
+            guard let theirs = document.open(with: nodeKey, as: localID), keyring.keys.accepts(theirs) else {
+                throw RPCError.badRequest("network keys: keys that do not open with this peer's node key, or out of bounds")
+            }
+            if try adopt(theirs, from: request.peer.short) { await applyRevocations() }
+        }
+        return ByteBuffer(bytes: try SealedNetworkKeys(
+            keyring.keys, sender: nodeKey.publicKey, recipient: (request.peer, callerKey)).encoded())
     }
 
     /// This peer was admitted with an older key than `peer`'s (connected at `address`):
@@ -112,16 +127,24 @@ actor NetworkKeyService {
         }
     }
 
-    /// Sends `keys` to each peer at once; each one's answer, nil where it failed.
+    /// Sends `keys` to each peer at once, sealed to its node key (as the membership knows
+    /// it; without it, a request for the peer's keys only); each one's answer, nil where it
+    /// failed.
     private func exchange(_ keys: NetworkKeys, with peers: [(address: String, node: NodeID)]) async -> [NetworkKeys?] {
-        let payload = ByteBuffer(bytes: NetworkKeysFile(keys).encoded())
-        let calls = calls, logger = logger
+        var payloads: [NodeID: ByteBuffer] = [:]
+        for peer in peers {
+            let recipient = await nodeKey(of: peer.node).map { (peer.node, $0) }
+            guard let document = try? SealedNetworkKeys(keys, sender: nodeKey.publicKey, recipient: recipient) else { continue }
+            payloads[peer.node] = ByteBuffer(bytes: document.encoded())
+        }
+        let calls = calls, logger = logger, nodeKey = nodeKey, localID = localID
         return await withTaskGroup(of: NetworkKeys?.self) { group in
             for peer in peers {
+                guard let payload = payloads[peer.node] else { continue }
                 group.addTask {
                     do {
                         let answer = try await calls.call(.networkKeys, payload, at: peer.address, expecting: peer.node, timeout: .seconds(5))
-                        return NetworkKeysFile.decode(Array(answer.readableBytesView))
+                        return SealedNetworkKeys.decode(Array(answer.readableBytesView))?.open(with: nodeKey, as: localID)
                     } catch {
                         logger.warning("network keys not exchanged", metadata: ["peer": "\(peer.node.short)", "error": "\(error)"])
                         return nil
@@ -130,6 +153,14 @@ actor NetworkKeyService {
             }
             return await group.reduce(into: []) { $0.append($1) }
         }
+    }
+
+    /// A member's node public key, from its signed membership record (checked to hash to its NodeID).
+    private func nodeKey(of node: NodeID) async -> Ed25519PublicKey? {
+        guard let key = await membership.member(node.identifier)?.record.proof.publicKey.bytes,
+              NodeKeyAuthenticator.memberID(ofPublicKey: key).map(NodeID.init) == node
+        else { return nil }
+        return try? Ed25519PublicKey(rawRepresentation: key)
     }
 
     /// Merges `keys` into the keyring; stores them first when anything changed. True then.

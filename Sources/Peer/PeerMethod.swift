@@ -11,9 +11,9 @@ public enum PeerMethod: UInt16, Sendable, CaseIterable {
     /// placement at once, without the removal grace, while it stays dead or suspect at no
     /// higher incarnation. The answer is empty.
     case removeMember = 0x0102
-    /// The caller's network keys (`NetworkKeysFile` JSON): after a revocation, or to catch
-    /// up when it was admitted with an older key. The callee merges them and answers with
-    /// its own, merged.
+    /// The caller's network keys (`SealedNetworkKeys`: each secret sealed to the callee's
+    /// node key): after a revocation, or to catch up when it was admitted with an older key.
+    /// The callee merges them and answers with its own, merged, sealed to the caller.
     case networkKeys = 0x0103
     /// Store a chunk (optionally as a stand-in with a hint); the callee verifies the id.
     case storeChunk = 0x0201

@@ -102,7 +102,8 @@ public actor PeerNode {
             grace: TimeInterval(network.collectionGrace), sweepInterval: TimeInterval(configuration.sweepInterval),
             ledger: CollectionLedger(settings: Self.collectionFigures(configuration)), metrics: nodeMetrics, logger: logger)
         let networkKeys = NetworkKeyService(
-            keyring: credentials.keyring, home: home, localID: credentials.nodeID, calls: pool, membership: membership, logger: logger)
+            keyring: credentials.keyring, home: home, nodeKey: credentials.privateKey, localID: credentials.nodeID, calls: pool,
+            membership: membership, logger: logger)
         self.networkKeys = networkKeys
         self.service = PeerService(
             chunks: ChunkRequests(local: local, placement: placement), membership: membership, records: records, networkKeys: networkKeys,
