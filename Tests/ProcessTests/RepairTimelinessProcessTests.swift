@@ -29,8 +29,10 @@ import Testing
         let ids = try (0..<5).map { try cluster.nodeID($0) }
         let victim = try #require((1..<5).first { report.chunks[0].holders.contains(ids[$0]) })
         let live = (0..<5).filter { $0 != victim }
-        // Let every live peer finish its first passes, so what follows is the reaction.
-        #expect(await Daemon.eventually(timeout: .seconds(30)) {
+        // Let every live peer finish its first passes, so what follows is the reaction. A
+        // pass that ran while the put's last copy was still in flight says "below N" until
+        // the next pass, a repair interval (60 s) later: the deadline allows for that one.
+        #expect(await Daemon.eventually(timeout: .seconds(90)) {
             for peer in live {
                 guard let figures = try? await cluster.client(peer).status().durability, figures.passes >= 1, figures.belowN == 0 else { return false }
             }
