@@ -148,6 +148,15 @@ let package = Package(
             ]
         ),
 
+        // Files on demand: libfuse3 from the system, and the read-only mount `p2p mount` serves
+        // over the local API (a tree of listings, one reader per open file).
+        .systemLibrary(
+            name: "CFuse3",
+            pkgConfig: "fuse3",
+            providers: [.apt(["libfuse3-dev"])]
+        ),
+        .target(name: "Mount", dependencies: ["CFuse3", "APIModel"]),
+
         // Executables.
         .executableTarget(
             name: "p2pd",
@@ -168,7 +177,7 @@ let package = Package(
         .executableTarget(
             name: "p2p",
             dependencies: [
-                "Content", "OpenSSLKit", "Codecs", "APIClient", "APIModel", "Home", "FolderKeys",
+                "Content", "OpenSSLKit", "Codecs", "APIClient", "APIModel", "Home", "FolderKeys", "Mount",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -269,6 +278,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MembershipTests", dependencies: ["Membership"]),
+        .testTarget(name: "MountTests", dependencies: ["Mount", "APIModel"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Ring", "Membership"]),
         .testTarget(
             name: "APITests",

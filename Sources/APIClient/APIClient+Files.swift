@@ -72,6 +72,47 @@ extension APIClient {
         }
     }
 
+    /// `range` of a file's bytes (`GET /v1/files/{cap}` with `Range`), verified by the peer
+    /// like every read; throws unless exactly those bytes arrived. `range` must lie within the file.
+    public func read(capability: String, range: Range<UInt64>) async throws -> [UInt8] {
+        guard !range.isEmpty else { return [] }
+        let path = "/v1/files/" + (capability.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? capability)
+        let address = address
+        return try await streaming(.GET, path) { outbound in
+            var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path)
+            addHeaders(&head)
+            head.headers.add(name: "Range", value: "bytes=\(range.lowerBound)-\(range.upperBound - 1)")
+            try await outbound.write(.head(head))
+            try await outbound.write(.end(nil))
+        } response: { status, headers, body in
+            guard status == 206 || status == 200 else {
+                var collected: [UInt8] = []
+                for try await buffer in body where collected.count < 1 << 16 { collected += buffer.readableBytesView }
+                _ = try decodeAnswer([String: String].self, status: status, body: collected)
+                throw APIClientError.failed(status: status, message: "HTTP \(status)")
+            }
+            // A 200 is the whole file (a range the peer chose not to serve); the range is cut from it.
+            let skip = status == 200 ? range.lowerBound : 0
+            let wanted = Int(range.upperBound - range.lowerBound)
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(wanted)
+            var position: UInt64 = 0
+            for try await buffer in body {
+                let view = buffer.readableBytesView
+                let start = position, end = position + UInt64(view.count)
+                position = end
+                guard end > skip, bytes.count < wanted else { continue }
+                let from = Int(max(start, skip) - start)
+                let take = min(view.count - from, wanted - bytes.count)
+                bytes.append(contentsOf: view.dropFirst(from).prefix(take))
+            }
+            guard bytes.count == wanted else {
+                throw APIClientError.badResponse(address: address, reason: "range cut off after \(bytes.count) of \(wanted) bytes")
+            }
+            return bytes
+        }
+    }
+
     /// `GET /v1/files`: the files this peer stored as their owner.
     public func ownedFiles() async throws -> OwnedFiles {
         let response = try await request(.GET, "/v1/files")

@@ -1,0 +1,189 @@
+import CFuse3
+import Foundation
+import Synchronization
+
+/// A read-only FUSE file system over a `MountTree` (libfuse3's high-level API, several
+/// threads): `stat`, `readdir` and `readlink` are answered from listings, `read` from one
+/// `FileReader` per open handle. Pages and attributes stay in the kernel's cache, since
+/// nothing under a capability ever changes.
+public final class FuseMount: Sendable {
+    public typealias OpenFile = @Sendable (_ capability: String, _ size: UInt64) -> FileReader
+
+    /// How long the kernel may keep attributes and names (content-addressed: as long as it likes).
+    static let cacheSeconds = 3600.0
+    /// The kernel's own read-ahead, on top of each reader's window.
+    static let kernelReadAhead: UInt32 = 1 << 20
+
+    public let tree: MountTree
+    private let openFile: OpenFile
+    private let handles = Mutex<(next: UInt64, readers: [UInt64: FileReader])>((1, [:]))
+    private let owner = (user: getuid(), group: getgid())
+
+    public init(tree: MountTree, openFile: @escaping OpenFile) {
+        self.tree = tree
+        self.openFile = openFile
+    }
+
+    /// Mounts at `mountpoint` and serves requests until it is unmounted (`p2p umount`,
+    /// `fusermount3 -u`) or the process gets SIGINT, SIGTERM or SIGHUP; then unmounts.
+    /// `mounted` runs once the mount is in place. Blocks its thread for all that time.
+    public func serve(at mountpoint: String, name: String, mounted: @Sendable () -> Void) throws(MountError) {
+        let arguments = ["p2p", "-o", "ro,default_permissions,fsname=p2p:\(name),subtype=p2p"]
+        var argv = arguments.map { strdup($0) }
+        defer { argv.forEach { free($0) } }
+        var operations = Self.operations()
+        let fuse = argv.withUnsafeMutableBufferPointer { argv in
+            p2p_fuse_new(Int32(argv.count), argv.baseAddress, &operations, Unmanaged.passUnretained(self).toOpaque())
+        }
+        guard let fuse else { throw MountError(EINVAL, "libfuse refused its options") }
+        defer { fuse_destroy(fuse) }
+        guard fuse_mount(fuse, mountpoint) == 0 else {
+            throw MountError(EIO, "cannot mount on \(mountpoint) (is /dev/fuse there, and fuse3 installed?)")
+        }
+        defer { fuse_unmount(fuse) }
+        let session = fuse_get_session(fuse)
+        guard fuse_set_signal_handlers(session) == 0 else { throw MountError(EIO, "cannot install signal handlers") }
+        defer { fuse_remove_signal_handlers(session) }
+        mounted()
+        withExtendedLifetime(self) { _ = p2p_fuse_loop(fuse) }
+    }
+
+    /// Open handles (one reader each).
+    public var openHandles: Int { handles.withLock { $0.readers.count } }
+
+    // MARK: - Operations
+
+    private static func current() -> FuseMount {
+        Unmanaged<FuseMount>.fromOpaque(p2p_fuse_private_data()!).takeUnretainedValue()
+    }
+
+    private static func path(_ path: UnsafePointer<CChar>?) -> String {
+        path.map { String(cString: $0) } ?? "/"
+    }
+
+    /// `-errno` for the kernel, from a thrown `MountError`.
+    private static func answer(_ body: () throws(MountError) -> Int32) -> Int32 {
+        do { return try body() } catch { return -error.code }
+    }
+
+    private static func operations() -> fuse_operations {
+        var operations = fuse_operations()
+        operations.`init` = { connection, configuration in
+            if let connection, let configuration {
+                p2p_fuse_configure(connection, configuration, FuseMount.cacheSeconds, FuseMount.kernelReadAhead)
+            }
+            return p2p_fuse_private_data()
+        }
+        operations.getattr = { path, attributes, _ in
+            FuseMount.answer { () throws(MountError) in
+                let mount = FuseMount.current()
+                mount.fill(attributes!, with: try mount.tree.node(at: FuseMount.path(path)))
+                return 0
+            }
+        }
+        operations.readlink = { path, buffer, size in
+            FuseMount.answer { () throws(MountError) in
+                guard case .symlink(let target, _) = try FuseMount.current().tree.node(at: FuseMount.path(path)) else { throw .notSymlink }
+                guard let buffer, size > 0 else { return -ERANGE }
+                let bytes = Array(target.utf8.prefix(size - 1))
+                bytes.withUnsafeBytes { UnsafeMutableRawPointer(buffer).copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+                buffer[bytes.count] = 0
+                return 0
+            }
+        }
+        operations.open = { path, info in
+            FuseMount.answer { () throws(MountError) in
+                guard let info else { return -EINVAL }
+                guard info.pointee.flags & O_ACCMODE == O_RDONLY else { return -EROFS }
+                let mount = FuseMount.current()
+                switch try mount.tree.node(at: FuseMount.path(path)) {
+                case .file(let capability, let size, _, _):
+                    let reader = mount.openFile(capability, size)
+                    info.pointee.fh = mount.handles.withLock { handles in
+                        let handle = handles.next
+                        handles.next += 1
+                        handles.readers[handle] = reader
+                        return handle
+                    }
+                    p2p_fuse_keep_cache(info)
+                    return 0
+                case .directory: throw .isDirectory
+                case .symlink: throw MountError(ELOOP)
+                }
+            }
+        }
+        operations.read = { _, buffer, size, offset, info in
+            FuseMount.answer { () throws(MountError) in
+                guard let info, let buffer, offset >= 0 else { return -EINVAL }
+                guard let reader = FuseMount.current().handles.withLock({ $0.readers[info.pointee.fh] }) else { return -EBADF }
+                let bytes = try reader.read(offset: UInt64(offset), count: min(size, Int(Int32.max)))
+                bytes.withUnsafeBytes { raw in
+                    if let base = raw.baseAddress { UnsafeMutableRawPointer(buffer).copyMemory(from: base, byteCount: raw.count) }
+                }
+                return Int32(bytes.count)
+            }
+        }
+        operations.release = { _, info in
+            if let info { _ = FuseMount.current().handles.withLock { $0.readers.removeValue(forKey: info.pointee.fh) } }
+            return 0
+        }
+        operations.readdir = { path, buffer, filler, _, _, _ in
+            FuseMount.answer { () throws(MountError) in
+                let mount = FuseMount.current()
+                let entries = try mount.tree.entries(at: FuseMount.path(path))
+                var attributes = stat()
+                for name in [".", ".."] { _ = p2p_fuse_fill(filler, buffer, name, nil) }
+                for entry in entries {
+                    mount.fill(&attributes, with: entry.node)
+                    if p2p_fuse_fill(filler, buffer, entry.name, &attributes) != 0 { break }
+                }
+                return 0
+            }
+        }
+        operations.getxattr = { path, name, value, size in
+            FuseMount.answer { () throws(MountError) in
+                guard let name, String(cString: name) == FuseMount.capabilityAttribute else { return -ENODATA }
+                let capability: String
+                switch try FuseMount.current().tree.node(at: FuseMount.path(path)) {
+                case .file(let cap, _, _, _), .directory(let cap, _, _): capability = cap
+                case .symlink: return -ENODATA
+                }
+                let bytes = Array(capability.utf8)
+                if size == 0 { return Int32(bytes.count) }
+                guard size >= bytes.count, let value else { return -ERANGE }
+                bytes.withUnsafeBytes { UnsafeMutableRawPointer(value).copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+                return Int32(bytes.count)
+            }
+        }
+        operations.statfs = { _, info in
+            guard let info else { return -EINVAL }
+            info.pointee = statvfs()
+            info.pointee.f_bsize = 4096
+            info.pointee.f_frsize = 4096
+            info.pointee.f_namemax = 255
+            info.pointee.f_flag = UInt(ST_RDONLY)
+            return 0
+        }
+        return operations
+    }
+
+    /// The extended attribute that names a file's or directory's capability (`p2p pin PATH`).
+    public static let capabilityAttribute = "user.p2p.cap"
+
+    private func fill(_ attributes: UnsafeMutablePointer<stat>, with node: MountNode) {
+        attributes.pointee = stat()
+        attributes.pointee.st_mode = node.statMode
+        if case .directory = node { attributes.pointee.st_nlink = 2 } else { attributes.pointee.st_nlink = 1 }
+        attributes.pointee.st_size = Int(clamping: node.size)
+        attributes.pointee.st_blksize = 4096
+        attributes.pointee.st_blocks = Int((node.size + 511) / 512)
+        attributes.pointee.st_uid = owner.user
+        attributes.pointee.st_gid = owner.group
+        let mtime = node.mtimeNanoseconds
+        let seconds = mtime >= 0 ? mtime / 1_000_000_000 : (mtime - 999_999_999) / 1_000_000_000
+        let time = timespec(tv_sec: Int(seconds), tv_nsec: Int(mtime - seconds * 1_000_000_000))
+        attributes.pointee.st_mtim = time
+        attributes.pointee.st_ctim = time
+        attributes.pointee.st_atim = time
+    }
+}

@@ -1,0 +1,172 @@
+import APIModel
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Mount
+import Synchronization
+import Testing
+
+/// What a fake loader or fetcher saw, shared with the test.
+final class Recorded<Value: Sendable>: Sendable {
+    let value: Mutex<Value>
+    init(_ initial: Value) { value = Mutex(initial) }
+    func update(_ body: (inout Value) -> Void) { value.withLock { body(&$0) } }
+    var current: Value { value.withLock { $0 } }
+}
+
+/// The mount's logic without a kernel: path resolution over listings, and the reader's window.
+@Suite struct MountTreeTests {
+    typealias Entry = DirectoryDocument.Entry
+
+    /// A tree: root { a.txt, sub/ { deep.bin, link -> ../a.txt }, empty/ }, counting loads.
+    static func tree(loads: Recorded<[String: Int]>) -> MountTree {
+        let listings: [String: DirectoryDocument] = [
+            "root": DirectoryDocument(entries: [
+                Entry(name: "a.txt", type: "file", mode: 0o644, mtimeNanoseconds: 1_500_000_000, size: 12, cap: "capA"),
+                Entry(name: "empty", type: "directory", mode: 0o755, mtimeNanoseconds: 0, size: 0, cap: "capEmpty"),
+                Entry(name: "sub", type: "directory", mode: 0o700, mtimeNanoseconds: 0, size: 0, cap: "capSub"),
+            ]),
+            "capSub": DirectoryDocument(entries: [
+                Entry(name: "deep.bin", type: "file", mode: 0o4755, mtimeNanoseconds: 0, size: 1 << 20, cap: "capDeep"),
+                Entry(name: "link", type: "symlink", mode: 0o777, mtimeNanoseconds: 0, size: 8, target: "../a.txt"),
+            ]),
+            "capEmpty": DirectoryDocument(entries: []),
+        ]
+        return MountTree(rootCapability: "root") { (cap) throws(MountError) -> MountTree.Listing in
+            loads.update { $0[cap, default: 0] += 1 }
+            guard let document = listings[cap] else { throw .io("no such listing") }
+            return MountTree.Listing(document)
+        }
+    }
+
+    @Test func resolvesPathsAndLoadsEachListingOnce() throws {
+        let loads = Recorded<[String: Int]>([:])
+        let tree = Self.tree(loads: loads)
+        #expect(try tree.node(at: "/") == tree.root)
+        #expect(try tree.node(at: "/a.txt") == .file(capability: "capA", size: 12, mode: 0o644, mtimeNanoseconds: 1_500_000_000))
+        #expect(try tree.node(at: "/sub/link") == .symlink(target: "../a.txt", mtimeNanoseconds: 0))
+        for _ in 0..<5 { _ = try tree.node(at: "/sub/deep.bin") }
+        #expect(try tree.entries(at: "/").map { $0.name } == ["a.txt", "empty", "sub"])
+        #expect(try tree.entries(at: "/empty").isEmpty)
+        #expect(loads.current == ["root": 1, "capSub": 1, "capEmpty": 1], "listings are read once, then kept")
+    }
+
+    @Test func missingNamesAndFilesUsedAsDirectoriesAreErrors() {
+        let tree = Self.tree(loads: Recorded([:]))
+        #expect(throws: MountError.notFound) { try tree.node(at: "/nope") }
+        #expect(throws: MountError.notFound) { try tree.node(at: "/sub/nope") }
+        #expect(throws: MountError.notDirectory) { try tree.node(at: "/a.txt/x") }
+        #expect(throws: MountError.notDirectory) { try tree.entries(at: "/a.txt") }
+        #expect(throws: MountError.self) { try tree.node(at: "/sub/link/x") }
+    }
+
+    @Test func modesAreReadOnlyAndNeverSetuid() throws {
+        let tree = Self.tree(loads: Recorded([:]))
+        #expect(try tree.node(at: "/sub/deep.bin").statMode == 0o100555, "setuid and write bits dropped")
+        #expect(try tree.node(at: "/a.txt").statMode == 0o100444)
+        #expect(try tree.node(at: "/sub").statMode == 0o040500)
+        #expect(try tree.node(at: "/sub/link").statMode == 0o120777)
+    }
+
+    /// A listing is remote input: names that would escape or confuse a path, unknown types
+    /// and entries without a capability are left out; the first of two equal names wins.
+    @Test func hostileEntriesAreLeftOut() {
+        let document = DirectoryDocument(entries: [
+            Entry(name: "..", type: "directory", mode: 0o755, mtimeNanoseconds: 0, size: 0, cap: "x"),
+            Entry(name: ".", type: "file", mode: 0o644, mtimeNanoseconds: 0, size: 1, cap: "x"),
+            Entry(name: "a/b", type: "file", mode: 0o644, mtimeNanoseconds: 0, size: 1, cap: "x"),
+            Entry(name: "nul\u{0}", type: "file", mode: 0o644, mtimeNanoseconds: 0, size: 1, cap: "x"),
+            Entry(name: "", type: "file", mode: 0o644, mtimeNanoseconds: 0, size: 1, cap: "x"),
+            Entry(name: "device", type: "chardev", mode: 0o644, mtimeNanoseconds: 0, size: 0, cap: "x"),
+            Entry(name: "nocap", type: "file", mode: 0o644, mtimeNanoseconds: 0, size: 1),
+            Entry(name: "badlink", type: "symlink", mode: 0o777, mtimeNanoseconds: 0, size: 0, target: ""),
+            Entry(name: "twice", type: "file", mode: 0o644, mtimeNanoseconds: 0, size: 1, cap: "first"),
+            Entry(name: "twice", type: "file", mode: 0o644, mtimeNanoseconds: 0, size: 2, cap: "second"),
+        ])
+        let listing = MountTree.Listing(document)
+        #expect(listing.names == ["twice"])
+        #expect(listing.nodes["twice"] == .file(capability: "first", size: 1, mode: 0o644, mtimeNanoseconds: 0))
+    }
+}
+
+/// Runs `body` on a thread of its own, as libfuse's threads call readers: a reader blocks
+/// its thread, which must not be one of Swift concurrency's few.
+func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}
+
+@Suite struct FileReaderTests {
+    static let content: [UInt8] = (0..<(6 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
+
+    /// A reader over `content` that records every range it fetches.
+    static func reader(fetched: Recorded<[Range<UInt64>]>, failing: Bool = false) -> FileReader {
+        FileReader(size: UInt64(content.count)) { range in
+            fetched.update { $0.append(range) }
+            if failing { throw MountError.io("peer down") }
+            return Array(content[Int(range.lowerBound)..<Int(range.upperBound)])
+        }
+    }
+
+    @Test func streamingReadsGrowTheWindowAndFetchAhead() async throws {
+        let fetched = Recorded<[Range<UInt64>]>([])
+        let reader = Self.reader(fetched: fetched)
+        let output = try await onThread {
+            var output: [UInt8] = []
+            var offset: UInt64 = 0
+            while true {
+                let bytes = try reader.read(offset: offset, count: 128 << 10)
+                if bytes.isEmpty { break }
+                output += bytes
+                offset += UInt64(bytes.count)
+            }
+            return output
+        }
+        #expect(output == Self.content)
+        let ranges = fetched.current
+        // 48 reads of 128 KiB in far fewer, growing requests that tile the file exactly once.
+        let sizes = ranges.map { $0.count }
+        #expect(ranges.count < 12, "\(ranges.count) requests")
+        #expect(sizes.reduce(0, +) == Self.content.count, "no byte fetched twice")
+        #expect(sizes.max()! > 1 << 20, "the window grew")
+    }
+
+    @Test func randomReadsFetchOnlyWhatIsRead() async throws {
+        let fetched = Recorded<[Range<UInt64>]>([])
+        let reader = Self.reader(fetched: fetched)
+        var generator = SystemRandomNumberGenerator()
+        var wanted: [Range<UInt64>] = []
+        for _ in 0..<50 {
+            let offset = UInt64.random(in: 0..<UInt64(Self.content.count - 4096), using: &generator) & ~4095
+            let bytes = try await onThread { try reader.read(offset: offset, count: 4096) }
+            #expect(bytes == Array(Self.content[Int(offset)..<Int(offset) + 4096]))
+            wanted.append(offset..<offset + 4096)
+        }
+        let ranges = fetched.current
+        let fetchedBytes = ranges.map { $0.count }.reduce(0, +)
+        #expect(fetchedBytes <= 50 * 4096 + 2 * Int(FileReader.minimumWindow), "random reads do not read ahead")
+    }
+
+    @Test func readsAtAndPastTheEnd() async throws {
+        let reader = Self.reader(fetched: Recorded([]))
+        let size = UInt64(Self.content.count)
+        #expect(try await onThread { try reader.read(offset: size - 10, count: 4096) } == Array(Self.content.suffix(10)))
+        #expect(try await onThread { try reader.read(offset: size, count: 4096) }.isEmpty)
+        #expect(try await onThread { try reader.read(offset: size + 1 << 30, count: 4096) }.isEmpty)
+    }
+
+    @Test func aFailedFetchIsAnIOError() async throws {
+        let reader = Self.reader(fetched: Recorded([]), failing: true)
+        let code = try await onThread { () -> Int32 in
+            do throws(MountError) {
+                _ = try reader.read(offset: 0, count: 4096)
+                return 0
+            } catch {
+                return error.code
+            }
+        }
+        #expect(code == EIO)
+    }
+}
