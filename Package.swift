@@ -102,7 +102,7 @@ let package = Package(
             name: "Peer",
             dependencies: [
                 "Transport", "OpenSSLKit", "Codecs", "ChunkStore", "Content", "Ring", "Membership",
-                "Records", "APIModel", "Home", "Workers",
+                "Records", "APIModel", "Home", "Workers", "DurableFiles",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -9,7 +9,7 @@ import ServiceLifecycle
 
 /// The local HTTP API of a peer (docs/api.md): bearer-token auth, JSON errors, and one
 /// route-building function per concern (`StatusRoutes`, `FileRoutes`, `MetricsRoutes`,
-/// `DashboardRoutes`, `SyncRoutes`, `PeerRoutes`).
+/// `DashboardRoutes`, `SyncRoutes`, `PeerRoutes`, `CacheRoutes`).
 ///
 /// The server is a swift-service-lifecycle `Service`: run it in a `ServiceGroup` for
 /// graceful shutdown, or call `run()` and cancel the task.
@@ -32,13 +32,14 @@ public struct APIServer: Service {
     private let metrics: (registry: PrometheusCollectorRegistry, source: any MetricsSource)?
     private let sync: SyncService?
     private let peers: (any PeerAdministrationSource)?
+    private let cache: (any CacheSource)?
     private let logger: Logger
 
     /// `metrics`: the registry `GET /metrics` exports and the node that refreshes its gauges.
     public init(
         configuration: Configuration, status: any StatusSource, files: (any FileSource)? = nil,
         metrics: (registry: PrometheusCollectorRegistry, source: any MetricsSource)? = nil, sync: SyncService? = nil,
-        peers: (any PeerAdministrationSource)? = nil, logger: Logger
+        peers: (any PeerAdministrationSource)? = nil, cache: (any CacheSource)? = nil, logger: Logger
     ) {
         self.configuration = configuration
         self.status = status
@@ -46,6 +47,7 @@ public struct APIServer: Service {
         self.metrics = metrics
         self.sync = sync
         self.peers = peers
+        self.cache = cache
         self.logger = logger
     }
 
@@ -92,6 +94,7 @@ public struct APIServer: Service {
         if let metrics { MetricsRoutes.add(to: router, registry: metrics.registry, source: metrics.source) }
         if let sync { SyncRoutes.add(to: router, service: sync) }
         if let peers { PeerRoutes.add(to: router, source: peers) }
+        if let cache { CacheRoutes.add(to: router, source: cache) }
         return router
     }
 }

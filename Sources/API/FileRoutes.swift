@@ -110,7 +110,8 @@ enum FileRoutes {
     /// The largest `POST /v1/dirs` body: about 200,000 entries.
     static let maximumDirectoryDocument = 64 << 20
 
-    private static func parseCapability(_ text: String) throws -> Capability {
+    /// A capability from a path parameter; 400 when it does not parse.
+    static func parseCapability(_ text: String) throws -> Capability {
         do {
             return try Capability(parsing: text.removingPercentEncoding ?? text)
         } catch {

@@ -8,6 +8,7 @@
 #include <fuse.h>
 #include <errno.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 
 /// A `struct fuse` for `argv` (options such as `-o ro,fsname=p2p`), or NULL.
 static inline struct fuse *p2p_fuse_new(int argc, char **argv, const struct fuse_operations *ops, void *data) {

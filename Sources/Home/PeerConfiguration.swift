@@ -24,15 +24,23 @@ public struct PeerConfiguration: Codable, Sendable, Equatable {
     /// Seconds between two garbage-collection sweeps of this peer's store (docs/gc.md);
     /// absent in homes made before it existed (then `defaultSweepInterval`).
     public var gcIntervalSeconds: Int?
+    /// Bytes of chunks read from other peers that this peer keeps for the next read
+    /// (`<home>/cache`, docs/mount.md); absent: `defaultCacheBytes`.
+    public var cacheBytes: UInt64?
 
     public static let defaultSweepInterval = 3600
+    public static let defaultCacheBytes: UInt64 = 1 << 30
+
+    /// The chunk cache's bound in force.
+    public var cacheCapacity: UInt64 { cacheBytes ?? Self.defaultCacheBytes }
 
     /// The pause between sweeps in force.
     public var sweepInterval: Int { gcIntervalSeconds ?? Self.defaultSweepInterval }
 
     public init(
         listen: HostPort, advertise: HostPort, api: HostPort, zone: String, capacity: UInt64,
-        seeds: [String], network: NetworkSettings, logLevel: String = "info", gcIntervalSeconds: Int? = nil
+        seeds: [String], network: NetworkSettings, logLevel: String = "info", gcIntervalSeconds: Int? = nil,
+        cacheBytes: UInt64? = nil
     ) {
         self.listen = listen
         self.advertise = advertise
@@ -43,5 +51,6 @@ public struct PeerConfiguration: Codable, Sendable, Equatable {
         self.network = network
         self.logLevel = logLevel
         self.gcIntervalSeconds = gcIntervalSeconds
+        self.cacheBytes = cacheBytes
     }
 }

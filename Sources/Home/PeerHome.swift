@@ -24,6 +24,8 @@ public struct PeerHome: Sendable {
 
     public func file(_ name: String) -> String { path + "/" + name }
     public var dataDirectory: String { file("data") }
+    /// Chunks read from other peers, kept for the next read (`ChunkCache`).
+    public var cacheDirectory: String { file("cache") }
 
     /// The default home: `$P2P_HOME`, else `~/.p2pstore`.
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {

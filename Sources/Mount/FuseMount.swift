@@ -15,12 +15,14 @@ public final class FuseMount: Sendable {
     static let kernelReadAhead: UInt32 = 1 << 20
 
     public let tree: MountTree
+    public let statistics: MountStatistics
     private let openFile: OpenFile
     private let handles = Mutex<(next: UInt64, readers: [UInt64: FileReader])>((1, [:]))
     private let owner = (user: getuid(), group: getgid())
 
-    public init(tree: MountTree, openFile: @escaping OpenFile) {
+    public init(tree: MountTree, statistics: MountStatistics = MountStatistics(), openFile: @escaping OpenFile) {
         self.tree = tree
+        self.statistics = statistics
         self.openFile = openFile
     }
 
@@ -142,13 +144,18 @@ public final class FuseMount: Sendable {
         }
         operations.getxattr = { path, name, value, size in
             FuseMount.answer { () throws(MountError) in
-                guard let name, String(cString: name) == FuseMount.capabilityAttribute else { return -ENODATA }
-                let capability: String
-                switch try FuseMount.current().tree.node(at: FuseMount.path(path)) {
-                case .file(let cap, _, _, _), .directory(let cap, _, _): capability = cap
-                case .symlink: return -ENODATA
+                guard let name else { return -ENODATA }
+                let mount = FuseMount.current(), attribute = String(cString: name), path = FuseMount.path(path)
+                let text: String
+                switch (attribute, try mount.tree.node(at: path)) {
+                case (FuseMount.capabilityAttribute, .file(let cap, _, _, _)), (FuseMount.capabilityAttribute, .directory(let cap, _, _)):
+                    text = cap
+                case (FuseMount.statisticsAttribute, _) where path == "/":
+                    text = mount.statistics.json
+                default:
+                    return -ENODATA
                 }
-                let bytes = Array(capability.utf8)
+                let bytes = Array(text.utf8)
                 if size == 0 { return Int32(bytes.count) }
                 guard size >= bytes.count, let value else { return -ERANGE }
                 bytes.withUnsafeBytes { UnsafeMutableRawPointer(value).copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
@@ -169,6 +176,21 @@ public final class FuseMount: Sendable {
 
     /// The extended attribute that names a file's or directory's capability (`p2p pin PATH`).
     public static let capabilityAttribute = "user.p2p.cap"
+
+    /// The extended attribute of a mount's root with its `MountStatistics`, as JSON.
+    public static let statisticsAttribute = "user.p2p.stats"
+
+    /// The capability of a file or directory under a mount; nil for any other path.
+    public static func capability(at path: String) -> String? {
+        attribute(capabilityAttribute, of: path)
+    }
+
+    /// A text extended attribute of `path`, at most 4 KiB; nil when it has none.
+    public static func attribute(_ name: String, of path: String) -> String? {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = getxattr(path, name, &buffer, buffer.count)
+        return count > 0 ? String(decoding: buffer.prefix(count), as: UTF8.self) : nil
+    }
 
     private func fill(_ attributes: UnsafeMutablePointer<stat>, with node: MountNode) {
         attributes.pointee = stat()

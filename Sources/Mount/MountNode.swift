@@ -11,7 +11,7 @@ public enum MountNode: Sendable, Equatable {
     /// an unknown type, a file or directory without a capability).
     init?(_ entry: DirectoryDocument.Entry) {
         guard Self.isValidName(entry.name) else { return nil }
-        let mode = entry.mode & 0o777
+        let mode = entry.mode & 0o777  // never setuid, setgid or sticky
         switch entry.type {
         case "file":
             guard let capability = entry.cap else { return nil }
@@ -47,11 +47,13 @@ public enum MountNode: Sendable, Equatable {
         }
     }
 
-    /// `st_mode`: type and permission bits, without write bits (a mount is read-only).
+    /// `st_mode`: type and the stored permission bits, as `ls -l` and `tar` showed them on
+    /// the machine that stored the tree (never setuid, setgid or sticky; writes fail with
+    /// `EROFS` whatever the bits say, since the mount is read-only).
     public var statMode: UInt32 {
         switch self {
-        case .directory(_, let mode, _): 0o040000 | (mode & 0o555)
-        case .file(_, _, let mode, _): 0o100000 | (mode & 0o555)
+        case .directory(_, let mode, _): 0o040000 | mode
+        case .file(_, _, let mode, _): 0o100000 | mode
         case .symlink: 0o120000 | 0o777
         }
     }

@@ -34,7 +34,7 @@ public final class MountTree: Sendable {
     private let listings = Mutex<[String: Listing]>([:])
 
     public init(rootCapability: String, mtimeNanoseconds: Int64 = 0, load: @escaping @Sendable (String) throws(MountError) -> Listing) {
-        self.root = .directory(capability: rootCapability, mode: 0o555, mtimeNanoseconds: mtimeNanoseconds)
+        self.root = .directory(capability: rootCapability, mode: 0o755, mtimeNanoseconds: mtimeNanoseconds)
         self.load = load
     }
 

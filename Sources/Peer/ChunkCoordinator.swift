@@ -19,6 +19,8 @@ struct ChunkCoordinator: Sendable {
     let calls: any PeerCalls
     let background: BackgroundTasks
     let logger: Logger
+    /// Chunks read from other peers, kept for the next read (nil: no cache).
+    var cache: ChunkCache? = nil
 
     /// The write path, each copy carrying `leases`.
     func writer(leases: [ChunkLease]) -> ReplicatedWriter {
@@ -30,7 +32,7 @@ struct ChunkCoordinator: Sendable {
     var reader: ReplicatedReader {
         ReplicatedReader(
             placement: placement, local: local, calls: calls, background: background, logger: logger, timeout: .seconds(30),
-            hedgeDelay: .milliseconds(200))
+            hedgeDelay: .milliseconds(200), cache: cache)
     }
 
     /// Encodes files into this network with `cipher`: chunks are encrypted here and go to

@@ -40,6 +40,8 @@ public actor PeerNode {
     nonisolated let recordService: RecordService
     nonisolated let collector: GarbageCollector
     nonisolated let networkKeys: NetworkKeyService
+    /// Chunks read from other peers, kept for the next read (`p2p cache`, `p2p pin`).
+    public nonisolated let cache: ChunkCache
     private let addressBook: StoredAddressBook
     private let service: PeerService
     private var server: TransportServer?
@@ -95,7 +97,9 @@ public actor PeerNode {
         self.addressBook = addressBook
         self.membership = membership
         self.recordService = records
-        self.chunks = ChunkCoordinator(placement: placement, local: local, calls: pool, background: background, logger: logger)
+        let cache = try ChunkCache(directory: home.cacheDirectory, capacity: configuration.cacheCapacity, logger: logger)
+        self.cache = cache
+        self.chunks = ChunkCoordinator(placement: placement, local: local, calls: pool, background: background, logger: logger, cache: cache)
         self.repair = RepairService(placement: placement, local: local, calls: pool, configuration: repairConfiguration, logger: logger)
         self.collector = GarbageCollector(
             placement: placement, local: local, calls: pool, owner: credentials.nodeID,

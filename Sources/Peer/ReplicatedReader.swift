@@ -8,7 +8,8 @@ import Workers
 /// The coordinator's read path, as a `ChunkSource`: the local copy if this peer is a
 /// replica, else the replicas in ring order with a hedged second request when the first
 /// is slow, then every other peer. Bytes that do not hash to the id are rejected and the
-/// next peer is asked. Replicas found without the chunk get it back (read repair).
+/// next peer is asked. Replicas found without the chunk get it back (read repair). A chunk
+/// fetched from another peer enters the `cache`, which answers the next read of it.
 public struct ReplicatedReader: ChunkSource {
     let placement: Placement
     let local: any ChunkHolder
@@ -18,6 +19,7 @@ public struct ReplicatedReader: ChunkSource {
     let timeout: TimeAmount
     /// How long to wait for a replica before asking the next one as well.
     let hedgeDelay: Duration
+    var cache: ChunkCache? = nil
 
     public func fetch(id: ChunkID) async throws -> [UInt8] {
         let snapshot = placement.snapshot
@@ -25,17 +27,24 @@ public struct ReplicatedReader: ChunkSource {
         let replicaCount = snapshot.preferenceList(for: id.bytes).count
         if candidates.prefix(replicaCount).contains(where: \.isSelf) || candidates.isEmpty,
            let bytes = try await local.get(id) {
+            cache?.noteLocalRead()
             return bytes
         }
+        if let bytes = cache?.get(id) { return bytes }
         // Usable peers first (replicas, then the rest of the ring), then those thought down.
         let ordered = candidates.filter { !$0.isSelf && $0.isUsable } + candidates.filter { !$0.isSelf && !$0.isUsable }
         let outcome = await hedgedFetch(id: id, from: ordered)
         if let bytes = outcome.bytes {
+            cache?.noteFetch()
+            cache?.insert(id, bytes)
             let replicas = candidates.prefix(replicaCount)
             repair(id: id, bytes: bytes, peers: outcome.missing.filter { replicas.contains($0) })
             return bytes
         }
-        if !candidates.prefix(replicaCount).contains(where: \.isSelf), let bytes = try await local.get(id) { return bytes }
+        if !candidates.prefix(replicaCount).contains(where: \.isSelf), let bytes = try await local.get(id) {
+            cache?.noteLocalRead()
+            return bytes
+        }
         throw DataPathError.chunkUnavailable(chunk: id, failures: outcome.failures)
     }
 

@@ -45,11 +45,17 @@ struct MountCommand: AsyncParsableCommand {
         if background { return try await BackgroundMount.start(arguments: CommandLine.arguments, point: point) }
 
         let capability = capability
-        let tree = MountTree(rootCapability: capability) { (cap) throws(MountError) -> MountTree.Listing in
+        let mountedAt = Int64(Date().timeIntervalSince1970 * 1e9)  // the root has no stored time: the mount's
+        let tree = MountTree(rootCapability: capability, mtimeNanoseconds: mountedAt) { (cap) throws(MountError) -> MountTree.Listing in
             try Blocking.run(timeout: .seconds(60)) { MountTree.Listing(try await client.directory(capability: cap)) }
         }
-        let mount = FuseMount(tree: tree) { cap, size in
-            FileReader(size: size) { range in try await client.read(capability: cap, range: range) }
+        let statistics = MountStatistics()
+        let mount = FuseMount(tree: tree, statistics: statistics) { cap, size in
+            FileReader(size: size) { range in
+                let bytes = try await client.read(capability: cap, range: range)
+                statistics.record(bytes: bytes.count)
+                return bytes
+            }
         }
         let path = point.path
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in

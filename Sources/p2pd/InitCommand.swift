@@ -15,6 +15,7 @@ struct InitCommand: AsyncParsableCommand {
     @Option(help: "Address other peers use to reach this one (default: --listen).") var advertise: String?
     @Option(help: "Failure domain of this machine.") var zone = "default"
     @Option(help: "Bytes offered for chunks (K, M, G suffixes).") var capacity = "10G"
+    @Option(help: "Bytes of chunks read from other peers kept for the next read (mounts, repeated gets).") var cacheSize = "1G"
     @Option(help: "Join an existing network with a token from `p2pd token`.") var join: String?
     @Option(help: "Replicas per chunk (new network only).") var replicas: Int?
     @Option(name: .customLong("write-quorum"), help: "Acknowledgements per write (new network only).") var writeQuorum: Int?
@@ -35,6 +36,7 @@ struct InitCommand: AsyncParsableCommand {
             advertiseAddress = HostPort(host: "127.0.0.1", port: listenAddress.port)
         }
         guard let capacityBytes = SizeParser.bytes(capacity) else { throw PeerHomeError.badSetting("--capacity must be a size like 500M or 2G") }
+        guard let cacheBytes = SizeParser.bytes(cacheSize) else { throw PeerHomeError.badSetting("--cache-size must be a size like 500M or 2G") }
 
         var network = NetworkSettings()
         let secret: [UInt8]
@@ -73,7 +75,7 @@ struct InitCommand: AsyncParsableCommand {
         }
         let configuration = PeerConfiguration(
             listen: listenAddress, advertise: advertiseAddress, api: apiAddress, zone: zone, capacity: capacityBytes,
-            seeds: seeds, network: network, gcIntervalSeconds: sweepInterval)
+            seeds: seeds, network: network, gcIntervalSeconds: sweepInterval, cacheBytes: cacheBytes)
         let created = try PeerHome.create(at: home.peerHome.path, configuration: configuration, networkSecret: secret)
         if advertiseAddress.isLoopback && !listenAddress.isLoopback {
             // Listening for other machines while telling them to dial loopback: they never get in.

@@ -80,7 +80,7 @@ struct RunCommand: AsyncParsableCommand {
             logger: Logger(label: "p2pd.sync"))
         let api = APIServer(
             configuration: .init(address: configuration.api, token: try peerHome.apiToken()), status: node,
-            files: node, metrics: (registry, node), sync: sync, peers: node, logger: Logger(label: "p2pd.api"))
+            files: node, metrics: (registry, node), sync: sync, peers: node, cache: node, logger: Logger(label: "p2pd.api"))
 
         // Services stop in reverse order: the API first, so no request reaches a stopped node.
         let group = ServiceGroup(

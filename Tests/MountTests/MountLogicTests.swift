@@ -61,11 +61,11 @@ final class Recorded<Value: Sendable>: Sendable {
         #expect(throws: MountError.self) { try tree.node(at: "/sub/link/x") }
     }
 
-    @Test func modesAreReadOnlyAndNeverSetuid() throws {
+    @Test func modesAreTheStoredOnesButNeverSetuid() throws {
         let tree = Self.tree(loads: Recorded([:]))
-        #expect(try tree.node(at: "/sub/deep.bin").statMode == 0o100555, "setuid and write bits dropped")
-        #expect(try tree.node(at: "/a.txt").statMode == 0o100444)
-        #expect(try tree.node(at: "/sub").statMode == 0o040500)
+        #expect(try tree.node(at: "/sub/deep.bin").statMode == 0o100755, "setuid dropped")
+        #expect(try tree.node(at: "/a.txt").statMode == 0o100644)
+        #expect(try tree.node(at: "/sub").statMode == 0o040700)
         #expect(try tree.node(at: "/sub/link").statMode == 0o120777)
     }
 
