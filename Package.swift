@@ -273,7 +273,7 @@ let package = Package(
         .testTarget(
             name: "ProcessTests",
             dependencies: [
-                "Peer", "APIClient", "APIModel", "Home", "Content", "Codecs", "OpenSSLKit", "FolderSync", "FolderKeys", "TestSupport",
+                "Peer", "APIClient", "APIModel", "Home", "Content", "Codecs", "OpenSSLKit", "FolderSync", "FolderKeys", "TestSupport", "Mount",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -43,11 +43,28 @@ public final class FuseMount: Sendable {
             throw MountError(EIO, "cannot mount on \(mountpoint) (is /dev/fuse there, and fuse3 installed?)")
         }
         defer { fuse_unmount(fuse) }
-        let session = fuse_get_session(fuse)
-        guard fuse_set_signal_handlers(session) == 0 else { throw MountError(EIO, "cannot install signal handlers") }
-        defer { fuse_remove_signal_handlers(session) }
+        // A signal unmounts: the loop's threads then read ENODEV and end. (libfuse's own
+        // handlers only wake the loop when the signal lands on its thread, which in a Swift
+        // process it seldom does.)
+        let handle = UncheckedPointer(fuse: fuse)
+        let signals = [SIGINT, SIGTERM, SIGHUP].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number)
+            source.setEventHandler {
+                fuse_exit(handle.fuse)
+                fuse_unmount(handle.fuse)
+            }
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
         mounted()
         withExtendedLifetime(self) { _ = p2p_fuse_loop(fuse) }
+    }
+
+    /// libfuse's handle, handed to the signal handlers (libfuse serializes what they call).
+    private struct UncheckedPointer: @unchecked Sendable {
+        let fuse: OpaquePointer
     }
 
     /// Open handles (one reader each).

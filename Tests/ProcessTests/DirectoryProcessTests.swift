@@ -114,43 +114,6 @@ import Testing
         #expect(try cluster.p2p(0, ["ls"]).stdout.contains(bigCap), "stored, and owned, again")
     }
 
-    /// The tree of the issue: 2,000 files nested three deep, empty directories, symlinks, a
-    /// 256 MiB file, assorted modes; `get -r` through another peer writes the same tree.
-    @Test func twoThousandFilesAndA256MiBFileComeBackAsTheSameTree() async throws {
-        let cluster = try ProcessCluster(peers: 3)
-        defer { cluster.shutdown() }
-        #expect(await cluster.waitUntilAlive(3))
-        let tree = cluster.root + "/tree"
-        let files = FileManager.default
-        var generator = SystemRandomNumberGenerator()
-        for index in 0..<2_000 {
-            let directory = tree + "/d\(index % 10)/e\(index % 7)/f\(index % 3)"
-            try files.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let path = directory + "/file-\(index)"
-            let size = index % 50 == 0 ? 70_000 + index : index % 900
-            try Data((0..<size).map { _ in UInt8.random(in: 0...255, using: &generator) }).write(to: URL(fileURLWithPath: path))
-            chmod(path, [0o644, 0o600, 0o755, 0o444][index % 4])
-        }
-        for index in 0..<5 { try files.createDirectory(atPath: tree + "/empty-\(index)", withIntermediateDirectories: true) }
-        for index in 0..<20 { #expect(symlink("d\(index % 10)/e0/f0/file-\(index)", tree + "/link-\(index)") == 0) }
-        try writeRandomFile(tree + "/big", size: 256 << 20, unique: true)
-
-        let put = try cluster.p2p(0, ["put", "-r", tree])
-        #expect(put.status == 0 && put.stderr.contains("stored 2001 files"), "\(put.stderr)")
-        let cap = put.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let out = cluster.root + "/out"
-        let get = try cluster.p2p(1, ["get", "-r", cap, "-o", out])
-        #expect(get.status == 0, "\(get.stderr)")
-        let copied = try treeDescription(out)
-        #expect(copied == (try treeDescription(tree)))
-        let expected = 2_000 + 1 + 20 + 5 + 10 + 70 + 210  // files, big, links, empty, d, e, f
-        #expect(copied.count == expected, "every file, link and directory")
-        for line in copied where line.hasPrefix("f ") {
-            let path = String(line.split(separator: " ")[1])
-            #expect(files.contentsEqual(atPath: tree + "/" + path, andPath: out + "/" + path), "\(path) differs")
-        }
-    }
-
     @Test func aDirectoryDocumentThatNamesAnythingButOnePathComponentIsRefused() async throws {
         let cluster = try ProcessCluster(peers: 1)
         defer { cluster.shutdown() }
@@ -188,25 +151,6 @@ import Testing
         ]))
         #expect(try await client.directory(capability: stored.cap).entries.map(\.mode) == [0o755])
         #expect(try await client.ownedFiles().files.contains { $0.cap == stored.cap && $0.source == "put -r" })
-    }
-
-    /// Every path under `root` with its type, permission bits, and size (files) or target
-    /// (links), sorted; the caller compares file contents.
-    private func treeDescription(_ root: String) throws -> [String] {
-        let files = FileManager.default
-        var lines: [String] = []
-        for case let path as String in files.enumerator(atPath: root)! {
-            var info = stat()
-            guard lstat(root + "/" + path, &info) == 0 else { throw ClusterError(message: "cannot lstat \(path)") }
-            let mode = String(info.st_mode & 0o777, radix: 8)
-            switch info.st_mode & S_IFMT {
-            case S_IFREG: lines.append("f \(path) \(mode) \(info.st_size)")
-            case S_IFDIR: lines.append("d \(path) \(mode)")
-            case S_IFLNK: lines.append("l \(path) -> \(try files.destinationOfSymbolicLink(atPath: root + "/" + path))")
-            default: lines.append("? \(path)")
-            }
-        }
-        return lines.sorted()
     }
 
     private func usedBytes(_ cluster: ProcessCluster) async throws -> [UInt64] {
