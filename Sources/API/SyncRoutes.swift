@@ -15,6 +15,8 @@ import Hummingbird
 /// - `GET /v1/sync/folders/versions?path=/abs/dir/file` → `{"path","folder","retentionSeconds","versions"}`.
 /// - `POST /v1/sync/folders/restore?path=/abs/dir/file[&at=ms]` → `{"path","restored"}`; 404 when
 ///   no kept version answers, 409 when the file changed on disk since the last scan.
+/// - `GET /v1/sync/folders/tree?folder=/abs/dir-or-id[&since=generation]` → `{"folder","generation","entries"}`:
+///   the merged tree (`p2p mount --folder`); `"unchanged":true` and no entries when still `since`.
 enum SyncRoutes {
     static let maximumRequestSize = 64 * 1024
 
@@ -33,7 +35,9 @@ enum SyncRoutes {
             }
             let retention = requested.retentionSeconds ?? FolderAPIDocuments.defaultRetentionSeconds
             guard retention >= 0 else { throw APIError.badRequest("retentionSeconds must not be negative") }
-            let token = try await mapped { try await service.add(path: requested.path, token: given, retentionSeconds: retention) }
+            let token = try await mapped {
+                try await service.add(path: requested.path, token: given, retentionSeconds: retention, onDemand: requested.onDemand ?? false)
+            }
             return try JSONResponse.make(
                 FolderAPIDocuments.Added(path: FolderAPIDocuments.normalizedPath(requested.path), folder: token.folderID, token: token.description, created: given == nil),
                 status: .created)
@@ -61,6 +65,15 @@ enum SyncRoutes {
         router.get("v1/sync/folders/versions") { request, _ in
             guard let path = request.uri.queryParameters.get("path") else { throw APIError.badRequest("missing ?path=") }
             return try JSONResponse.make(try await mapped { try await service.versions(path: path) })
+        }
+        router.get("v1/sync/folders/tree") { request, _ in
+            guard let folder = request.uri.queryParameters.get("folder") else { throw APIError.badRequest("missing ?folder=") }
+            var tree = try await mapped { try await service.tree(folder: String(folder)) }
+            if let since = request.uri.queryParameters.get("since").flatMap({ UInt64($0) }), since == tree.generation {
+                tree.entries = []
+                tree.unchanged = true
+            }
+            return try JSONResponse.make(tree)
         }
         router.post("v1/sync/folders/restore") { request, _ in
             guard let path = request.uri.queryParameters.get("path") else { throw APIError.badRequest("missing ?path=") }

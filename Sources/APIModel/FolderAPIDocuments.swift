@@ -16,11 +16,14 @@ public enum FolderAPIDocuments {
         public var path: String
         public var token: String?
         public var retentionSeconds: Int?
+        /// Follow the folder of `token` without writing to `path` (`p2p mount --folder`).
+        public var onDemand: Bool?
 
-        public init(path: String, token: String?, retentionSeconds: Int? = nil) {
+        public init(path: String, token: String?, retentionSeconds: Int? = nil, onDemand: Bool? = nil) {
             self.path = path
             self.token = token
             self.retentionSeconds = retentionSeconds
+            self.onDemand = onDemand
         }
     }
 
@@ -117,6 +120,49 @@ public enum FolderAPIDocuments {
 
         public init(removed: String) {
             self.removed = removed
+        }
+    }
+
+    /// `GET /v1/sync/folders/tree?folder=PATH-OR-ID`: the merged tree of a folder, every
+    /// device's newest state without deletions, in path order (`p2p mount --folder`).
+    public struct Tree: Codable, Sendable, Equatable {
+        public struct Entry: Codable, Sendable, Equatable {
+            /// Relative, `/`-separated.
+            public var path: String
+            /// "file", "directory" or "symlink".
+            public var type: String
+            public var mode: UInt32
+            public var mtimeNanoseconds: Int64
+            public var size: UInt64
+            /// A file's capability.
+            public var cap: String?
+            /// A symlink's target.
+            public var target: String?
+
+            public init(path: String, type: String, mode: UInt32, mtimeNanoseconds: Int64, size: UInt64, cap: String?, target: String?) {
+                self.path = path
+                self.type = type
+                self.mode = mode
+                self.mtimeNanoseconds = mtimeNanoseconds
+                self.size = size
+                self.cap = cap
+                self.target = target
+            }
+        }
+
+        public var folder: String
+        /// Changes whenever the tree may have (a fingerprint of the devices' index versions):
+        /// a client that saw this generation has it all.
+        public var generation: UInt64
+        public var entries: [Entry]
+        /// True when asked `since` the current generation: `entries` is then left empty.
+        public var unchanged: Bool?
+
+        public init(folder: String, generation: UInt64, entries: [Entry], unchanged: Bool? = nil) {
+            self.folder = folder
+            self.generation = generation
+            self.entries = entries
+            self.unchanged = unchanged
         }
     }
 

@@ -28,10 +28,10 @@ static inline void *p2p_fuse_private_data(void) {
     return fuse_get_context()->private_data;
 }
 
-/// Caching for immutable content: the kernel keeps pages and attributes for `timeout` seconds
-/// (and pages across opens), and reads ahead up to `readahead` bytes.
-static inline void p2p_fuse_configure(struct fuse_conn_info *conn, struct fuse_config *config, double timeout, unsigned readahead) {
-    config->kernel_cache = 1;
+/// The kernel keeps attributes and names for `timeout` seconds, and with `kernel_cache` a
+/// file's pages across opens (immutable content); it reads ahead up to `readahead` bytes.
+static inline void p2p_fuse_configure(struct fuse_conn_info *conn, struct fuse_config *config, double timeout, int kernel_cache, unsigned readahead) {
+    config->kernel_cache = kernel_cache;
     config->entry_timeout = timeout;
     config->attr_timeout = timeout;
     config->negative_timeout = timeout;

@@ -16,6 +16,9 @@ enum FolderIndexSchema {
         migrator.registerMigration("v3: file versions and retention") { db in
             try db.execute(sql: v3)
         }
+        migrator.registerMigration("v4: on-demand folders") { db in
+            try db.execute(sql: v4)
+        }
         return migrator
     }
 
@@ -130,5 +133,11 @@ enum FolderIndexSchema {
             PRIMARY KEY (folder, path, superseded_at, capability)
         ) WITHOUT ROWID;
         CREATE INDEX version_by_time ON version(folder, superseded_at);
+        """
+
+    private static let v4 = """
+        -- 1 for a folder followed on demand (docs/mount.md): its devices' indexes are read,
+        -- nothing is written to its path, and `p2p mount --folder` shows the merged tree.
+        ALTER TABLE folder ADD COLUMN on_demand INTEGER NOT NULL DEFAULT 0 CHECK (on_demand IN (0, 1));
         """
 }

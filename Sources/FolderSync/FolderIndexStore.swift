@@ -16,6 +16,8 @@ public final class FolderIndexStore: Sendable {
         public var sequence: UInt64
         /// How long versions no longer current are kept.
         public var retentionSeconds: Int
+        /// Followed on demand: nothing is written to `path` (`p2p mount --folder`).
+        public var onDemand = false
     }
 
     /// Another device of a folder, as last applied.
@@ -54,21 +56,21 @@ public final class FolderIndexStore: Sendable {
 
     public func folders() throws -> [Folder] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, path, sequence, retention_seconds FROM folder ORDER BY path").map {
+            try Row.fetchAll(db, sql: "SELECT id, path, sequence, retention_seconds, on_demand FROM folder ORDER BY path").map {
                 Folder(
                     id: $0["id"], path: $0["path"], sequence: UInt64(bitPattern: $0["sequence"]),
-                    retentionSeconds: $0["retention_seconds"])
+                    retentionSeconds: $0["retention_seconds"], onDemand: $0["on_demand"])
             }
         }
     }
 
     public func addFolder(
-        id: String, path: String, retentionSeconds: Int = FolderAPIDocuments.defaultRetentionSeconds
+        id: String, path: String, retentionSeconds: Int = FolderAPIDocuments.defaultRetentionSeconds, onDemand: Bool = false
     ) throws {
         try database.write { db in
             try db.execute(
-                sql: "INSERT INTO folder (id, path, added_at, retention_seconds) VALUES (?, ?, ?, ?)",
-                arguments: [id, path, Self.now(), retentionSeconds])
+                sql: "INSERT INTO folder (id, path, added_at, retention_seconds, on_demand) VALUES (?, ?, ?, ?, ?)",
+                arguments: [id, path, Self.now(), retentionSeconds, onDemand])
         }
     }
 

@@ -119,7 +119,7 @@ extension FolderSession {
     /// Loads every device's index whose record is newer than the one held; ignores (and
     /// logs) records with a bad signature, an older sequence, or an announcement that
     /// does not open with this folder's key.
-    private func refreshRemoteIndexes() async throws {
+    func refreshRemoteIndexes() async throws {
         let records = try await network.fetchRecords(key: token.recordKey)
         for record in records {
             let signer = Base32.encode(record.signer)

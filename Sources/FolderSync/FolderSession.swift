@@ -21,6 +21,9 @@ public actor FolderSession {
     let logger: Logger
     /// How long versions no longer current are kept (seconds).
     let retentionSeconds: Int
+    /// Followed on demand: the other devices' indexes are read and merged (`mergedTree`);
+    /// nothing is scanned, written to `path`, published or referenced.
+    let onDemand: Bool
     /// This device's key in this folder (`SyncNetwork.deviceKey`) and its public half.
     let deviceKey: Ed25519PrivateKey
     let deviceID: [UInt8]
@@ -94,9 +97,11 @@ public actor FolderSession {
 
     public init(
         path: String, folderID: String, token: FolderToken, network: any SyncNetwork, store: FolderIndexStore,
-        timing: SyncTiming, retentionSeconds: Int = FolderAPIDocuments.defaultRetentionSeconds, logger: Logger
+        timing: SyncTiming, retentionSeconds: Int = FolderAPIDocuments.defaultRetentionSeconds, onDemand: Bool = false,
+        logger: Logger
     ) throws {
         self.path = path
+        self.onDemand = onDemand
         self.retentionSeconds = retentionSeconds
         self.folderID = folderID
         self.token = token
@@ -122,7 +127,7 @@ public actor FolderSession {
     /// Runs until the task is cancelled. The change subscription and the poll worker
     /// (`FolderPoll`) are child tasks of this one: cancelling it ends them, and it returns only once they ended.
     public func run() async {
-        watcher = FolderWatcher(root: path, logger: logger) { [weak self] in self?.poke(scan: true) }
+        if !onDemand { watcher = FolderWatcher(root: path, logger: logger) { [weak self] in self?.poke(scan: true) } }
         defer {
             watcher?.stop()
             for waiter in rescanWaiters { waiter.resume(throwing: CancellationError()) }
@@ -163,6 +168,7 @@ public actor FolderSession {
 
     /// One round of work; also what tests drive directly.
     func step(scan: Bool, pull: Bool) async {
+        if onDemand { return await followOnce() }
         let restores = await performRestores()
         defer {
             for (request, outcome) in restores { request.waiter.resume(with: outcome) }

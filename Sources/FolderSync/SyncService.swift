@@ -43,13 +43,18 @@ public actor SyncService {
 
     /// Syncs `path` (absolute, an existing directory) with the folder of `token`, or with
     /// a new folder when there is none; versions no longer current are kept
-    /// `retentionSeconds`. Returns the folder's token.
+    /// `retentionSeconds`. Returns the folder's token. `onDemand` follows the folder of
+    /// `token` without writing anything to `path` (its tree is read through a mount).
     public func add(
-        path requested: String, token: FolderToken?, retentionSeconds: Int = FolderAPIDocuments.defaultRetentionSeconds
+        path requested: String, token: FolderToken?, retentionSeconds: Int = FolderAPIDocuments.defaultRetentionSeconds,
+        onDemand: Bool = false
     ) throws -> FolderToken {
         let path = try Self.validate(requested)
         guard retentionSeconds >= 0 else {
             throw FolderSyncError.invalidFolder(path: path, reason: "the retention must not be negative")
+        }
+        if onDemand && token == nil {
+            throw FolderSyncError.invalidFolder(path: path, reason: "a folder followed on demand needs the token of an existing folder")
         }
         let token = try token ?? FolderToken.generate()
         for folder in try store.folders() {
@@ -64,12 +69,13 @@ public actor SyncService {
                 throw FolderSyncError.invalidFolder(path: path, reason: "it overlaps the synced folder \(folder.path)")
             }
         }
-        try FolderScanner(root: path, ignore: .none).placeMarker()
+        if !onDemand { try FolderScanner(root: path, ignore: .none).placeMarker() }
         try DurableWrite.write(Array(token.description.utf8), to: tokenPath(token.folderID), mode: 0o600)
-        try store.addFolder(id: token.folderID, path: path, retentionSeconds: retentionSeconds)
+        try store.addFolder(id: token.folderID, path: path, retentionSeconds: retentionSeconds, onDemand: onDemand)
         try launch(
-            FolderIndexStore.Folder(id: token.folderID, path: path, sequence: 0, retentionSeconds: retentionSeconds), token: token)
-        logger.info("syncing a folder", metadata: ["folder": "\(token.folderID)", "path": "\(path)"])
+            FolderIndexStore.Folder(id: token.folderID, path: path, sequence: 0, retentionSeconds: retentionSeconds, onDemand: onDemand),
+            token: token)
+        logger.info(onDemand ? "following a folder on demand" : "syncing a folder", metadata: ["folder": "\(token.folderID)", "path": "\(path)"])
         return token
     }
 
@@ -139,6 +145,16 @@ public actor SyncService {
         return (folder, running.session, relative)
     }
 
+    /// The merged tree of a folder (named by its path or its id): every device's newest
+    /// entries, as the planner resolves them, without deletions.
+    public func tree(folder requested: String) async throws -> FolderAPIDocuments.Tree {
+        let path = FolderAPIDocuments.normalizedPath(requested)
+        guard let folder = try store.folders().first(where: { $0.path == path || $0.id == requested }), let running = sessions[folder.id] else {
+            throw FolderSyncError.unknownFolder(requested)
+        }
+        return await running.session.mergedTree()
+    }
+
     public func status() async -> [FolderStatus] {
         var result: [FolderStatus] = []
         for (_, running) in sessions { result.append(running.session.status()) }
@@ -148,7 +164,7 @@ public actor SyncService {
     private func launch(_ folder: FolderIndexStore.Folder, token: FolderToken) throws {
         let session = try FolderSession(
             path: folder.path, folderID: folder.id, token: token, network: network, store: store, timing: timing,
-            retentionSeconds: folder.retentionSeconds, logger: logger)
+            retentionSeconds: folder.retentionSeconds, onDemand: folder.onDemand, logger: logger)
         sessions[folder.id] = (session, Task { await session.run() })
     }
 

@@ -14,13 +14,13 @@ public final class FuseMount: Sendable {
     /// The kernel's own read-ahead, on top of each reader's window.
     static let kernelReadAhead: UInt32 = 1 << 20
 
-    public let tree: MountTree
+    public let tree: any MountSource
     public let statistics: MountStatistics
     private let openFile: OpenFile
     private let handles = Mutex<(next: UInt64, readers: [UInt64: FileReader])>((1, [:]))
     private let owner = (user: getuid(), group: getgid())
 
-    public init(tree: MountTree, statistics: MountStatistics = MountStatistics(), openFile: @escaping OpenFile) {
+    public init(tree: any MountSource, statistics: MountStatistics = MountStatistics(), openFile: @escaping OpenFile) {
         self.tree = tree
         self.statistics = statistics
         self.openFile = openFile
@@ -89,7 +89,8 @@ public final class FuseMount: Sendable {
         var operations = fuse_operations()
         operations.`init` = { connection, configuration in
             if let connection, let configuration {
-                p2p_fuse_configure(connection, configuration, FuseMount.cacheSeconds, FuseMount.kernelReadAhead)
+                let live = FuseMount.current().tree.isLive
+                p2p_fuse_configure(connection, configuration, live ? 1 : FuseMount.cacheSeconds, live ? 0 : 1, FuseMount.kernelReadAhead)
             }
             return p2p_fuse_private_data()
         }
@@ -124,7 +125,7 @@ public final class FuseMount: Sendable {
                         handles.readers[handle] = reader
                         return handle
                     }
-                    p2p_fuse_keep_cache(info)
+                    if !mount.tree.isLive { p2p_fuse_keep_cache(info) }
                     return 0
                 case .directory: throw .isDirectory
                 case .symlink: throw MountError(ELOOP)
@@ -165,7 +166,8 @@ public final class FuseMount: Sendable {
                 let mount = FuseMount.current(), attribute = String(cString: name), path = FuseMount.path(path)
                 let text: String
                 switch (attribute, try mount.tree.node(at: path)) {
-                case (FuseMount.capabilityAttribute, .file(let cap, _, _, _)), (FuseMount.capabilityAttribute, .directory(let cap, _, _)):
+                case (FuseMount.capabilityAttribute, .file(let cap, _, _, _)), (FuseMount.capabilityAttribute, .directory(let cap, _, _))
+                    where !cap.isEmpty:
                     text = cap
                 case (FuseMount.statisticsAttribute, _) where path == "/":
                     text = mount.statistics.json

@@ -8,7 +8,7 @@ import Synchronization
 ///
 /// Pure logic over a loader: `load` reads a directory's listing (from the local peer, or
 /// from a table in a test).
-public final class MountTree: Sendable {
+public final class MountTree: MountSource {
     /// A directory's entries in the order `readdir` gives them, and by name.
     public struct Listing: Sendable {
         public var names: [String]
@@ -30,6 +30,7 @@ public final class MountTree: Sendable {
     }
 
     public let root: MountNode
+    public var isLive: Bool { false }
     private let load: @Sendable (String) throws(MountError) -> Listing
     private let listings = Mutex<[String: Listing]>([:])
 

@@ -6,7 +6,8 @@ import Home
 import Mount
 
 /// `p2p mount CAP MOUNTPOINT`: a stored directory as a read-only folder whose files are
-/// fetched, through the local peer, only when they are read (see docs/mount.md).
+/// fetched, through the local peer, only when they are read; `p2p mount --folder DIR|ID
+/// MOUNTPOINT`: the live merged tree of a synced folder (see docs/mount.md).
 struct MountCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mount",
@@ -19,13 +20,16 @@ struct MountCommand: AsyncParsableCommand {
 
     @ParentCommand var root: P2P
     @OptionGroup var home: HomeOption
-    @Argument(help: "A directory capability (`p2p put -r DIR` prints one).") var capability: String
+    @Argument(help: "A directory capability (`p2p put -r DIR` prints one); with --folder, a synced folder's directory or id.")
+    var capability: String
     @Argument(help: "An empty directory to mount on.") var mountpoint: String
+    @Flag(help: "Mount the live merged tree of a synced folder (one followed with `p2p sync add --on-demand`, or any synced one).")
+    var folder = false
     @Flag(help: "Mount even if the directory is not empty (its entries are hidden while mounted).") var allowNonempty = false
     @Flag(help: "Return once mounted; the mount keeps running in the background.") var background = false
 
     func run() async throws {
-        try CLIError.validate(capability: capability)
+        if !folder { try CLIError.validate(capability: capability) }
         let point = MountPoint(mountpoint)
         try point.prepare(allowNonempty: allowNonempty)
         guard FileManager.default.fileExists(atPath: "/dev/fuse") else {
@@ -33,22 +37,36 @@ struct MountCommand: AsyncParsableCommand {
         }
         let peerHome = home.resolved(before: root.home)
         let client = try APIClient.connecting(to: peerHome)
-        // The root listing first: a file capability, a missing directory or a stopped daemon
-        // is one line here rather than a mount that fails every access.
+        // The root first: a file capability, an unknown folder or a stopped daemon is one
+        // line here rather than a mount that fails every access.
+        let mountedAt = Int64(Date().timeIntervalSince1970 * 1e9)  // the root has no stored time: the mount's
+        let tree: any MountSource
+        var tableName = String(capability.prefix(16))  // the mount table's name for it: no commas, no slashes
+        var follower: Task<Void, Never>?
         do {
-            _ = try await client.directory(capability: capability)
-        } catch APIClientError.failed(400, let message) {
+            if folder {
+                let source = capability.hasPrefix("/") || capability.hasPrefix(".") ? MountPoint(capability).path : capability
+                let live = FolderTree()
+                let first = try await client.folderTree(folder: source)
+                live.update(first, mountedAt: mountedAt)
+                tableName = "folder-" + first.folder
+                tree = live
+                follower = Task { await Self.follow(live, folder: source, client: client, mountedAt: mountedAt) }
+            } else {
+                _ = try await client.directory(capability: capability)
+                let capability = capability
+                tree = MountTree(rootCapability: capability, mtimeNanoseconds: mountedAt) { (cap) throws(MountError) -> MountTree.Listing in
+                    try Blocking.run(timeout: .seconds(60)) { MountTree.Listing(try await client.directory(capability: cap)) }
+                }
+            }
+        } catch APIClientError.failed(let status, let message) where status == 400 || (folder && status == 404) {
             throw CLIError.badInput(message)
         } catch let error as APIClientError {
-            throw CLIError.from(error, home: peerHome, capability: capability)
+            throw CLIError.from(error, home: peerHome, capability: folder ? nil : capability)
         }
+        defer { follower?.cancel() }
         if background { return try await BackgroundMount.start(arguments: CommandLine.arguments, point: point) }
-
-        let capability = capability
-        let mountedAt = Int64(Date().timeIntervalSince1970 * 1e9)  // the root has no stored time: the mount's
-        let tree = MountTree(rootCapability: capability, mtimeNanoseconds: mountedAt) { (cap) throws(MountError) -> MountTree.Listing in
-            try Blocking.run(timeout: .seconds(60)) { MountTree.Listing(try await client.directory(capability: cap)) }
-        }
+        let capability = capability, name = tableName
         let statistics = MountStatistics()
         let mount = FuseMount(tree: tree, statistics: statistics) { cap, size in
             FileReader(size: size) { range in
@@ -62,7 +80,7 @@ struct MountCommand: AsyncParsableCommand {
             // libfuse's loop blocks its thread: a thread of its own, not one of Swift's executors.
             let thread = Thread {
                 do {
-                    try mount.serve(at: path, name: String(capability.prefix(16))) {
+                    try mount.serve(at: path, name: name) {
                         let line = "mounted \(capability.prefix(16))… at \(path) — `p2p umount \(path)` or Ctrl-C to stop\n"
                         FileHandle.standardOutput.write(Data(line.utf8))
                     }
@@ -72,6 +90,17 @@ struct MountCommand: AsyncParsableCommand {
                 }
             }
             thread.start()
+        }
+    }
+
+    /// Keeps a folder mount's tree current: asks the peer twice a second whether the
+    /// folder's tree changed, and swaps in the new one when it did.
+    private static func follow(_ tree: FolderTree, folder: String, client: APIClient, mountedAt: Int64) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(500))  // the poll interval
+            if let next = try? await client.folderTree(folder: folder, since: tree.generation) {
+                tree.update(next, mountedAt: mountedAt)
+            }
         }
     }
 }

@@ -23,11 +23,15 @@ struct SyncCommand: AsyncParsableCommand {
         @Option(help: "The folder token printed where the folder was created.") var token: String?
         @Option(help: "How long old versions and deleted files are kept, on this device (default 30d; `p2p sync versions`).")
         var retention: String?
+        @Flag(help: "Follow the folder of --token without writing anything to DIR: browse it with `p2p mount --folder DIR MOUNTPOINT`.")
+        var onDemand = false
 
         func run() async throws {
             let path = try SyncCommand.existingDirectory(directory)
             if let token {
                 do { _ = try FolderToken(parsing: token) } catch { throw CLIError.badInput("\(error)") }
+            } else if onDemand {
+                throw CLIError.badInput("--on-demand follows an existing folder: give its --token")
             }
             var retentionSeconds: Int?
             if let retention {
@@ -36,7 +40,7 @@ struct SyncCommand: AsyncParsableCommand {
                 }
                 retentionSeconds = seconds
             }
-            let body = FolderAPIDocuments.AddRequest(path: path, token: token, retentionSeconds: retentionSeconds)
+            let body = FolderAPIDocuments.AddRequest(path: path, token: token, retentionSeconds: retentionSeconds, onDemand: onDemand ? true : nil)
             let added: FolderAPIDocuments.Added
             do {
                 added = try await SyncCommand.call(home.resolved(before: root.home), .POST, "/v1/sync/folders", body: try JSONEncoder().encode(body), as: FolderAPIDocuments.Added.self)
@@ -46,6 +50,8 @@ struct SyncCommand: AsyncParsableCommand {
             }
             if added.created {
                 print(added.token)
+            } else if onDemand {
+                CLIError.report("following folder \(added.folder) on demand (nothing is written to \(added.path)); `p2p mount --folder \(added.path) MOUNTPOINT` shows it")
             } else {
                 CLIError.report("syncing \(added.path) with folder \(added.folder)")
             }

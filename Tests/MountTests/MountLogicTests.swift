@@ -170,3 +170,54 @@ func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thr
         #expect(code == EIO)
     }
 }
+
+@Suite struct FolderTreeTests {
+    typealias Entry = FolderAPIDocuments.Tree.Entry
+
+    static func file(_ path: String, cap: String = "cap") -> Entry {
+        Entry(path: path, type: "file", mode: 0o4644, mtimeNanoseconds: 7, size: 3, cap: cap, target: nil)
+    }
+
+    @Test func flatEntriesBecomeATreeWithImpliedParents() throws {
+        let tree = FolderTree()
+        tree.update(FolderAPIDocuments.Tree(folder: "f", generation: 1, entries: [
+            Self.file("a.txt"),
+            Entry(path: "docs", type: "directory", mode: 0o700, mtimeNanoseconds: 5, size: 0, cap: nil, target: nil),
+            Self.file("docs/b.txt"),
+            Self.file("deep/er/c.txt"),
+            Entry(path: "link", type: "symlink", mode: 0o777, mtimeNanoseconds: 0, size: 5, cap: nil, target: "a.txt"),
+        ]), mountedAt: 9)
+        #expect(try tree.entries(at: "/").map { $0.name } == ["a.txt", "docs", "deep", "link"])
+        #expect(try tree.node(at: "/docs") == .directory(capability: "", mode: 0o700, mtimeNanoseconds: 5))
+        #expect(try tree.node(at: "/deep/er") == .directory(capability: "", mode: 0o755, mtimeNanoseconds: 9))
+        #expect(try tree.node(at: "/deep/er/c.txt").statMode == 0o100644, "setuid never shows")
+        #expect(try tree.entries(at: "/deep/er").map { $0.name } == ["c.txt"])
+        #expect(throws: MountError.notDirectory) { try tree.entries(at: "/a.txt") }
+        #expect(throws: MountError.notFound) { try tree.node(at: "/nope") }
+    }
+
+    /// The merged tree is remote input: unsafe paths, entries under a file, files without a
+    /// capability and unknown types are left out; the first of two equal paths wins.
+    @Test func hostileEntriesAreLeftOut() throws {
+        let tree = FolderTree()
+        tree.update(FolderAPIDocuments.Tree(folder: "f", generation: 1, entries: [
+            Self.file("../escape"), Self.file("a/../b"), Self.file("/abs"), Self.file("a//b"), Self.file(""),
+            Self.file("f"), Self.file("f/under-a-file"),
+            Entry(path: "nocap", type: "file", mode: 0o644, mtimeNanoseconds: 0, size: 1, cap: nil, target: nil),
+            Entry(path: "dev", type: "fifo", mode: 0o644, mtimeNanoseconds: 0, size: 0, cap: nil, target: nil),
+            Self.file("twice", cap: "first"), Self.file("twice", cap: "second"),
+        ]), mountedAt: 0)
+        #expect(try tree.entries(at: "/").map { $0.name } == ["f", "twice"])
+        #expect(try tree.node(at: "/twice") == .file(capability: "first", size: 3, mode: 0o644, mtimeNanoseconds: 7))
+    }
+
+    @Test func aNewGenerationReplacesTheTreeAndUnchangedKeepsIt() throws {
+        let tree = FolderTree()
+        tree.update(FolderAPIDocuments.Tree(folder: "f", generation: 1, entries: [Self.file("old")]), mountedAt: 0)
+        tree.update(FolderAPIDocuments.Tree(folder: "f", generation: 1, entries: [], unchanged: true), mountedAt: 0)
+        #expect(try tree.entries(at: "/").map { $0.name } == ["old"])
+        tree.update(FolderAPIDocuments.Tree(folder: "f", generation: 2, entries: [Self.file("new")]), mountedAt: 0)
+        #expect(try tree.entries(at: "/").map { $0.name } == ["new"])
+        #expect(tree.generation == 2)
+    }
+}
