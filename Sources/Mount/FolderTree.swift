@@ -29,7 +29,7 @@ public final class FolderTree: MountSource {
         for entry in tree.entries {
             let parts = entry.path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
             guard !parts.isEmpty, parts.allSatisfy(MountNode.isValidName) else { continue }
-            guard let node = Self.node(entry) else { continue }
+            guard let node = Self.node(entry, name: parts.last!) else { continue }
             // Parents first: implied directories where the tree names none.
             var parent = ""
             var blocked = false
@@ -85,19 +85,10 @@ public final class FolderTree: MountSource {
         path.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/")
     }
 
-    private static func node(_ entry: FolderAPIDocuments.Tree.Entry) -> MountNode? {
-        let mode = entry.mode & 0o777
-        switch entry.type {
-        case "file":
-            guard let cap = entry.cap, !cap.isEmpty else { return nil }
-            return .file(capability: cap, size: entry.size, mode: mode, mtimeNanoseconds: entry.mtimeNanoseconds)
-        case "directory":
-            return .directory(capability: "", mode: mode, mtimeNanoseconds: entry.mtimeNanoseconds)
-        case "symlink":
-            guard let target = entry.target, !target.isEmpty, !target.utf8.contains(0) else { return nil }
-            return .symlink(target: target, mtimeNanoseconds: entry.mtimeNanoseconds)
-        default:
-            return nil
-        }
+    /// The node an entry names, by the rules of a stored directory's entries (`MountNode`).
+    private static func node(_ entry: FolderAPIDocuments.Tree.Entry, name: String) -> MountNode? {
+        MountNode(DirectoryDocument.Entry(
+            name: name, type: entry.type, mode: entry.mode, mtimeNanoseconds: entry.mtimeNanoseconds, size: entry.size,
+            cap: entry.cap, target: entry.target))
     }
 }

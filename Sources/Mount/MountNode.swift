@@ -17,8 +17,8 @@ public enum MountNode: Sendable, Equatable {
             guard let capability = entry.cap else { return nil }
             self = .file(capability: capability, size: entry.size, mode: mode, mtimeNanoseconds: entry.mtimeNanoseconds)
         case "directory":
-            guard let capability = entry.cap else { return nil }
-            self = .directory(capability: capability, mode: mode, mtimeNanoseconds: entry.mtimeNanoseconds)
+            // A synced folder's directories have no capability of their own ("").
+            self = .directory(capability: entry.cap ?? "", mode: mode, mtimeNanoseconds: entry.mtimeNanoseconds)
         case "symlink":
             guard let target = entry.target, !target.isEmpty, !target.utf8.contains(0) else { return nil }
             self = .symlink(target: target, mtimeNanoseconds: entry.mtimeNanoseconds)

@@ -15,12 +15,14 @@ public final class MountTree: MountSource {
         public var nodes: [String: MountNode]
 
         /// The entries of `document` a mount may show; the others (bad names, unknown types,
-        /// repeated names) are left out rather than failing the whole directory.
+        /// directories without a capability, repeated names) are left out rather than
+        /// failing the whole directory.
         public init(_ document: DirectoryDocument) {
             var names: [String] = []
             var nodes: [String: MountNode] = [:]
             for entry in document.entries {
                 guard let node = MountNode(entry), nodes[entry.name] == nil else { continue }
+                if case .directory(let capability, _, _) = node, capability.isEmpty { continue }
                 names.append(entry.name)
                 nodes[entry.name] = node
             }

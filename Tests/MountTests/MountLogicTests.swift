@@ -80,6 +80,7 @@ final class Recorded<Value: Sendable>: Sendable {
             Entry(name: "", type: "file", mode: 0o644, mtimeNanoseconds: 0, size: 1, cap: "x"),
             Entry(name: "device", type: "chardev", mode: 0o644, mtimeNanoseconds: 0, size: 0, cap: "x"),
             Entry(name: "nocap", type: "file", mode: 0o644, mtimeNanoseconds: 0, size: 1),
+            Entry(name: "nocapdir", type: "directory", mode: 0o755, mtimeNanoseconds: 0, size: 0),
             Entry(name: "badlink", type: "symlink", mode: 0o777, mtimeNanoseconds: 0, size: 0, target: ""),
             Entry(name: "twice", type: "file", mode: 0o644, mtimeNanoseconds: 0, size: 1, cap: "first"),
             Entry(name: "twice", type: "file", mode: 0o644, mtimeNanoseconds: 0, size: 2, cap: "second"),
