@@ -167,6 +167,56 @@ import TestSupport
         #expect(try await cluster.client(0).cacheStatus().chunks == 0)
     }
 
+    /// A folder followed on demand on device B, mounted: a file added on device A appears
+    /// within 2 s and reads byte for byte; B's directory stays empty, and B fetched only
+    /// what it read.
+    @Test func aFolderMountFollowsTheOtherDevicesWithoutACopy() async throws {
+        if let missing = TestMount.fuseMissing { Issue.record(Comment(rawValue: missing)); return }
+        // N = 1 of 3: B holds none of A's chunks unless placement gives it some.
+        let cluster = try ProcessCluster(peers: 3, replicas: 2, writeQuorum: 1, environment: ["P2P_SYNC_POLL": "2s"])
+        defer { cluster.shutdown() }
+        #expect(await cluster.waitUntilAlive(3))
+        let a = cluster.root + "/a", b = cluster.root + "/b"
+        for directory in [a, b] { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        try writeRandomFile(a + "/unread.bin", size: 8 << 20, unique: true)
+        let added = try cluster.p2p(0, ["sync", "add", a])
+        #expect(added.status == 0, "\(added.stderr)")
+        let token = added.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let follow = try cluster.p2p(1, ["sync", "add", "--on-demand", "--token", token, b])
+        #expect(follow.status == 0 && follow.stderr.contains("on demand"), "\(follow.stderr)")
+        let refused = try cluster.p2p(1, ["sync", "add", "--on-demand", cluster.root])
+        #expect(refused.status == 2 && refused.stderr.contains("--token"), "\(refused.stderr)")
+
+        let mount = try TestMount(cluster: cluster, peer: 1, capability: b, at: cluster.root + "/mnt", arguments: ["--folder"])
+        defer { mount.cleanUp() }
+        #expect(await mount.waitUntilMounted(), "\(Daemon.log(mount.log))")
+        #expect(await Daemon.eventually(timeout: .seconds(30)) { FileManager.default.fileExists(atPath: mount.path + "/unread.bin") })
+
+        // A new file on A: in B's mount within 2 s, byte for byte.
+        let cacheBefore = try await cluster.client(1).cacheStatus()
+        try FileManager.default.createDirectory(atPath: a + "/new", withIntermediateDirectories: true)
+        try writeRandomFile(a + "/new/file.bin", size: 3 << 20, unique: true)
+        let written = ContinuousClock.now
+        #expect(await Daemon.eventually(timeout: .seconds(10)) { FileManager.default.fileExists(atPath: mount.path + "/new/file.bin") })
+        let appeared = ContinuousClock.now - written
+        #expect(appeared < .seconds(2), "appeared after \(appeared)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: mount.path + "/new/file.bin")) == Data(contentsOf: URL(fileURLWithPath: a + "/new/file.bin")))
+
+        // An edit and a deletion on A follow too.
+        try Data("edited\n".utf8).write(to: URL(fileURLWithPath: a + "/new/file.bin"))
+        #expect(await Daemon.eventually(timeout: .seconds(10)) {
+            (try? String(contentsOfFile: mount.path + "/new/file.bin", encoding: .utf8)) == "edited\n"
+        })
+        try FileManager.default.removeItem(atPath: a + "/unread.bin")
+        #expect(await Daemon.eventually(timeout: .seconds(10)) { !FileManager.default.fileExists(atPath: mount.path + "/unread.bin") })
+
+        // B holds no copy: its directory is empty, and it fetched less than one 8 MiB file.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: b).isEmpty)
+        let cacheAfter = try await cluster.client(1).cacheStatus()
+        #expect(cacheAfter.usedBytes - cacheBefore.usedBytes < 8 << 20, "B cached \(cacheAfter.usedBytes - cacheBefore.usedBytes) bytes")
+        #expect(try await mount.unmount() == 0)
+    }
+
     @Test func badInputIsRefusedWithExitTwo() async throws {
         if let missing = TestMount.fuseMissing { Issue.record(Comment(rawValue: missing)); return }
         let cluster = try ProcessCluster(peers: 1, replicas: 1, writeQuorum: 1)
