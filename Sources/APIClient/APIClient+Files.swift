@@ -98,13 +98,13 @@ extension APIClient {
             bytes.reserveCapacity(wanted)
             var position: UInt64 = 0
             for try await buffer in body {
-                let view = buffer.readableBytesView
-                let start = position, end = position + UInt64(view.count)
+                let count = buffer.readableBytes
+                let start = position, end = position + UInt64(count)
                 position = end
                 guard end > skip, bytes.count < wanted else { continue }
                 let from = Int(max(start, skip) - start)
-                let take = min(view.count - from, wanted - bytes.count)
-                bytes.append(contentsOf: view.dropFirst(from).prefix(take))
+                let take = min(count - from, wanted - bytes.count)
+                buffer.withUnsafeReadableBytes { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[from..<from + take])) }
             }
             guard bytes.count == wanted else {
                 throw APIClientError.badResponse(address: address, reason: "range cut off after \(bytes.count) of \(wanted) bytes")

@@ -46,9 +46,10 @@ static inline void p2p_fuse_keep_cache(struct fuse_file_info *info) {
     info->keep_cache = 1;
 }
 
-/// Adds one directory entry; nonzero when the buffer is full.
-static inline int p2p_fuse_fill(fuse_fill_dir_t filler, void *buffer, const char *name, const struct stat *attributes) {
-    return filler(buffer, name, attributes, 0, 0);
+/// Adds one directory entry; nonzero when the buffer is full. With `plus`, its attributes
+/// are complete, and the kernel keeps them (readdirplus: no lookup per entry after a listing).
+static inline int p2p_fuse_fill(fuse_fill_dir_t filler, void *buffer, const char *name, const struct stat *attributes, int plus) {
+    return filler(buffer, name, attributes, 0, plus ? FUSE_FILL_DIR_PLUS : 0);
 }
 
 #endif

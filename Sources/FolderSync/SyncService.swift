@@ -114,6 +114,7 @@ public actor SyncService {
         guard let folder = try store.folders().first(where: { $0.path == path }), let running = sessions[folder.id] else {
             throw FolderSyncError.unknownFolder(path)
         }
+        guard !folder.onDemand else { throw Self.followedOnDemand(path) }
         return try await running.session.rescan()
     }
 
@@ -138,6 +139,7 @@ public actor SyncService {
         guard let folder = try store.folders().first(where: { path.hasPrefix($0.path + "/") }),
               let running = sessions[folder.id]
         else { throw FolderSyncError.unknownFolder(path) }
+        guard !folder.onDemand else { throw Self.followedOnDemand(folder.path) }
         let relative = String(path.dropFirst(folder.path.count + 1))
         guard IndexEntry.isSafe(path: relative) else {
             throw FolderSyncError.invalidFolder(path: path, reason: "not a file path inside the folder")
@@ -175,6 +177,11 @@ public actor SyncService {
             throw FolderSyncError.invalidToken("the token file of folder \(id) is missing")
         }
         return bytes
+    }
+
+    /// What scans, versions and restores answer for a folder this device only follows.
+    private static func followedOnDemand(_ path: String) -> FolderSyncError {
+        .invalidFolder(path: path, reason: "it is followed on demand: nothing of it is on this device to scan, keep or restore")
     }
 
     static func validate(_ requested: String) throws(FolderSyncError) -> String {

@@ -1,33 +1,48 @@
 import Synchronization
 
 /// One open file of a mount: the reader behind one file handle, kept from `open` to
-/// `release` so that reads share its window instead of each starting a new transfer.
+/// `release` so that reads share what it fetched instead of each starting a transfer.
 ///
-/// Streaming is detected (a read that starts where the last one ended, or inside the
-/// window already fetched): the window then doubles, from `minimumWindow` up to
-/// `maximumWindow`, and the next window is fetched ahead while the application consumes
-/// this one. A read elsewhere is random access: exactly its bytes are fetched, nothing ahead.
+/// - Random access (the default): a read fetches exactly its bytes, nothing ahead.
+/// - Streaming: once reads have followed each other for `streamingThreshold` bytes, the
+///   reader keeps `windowsAhead` windows of `window` bytes in flight past the read position,
+///   so the peer's pipeline never drains while the application consumes what arrived.
+///
+/// No lock is held while bytes are fetched: reads of other ranges, and the kernel's
+/// concurrent read-ahead requests, go on meanwhile. A window whose fetch failed is
+/// dropped and its bytes fetched again directly, so one transient error costs a retry,
+/// not an `EIO`.
 public final class FileReader: Sendable {
     public typealias Fetch = @Sendable (Range<UInt64>) async throws -> [UInt8]
 
-    public static let minimumWindow: UInt64 = 128 << 10
-    public static let maximumWindow: UInt64 = 8 << 20
+    /// Contiguous bytes after which reads count as a stream.
+    public static let streamingThreshold: UInt64 = 512 << 10
+    /// Bytes per window of a stream, and windows kept in flight ahead of the reader.
+    public static let window: UInt64 = 4 << 20
+    public static let windowsAhead = 4
+    /// How far from the last read a read still continues the stream (the kernel's
+    /// read-ahead requests arrive out of order from several threads).
+    static let slack: UInt64 = 2 << 20
 
     public let size: UInt64
     private let fetch: Fetch
     private let timeout: Duration
 
-    private struct State {
-        /// The bytes fetched last, starting at `start`.
-        var start: UInt64 = 0
-        var bytes: [UInt8] = []
-        /// Where the last read ended.
-        var lastEnd: UInt64 = 0
-        var window: UInt64 = FileReader.minimumWindow
-        /// The window being fetched ahead, if any.
-        var ahead: (range: Range<UInt64>, task: Task<[UInt8], any Error>)?
+    private struct Window {
+        var range: Range<UInt64>
+        var task: Task<[UInt8], any Error>
+    }
 
-        var end: UInt64 { start + UInt64(bytes.count) }
+    private struct State {
+        var lastEnd: UInt64 = 0
+        var contiguous: UInt64 = 0
+        /// The stream's windows, in order, none overlapping.
+        var windows: [Window] = []
+
+        mutating func dropWindows(where predicate: (Window) -> Bool) {
+            for window in windows where predicate(window) { window.task.cancel() }
+            windows.removeAll(where: predicate)
+        }
     }
 
     private let state = Mutex(State())
@@ -39,58 +54,60 @@ public final class FileReader: Sendable {
     }
 
     deinit {
-        state.withLock { $0.ahead?.task.cancel() }
+        state.withLock { $0.dropWindows { _ in true } }
     }
 
     /// Up to `count` bytes at `offset` (fewer only at the end of the file).
     public func read(offset: UInt64, count: Int) throws(MountError) -> [UInt8] {
         guard offset < size, count > 0 else { return [] }
-        let end = min(size, offset + UInt64(count))
-        // One read at a time per handle: the window is shared state.
-        return try state.withLock { (state) throws(MountError) -> [UInt8] in
-            let streaming = offset == state.lastEnd || (state.start...state.end).contains(offset)
-                || (state.ahead.map { $0.range.contains(offset) } ?? false)
-            if streaming {
-                state.window = min(Self.maximumWindow, state.window * 2)
-            } else {
-                state.window = Self.minimumWindow
-                state.ahead?.task.cancel()
-                state.ahead = nil
+        let end = offset + min(UInt64(count), size - offset)
+        let covering: [Window]? = state.withLock { state in
+            let near = offset + Self.slack >= state.lastEnd && offset <= state.lastEnd + Self.slack
+            state.contiguous = near ? state.contiguous + (end - offset) : end - offset
+            state.lastEnd = near ? max(state.lastEnd, end) : end
+            guard state.contiguous >= Self.streamingThreshold else {
+                state.dropWindows { _ in true }
+                return nil
             }
-            state.lastEnd = end
-
-            var output: [UInt8] = []
-            output.reserveCapacity(Int(end - offset))
-            var position = offset
-            while position < end {
-                if position >= state.start && position < state.end {
-                    let from = Int(position - state.start), to = Int(min(end, state.end) - state.start)
-                    output.append(contentsOf: state.bytes[from..<to])
-                    position += UInt64(to - from)
-                    continue
-                }
-                if let ahead = state.ahead, ahead.range.contains(position) {
-                    state.ahead = nil
-                    state.bytes = try wait(ahead.task)
-                    state.start = ahead.range.lowerBound
-                    continue
-                }
-                let upper = streaming ? min(size, position + max(state.window, end - position)) : end
-                let range = position..<upper
+            // Windows behind the reader are done with; new ones keep the stream ahead.
+            state.dropWindows { $0.range.upperBound <= offset }
+            var next = state.windows.last?.range.upperBound ?? offset
+            if next < offset || state.windows.first.map({ $0.range.lowerBound > offset }) == true {
+                state.dropWindows { _ in true }
+                next = offset
+            }
+            let horizon = min(size, end + Self.window * UInt64(Self.windowsAhead))
+            while next < horizon {
+                let range = next..<min(size, next + Self.window)
                 let fetch = fetch
-                state.bytes = try Blocking.run(timeout: timeout) { try await fetch(range) }
-                state.start = position
+                state.windows.append(Window(range: range, task: Task { try await fetch(range) }))
+                next = range.upperBound
             }
-            if streaming, state.ahead == nil, state.end < size, state.end > offset {
-                let range = state.end..<min(size, state.end + state.window)
-                let fetch = fetch
-                state.ahead = (range, Task { try await fetch(range) })
-            }
-            return output
+            return state.windows.filter { $0.range.overlaps(offset..<end) }
         }
+        guard let covering else { return try fetchDirectly(offset..<end) }
+
+        var output: [UInt8] = []
+        output.reserveCapacity(Int(end - offset))
+        for window in covering {
+            let wanted = max(offset, window.range.lowerBound)..<min(end, window.range.upperBound)
+            do throws(MountError) {
+                let bytes = try Blocking.run(timeout: timeout) { try await window.task.value }
+                guard UInt64(bytes.count) == UInt64(window.range.count) else { throw MountError.io("a window came back short") }
+                let from = Int(wanted.lowerBound - window.range.lowerBound)
+                output.append(contentsOf: bytes[from..<from + wanted.count])
+            } catch {
+                state.withLock { $0.dropWindows { $0.range == window.range } }
+                output.append(contentsOf: try fetchDirectly(wanted))
+            }
+        }
+        return output
     }
 
-    private func wait(_ task: Task<[UInt8], any Error>) throws(MountError) -> [UInt8] {
-        try Blocking.run(timeout: timeout) { try await task.value }
+    private func fetchDirectly(_ range: Range<UInt64>) throws(MountError) -> [UInt8] {
+        let fetch = fetch
+        let bytes = try Blocking.run(timeout: timeout) { try await fetch(range) }
+        guard bytes.count == range.count else { throw .io("the peer answered \(bytes.count) of \(range.count) bytes") }
+        return bytes
     }
 }

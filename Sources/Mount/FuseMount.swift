@@ -43,28 +43,37 @@ public final class FuseMount: Sendable {
             throw MountError(EIO, "cannot mount on \(mountpoint) (is /dev/fuse there, and fuse3 installed?)")
         }
         defer { fuse_unmount(fuse) }
-        // A signal unmounts: the loop's threads then read ENODEV and end. (libfuse's own
-        // handlers only wake the loop when the signal lands on its thread, which in a Swift
-        // process it seldom does.)
-        let handle = UncheckedPointer(fuse: fuse)
+        // A signal detaches the mount by its path: the loop's threads then read ENODEV and
+        // end, and this thread alone unmounts and destroys. (libfuse's own handlers only wake
+        // the loop when the signal lands on its thread, which in a Swift process it seldom
+        // does.) The handlers run on one serial queue, drained before the teardown.
+        let queue = DispatchQueue(label: "p2p.mount.signals")
         let signals = [SIGINT, SIGTERM, SIGHUP].map { number in
             signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number)
-            source.setEventHandler {
-                fuse_exit(handle.fuse)
-                fuse_unmount(handle.fuse)
-            }
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler { Self.detach(mountpoint) }
             source.resume()
             return source
         }
-        defer { signals.forEach { $0.cancel() } }
+        defer {
+            signals.forEach { $0.cancel() }
+            queue.sync {}
+        }
         mounted()
         withExtendedLifetime(self) { _ = p2p_fuse_loop(fuse) }
     }
 
-    /// libfuse's handle, handed to the signal handlers (libfuse serializes what they call).
-    private struct UncheckedPointer: @unchecked Sendable {
-        let fuse: OpaquePointer
+    /// Lazily unmounts `path` (`umount2` as root, else `fusermount3 -uz`).
+    public static func detach(_ path: String) {
+        if getuid() == 0 {
+            umount2(path, Int32(MNT_DETACH))
+            return
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/fusermount3")
+        process.arguments = ["-uz", path]
+        try? process.run()
+        process.waitUntilExit()
     }
 
     /// Open handles (one reader each).
@@ -147,15 +156,16 @@ public final class FuseMount: Sendable {
             if let info { _ = FuseMount.current().handles.withLock { $0.readers.removeValue(forKey: info.pointee.fh) } }
             return 0
         }
-        operations.readdir = { path, buffer, filler, _, _, _ in
+        operations.readdir = { path, buffer, filler, _, _, flags in
             FuseMount.answer { () throws(MountError) in
                 let mount = FuseMount.current()
                 let entries = try mount.tree.entries(at: FuseMount.path(path))
+                let plus: Int32 = flags.rawValue & FUSE_READDIR_PLUS.rawValue != 0 ? 1 : 0
                 var attributes = stat()
-                for name in [".", ".."] { _ = p2p_fuse_fill(filler, buffer, name, nil) }
+                for name in [".", ".."] { _ = p2p_fuse_fill(filler, buffer, name, nil, 0) }
                 for entry in entries {
                     mount.fill(&attributes, with: entry.node)
-                    if p2p_fuse_fill(filler, buffer, entry.name, &attributes) != 0 { break }
+                    if p2p_fuse_fill(filler, buffer, entry.name, &attributes, plus) != 0 { break }
                 }
                 return 0
             }
@@ -217,12 +227,11 @@ public final class FuseMount: Sendable {
         if case .directory = node { attributes.pointee.st_nlink = 2 } else { attributes.pointee.st_nlink = 1 }
         attributes.pointee.st_size = Int(clamping: node.size)
         attributes.pointee.st_blksize = 4096
-        attributes.pointee.st_blocks = Int((node.size + 511) / 512)
+        attributes.pointee.st_blocks = node.blockCount
         attributes.pointee.st_uid = owner.user
         attributes.pointee.st_gid = owner.group
-        let mtime = node.mtimeNanoseconds
-        let seconds = mtime >= 0 ? mtime / 1_000_000_000 : (mtime - 999_999_999) / 1_000_000_000
-        let time = timespec(tv_sec: Int(seconds), tv_nsec: Int(mtime - seconds * 1_000_000_000))
+        let (seconds, nanoseconds) = node.modificationTime
+        let time = timespec(tv_sec: seconds, tv_nsec: nanoseconds)
         attributes.pointee.st_mtim = time
         attributes.pointee.st_ctim = time
         attributes.pointee.st_atim = time

@@ -47,6 +47,22 @@ public enum MountNode: Sendable, Equatable {
         }
     }
 
+    /// `st_blocks`: 512-byte blocks, clamped (a listing may claim any size).
+    public var blockCount: Int {
+        Int(clamping: size / 512 + (size % 512 == 0 ? 0 : 1))
+    }
+
+    /// The modification time as a `timespec`'s parts: floor division, so a time before 1970
+    /// has a negative second and a nanosecond in 0..<1e9; never traps, whatever the listing says.
+    public var modificationTime: (seconds: Int, nanoseconds: Int) {
+        var (seconds, nanoseconds) = mtimeNanoseconds.quotientAndRemainder(dividingBy: 1_000_000_000)
+        if nanoseconds < 0 {
+            seconds -= 1
+            nanoseconds += 1_000_000_000
+        }
+        return (Int(seconds), Int(nanoseconds))
+    }
+
     /// `st_mode`: type and the stored permission bits, as `ls -l` and `tar` showed them on
     /// the machine that stored the tree (never setuid, setgid or sticky; writes fail with
     /// `EROFS` whatever the bits say, since the mount is read-only).

@@ -142,6 +142,11 @@ public final class ChunkCache: Sendable {
         }
     }
 
+    /// The chunks pinned under `capability`, nil when it is not pinned.
+    func pinnedIDs(_ capability: String) -> [ChunkID]? {
+        state.withLock { $0.pins[capability] }
+    }
+
     /// Unpins `capability`; false when it was not pinned. Its chunks stay until evicted.
     func unpin(_ capability: String) throws -> ChunkCacheChange? {
         let change = try state.withLock { state -> ChunkCacheChange? in
@@ -185,17 +190,22 @@ public final class ChunkCache: Sendable {
         }
     }
 
-    /// Past the bound, removes least recently used unpinned chunks down to 90 % of it (so
-    /// that the sort is paid once per tenth of the cache, not once per chunk).
+    /// Past the bound, removes least recently used unpinned chunks until they fill 90 % of
+    /// it (so that the sort is paid once per tenth of the cache, not once per chunk).
+    /// Pinned chunks do not count against the bound: pins never make the cache thrash.
     private func evict() {
         let capacity = capacity, target = capacity / 10 * 9
         let victims = state.withLock { state -> [ChunkID] in
             guard state.used > capacity else { return [] }
+            let pinned = state.pinCounts.keys.reduce(UInt64(0)) { $0 + (state.entries[$1]?.size ?? 0) }
+            var unpinned = state.used - pinned
+            guard unpinned > capacity else { return [] }
             var victims: [ChunkID] = []
             let candidates = state.entries.filter { state.pinCounts[$0.key] == nil }.sorted { $0.value.lastUse < $1.value.lastUse }
-            for (id, entry) in candidates where state.used > target {
+            for (id, entry) in candidates where unpinned > target {
                 state.entries[id] = nil
                 state.used -= entry.size
+                unpinned -= entry.size
                 victims.append(id)
             }
             return victims

@@ -7,7 +7,8 @@ import Glibc
 /// (unless allowed), and is not already mounted. A stale mount left by a mount process
 /// that died (every access fails with `ENOTCONN`) is cleaned away first.
 struct MountPoint {
-    /// Absolute, without resolving symlinks (a stale mount cannot be resolved).
+    /// Absolute, as `/proc/self/mountinfo` names it: the parent directory with its symlinks
+    /// resolved, then the last component as given (a stale mount itself cannot be resolved).
     let path: String
 
     /// The file system type `p2p mount` mounts as (`/proc/self/mountinfo`).
@@ -15,7 +16,16 @@ struct MountPoint {
 
     init(_ path: String) {
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        self.path = URL(fileURLWithPath: absolute).standardizedFileURL.path
+        let standardized = URL(fileURLWithPath: absolute).standardizedFileURL
+        let name = standardized.lastPathComponent
+        let parent = standardized.deletingLastPathComponent().path
+        guard name != "/", let resolved = realpath(parent, nil) else {
+            self.path = standardized.path
+            return
+        }
+        defer { free(resolved) }
+        let directory = String(cString: resolved)
+        self.path = directory == "/" ? "/" + name : directory + "/" + name
     }
 
     /// Checks the directory; a stale p2p mount on it is unmounted (and said so on stderr).
