@@ -21,6 +21,8 @@ public struct FileInfo: Sendable, Hashable {
 public struct FileDecoder: Sendable {
     public let source: any ChunkSource
     public let maxChunksInFlight: Int
+    /// Decoded manifest nodes shared between reads (nil: each read decodes its own).
+    public var nodeCache: ManifestNodeCache?
 
     public init(source: any ChunkSource, maxChunksInFlight: Int = 8) {
         precondition(maxChunksInFlight >= 1)
@@ -147,6 +149,12 @@ public struct FileDecoder: Sendable {
     }
 
     func loadNode(_ reference: ChunkReference, expectRoot: Bool) async throws -> FileManifestNode {
+        if let cached = nodeCache?.node(reference) {
+            if expectRoot && cached.root == nil {
+                throw ContentError.manifest(.unexpectedNodeType(expected: FileManifestNode.rootType, actual: cached.nodeType))
+            }
+            return cached
+        }
         let ciphertext = try await source.fetch(id: reference.id)
         let plaintext = try ConvergentCipher.open(ciphertext, reference: reference)
         let node: FileManifestNode
@@ -158,6 +166,7 @@ public struct FileDecoder: Sendable {
         if expectRoot && node.root == nil {
             throw ContentError.manifest(.unexpectedNodeType(expected: FileManifestNode.rootType, actual: node.nodeType))
         }
+        nodeCache?.insert(node, for: reference)
         return node
     }
 

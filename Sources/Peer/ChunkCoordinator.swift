@@ -21,6 +21,8 @@ struct ChunkCoordinator: Sendable {
     let logger: Logger
     /// Chunks read from other peers, kept for the next read (nil: no cache).
     var cache: ChunkCache? = nil
+    /// Decoded manifest nodes, shared by every read of this peer (range reads of big files).
+    let manifests = ManifestNodeCache(capacityBytes: 64 << 20)
 
     /// The write path, each copy carrying `leases`.
     func writer(leases: [ChunkLease]) -> ReplicatedWriter {
@@ -43,7 +45,9 @@ struct ChunkCoordinator: Sendable {
 
     /// Decodes files from this network, whichever peers hold their chunks.
     func fileDecoder() -> FileDecoder {
-        FileDecoder(source: reader, maxChunksInFlight: Self.chunksInFlight)
+        var decoder = FileDecoder(source: reader, maxChunksInFlight: Self.chunksInFlight)
+        decoder.nodeCache = manifests
+        return decoder
     }
 
     /// Which peers hold each of `ids`, asked of every usable peer (diagnostic, `p2p locate`).
