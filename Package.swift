@@ -155,7 +155,7 @@ let package = Package(
             pkgConfig: "fuse3",
             providers: [.apt(["libfuse3-dev"])]
         ),
-        .target(name: "Mount", dependencies: ["CFuse3", "APIModel"]),
+        .target(name: "Mount", dependencies: ["CFuse3", "APIModel", "Content"]),
 
         // Executables.
         .executableTarget(
@@ -278,7 +278,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MembershipTests", dependencies: ["Membership"]),
-        .testTarget(name: "MountTests", dependencies: ["Mount", "APIModel"]),
+        .testTarget(name: "MountTests", dependencies: ["Mount", "APIModel", "Content"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Ring", "Membership"]),
         .testTarget(
             name: "APITests",

@@ -6,7 +6,8 @@ import Peer
 
 /// `POST /v1/files`, `GET /v1/files` (what this owner stored), `GET /v1/files/{cap}` (with
 /// `Range`), `DELETE /v1/files/{cap}`, `GET /v1/files/{cap}/chunks`, and directories:
-/// `POST /v1/dirs` (a `DirectoryDocument`) and `GET /v1/dirs/{cap}`.
+/// `POST /v1/dirs` (a `DirectoryDocument`) and `GET /v1/dirs/{cap}` (`?format=listing`: the
+/// binary listing).
 enum FileRoutes {
     static func add(to router: Router<BasicRequestContext>, source: any FileSource) {
         router.post("/v1/files") { request, _ -> Response in
@@ -83,7 +84,7 @@ enum FileRoutes {
             return Response(status: .created, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: stored + [0x0A])))
         }
 
-        router.get("/v1/dirs/:cap") { _, context -> Response in
+        router.get("/v1/dirs/:cap") { request, context -> Response in
             let capability = try parseCapability(context.parameters.get("cap") ?? "")
             let listing: DirectoryListing
             do {
@@ -92,6 +93,12 @@ enum FileRoutes {
                 throw APIError.badRequest("this capability is a file, not a directory (p2p get CAP reads it)")
             } catch DataPathError.chunkUnavailable, ContentError.chunkNotFound {
                 throw APIError.resourceNotFound("no peer holds this directory's listing")
+            }
+            if request.uri.queryParameters.get("format") == "listing" {
+                // The listing's own encoding (docs/formats.md): what a mount reads, without JSON.
+                return Response(
+                    status: .ok, headers: [.contentType: "application/octet-stream"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: listing.encoded())))
             }
             return try JSONResponse.make(DirectoryDocument(listing))
         }

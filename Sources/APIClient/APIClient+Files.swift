@@ -139,6 +139,13 @@ extension APIClient {
         return try decodeAnswer(DirectoryDocument.self, status: response.status, body: response.body)
     }
 
+    /// `GET /v1/dirs/{cap}?format=listing`: a directory's listing in its own binary encoding
+    /// (docs/formats.md), to decode with `DirectoryListing(decoding:)`.
+    public func directoryListing(capability: String) async throws -> [UInt8] {
+        let encoded = capability.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? capability
+        return try await request(.GET, "/v1/dirs/\(encoded)?format=listing").body
+    }
+
     /// `GET /v1/files/{cap}/chunks`.
     public func locate(capability: String) async throws -> [UInt8] {
         let encoded = capability.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? capability

@@ -48,8 +48,8 @@ static inline void p2p_fuse_keep_cache(struct fuse_file_info *info) {
 
 /// Adds one directory entry; nonzero when the buffer is full. With `plus`, its attributes
 /// are complete, and the kernel keeps them (readdirplus: no lookup per entry after a listing).
-static inline int p2p_fuse_fill(fuse_fill_dir_t filler, void *buffer, const char *name, const struct stat *attributes, int plus) {
-    return filler(buffer, name, attributes, 0, plus ? FUSE_FILL_DIR_PLUS : 0);
+static inline int p2p_fuse_fill(fuse_fill_dir_t filler, void *buffer, const char *name, const struct stat *attributes, off_t next, int plus) {
+    return filler(buffer, name, attributes, next, plus ? FUSE_FILL_DIR_PLUS : 0);
 }
 
 #endif

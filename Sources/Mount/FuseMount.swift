@@ -156,16 +156,26 @@ public final class FuseMount: Sendable {
             if let info { _ = FuseMount.current().handles.withLock { $0.readers.removeValue(forKey: info.pointee.fh) } }
             return 0
         }
-        operations.readdir = { path, buffer, filler, _, _, flags in
+        // Entries carry offsets (1 for ".", 2 for "..", then one per entry), so a large
+        // directory is served in buffer-sized parts, each with its attributes (readdirplus).
+        operations.readdir = { path, buffer, filler, offset, _, flags in
             FuseMount.answer { () throws(MountError) in
                 let mount = FuseMount.current()
                 let entries = try mount.tree.entries(at: FuseMount.path(path))
                 let plus: Int32 = flags.rawValue & FUSE_READDIR_PLUS.rawValue != 0 ? 1 : 0
                 var attributes = stat()
-                for name in [".", ".."] { _ = p2p_fuse_fill(filler, buffer, name, nil, 0) }
-                for entry in entries {
+                var next = Int(max(0, offset))
+                for (index, name) in [".", ".."].enumerated() where next == index {
+                    attributes = stat()
+                    attributes.st_mode = 0o040755
+                    if p2p_fuse_fill(filler, buffer, name, &attributes, off_t(index + 1), 0) != 0 { return 0 }
+                    next = index + 1
+                }
+                while next - 2 < entries.count {
+                    let entry = entries[next - 2]
                     mount.fill(&attributes, with: entry.node)
-                    if p2p_fuse_fill(filler, buffer, entry.name, &attributes, plus) != 0 { break }
+                    if p2p_fuse_fill(filler, buffer, entry.name, &attributes, off_t(next + 1), plus) != 0 { break }
+                    next += 1
                 }
                 return 0
             }
@@ -174,6 +184,9 @@ public final class FuseMount: Sendable {
             FuseMount.answer { () throws(MountError) in
                 guard let name else { return -ENODATA }
                 let mount = FuseMount.current(), attribute = String(cString: name), path = FuseMount.path(path)
+                // Only p2p's own attributes exist here. "Not supported" for the others (ACLs,
+                // SELinux labels) lets `ls -l` stop asking for every file of the mount.
+                guard attribute.hasPrefix("user.p2p.") else { return -EOPNOTSUPP }
                 let text: String
                 switch (attribute, try mount.tree.node(at: path)) {
                 case (FuseMount.capabilityAttribute, .file(let cap, _, _, _)), (FuseMount.capabilityAttribute, .directory(let cap, _, _))

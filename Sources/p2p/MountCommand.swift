@@ -2,6 +2,7 @@ import APIClient
 import APIModel
 import ArgumentParser
 import Foundation
+import Content
 import Home
 import Mount
 
@@ -55,8 +56,8 @@ struct MountCommand: AsyncParsableCommand {
             } else {
                 _ = try await client.directory(capability: capability)
                 let capability = capability
-                tree = MountTree(rootCapability: capability, mtimeNanoseconds: mountedAt) { (cap) throws(MountError) -> MountTree.Listing in
-                    try Blocking.run(timeout: .seconds(60)) { MountTree.Listing(try await client.directory(capability: cap)) }
+                tree = MountTree(rootCapability: capability, mtimeNanoseconds: mountedAt) { cap in
+                    MountTree.Listing(try DirectoryListing(decoding: try await client.directoryListing(capability: cap)))
                 }
             }
         } catch APIClientError.failed(let status, let message) where status == 400 || (folder && status == 404) {

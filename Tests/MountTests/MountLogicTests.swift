@@ -1,4 +1,5 @@
 import APIModel
+import Content
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -33,40 +34,75 @@ final class Recorded<Value: Sendable>: Sendable {
             ]),
             "capEmpty": DirectoryDocument(entries: []),
         ]
-        return MountTree(rootCapability: "root") { (cap) throws(MountError) -> MountTree.Listing in
+        return MountTree(rootCapability: "root") { cap in
             loads.update { $0[cap, default: 0] += 1 }
-            guard let document = listings[cap] else { throw .io("no such listing") }
+            guard let document = listings[cap] else { throw MountError.io("no such listing") }
             return MountTree.Listing(document)
         }
     }
 
-    @Test func resolvesPathsAndLoadsEachListingOnce() throws {
+    @Test func resolvesPathsAndLoadsEachListingOnce() async throws {
         let loads = Recorded<[String: Int]>([:])
         let tree = Self.tree(loads: loads)
-        #expect(try tree.node(at: "/") == tree.root)
-        #expect(try tree.node(at: "/a.txt") == .file(capability: "capA", size: 12, mode: 0o644, mtimeNanoseconds: 1_500_000_000))
-        #expect(try tree.node(at: "/sub/link") == .symlink(target: "../a.txt", mtimeNanoseconds: 0))
-        for _ in 0..<5 { _ = try tree.node(at: "/sub/deep.bin") }
-        #expect(try tree.entries(at: "/").map { $0.name } == ["a.txt", "empty", "sub"])
-        #expect(try tree.entries(at: "/empty").isEmpty)
-        #expect(loads.current == ["root": 1, "capSub": 1, "capEmpty": 1], "listings are read once, then kept")
+        #expect(try await onThread { try tree.node(at: "/") } == tree.root)
+        #expect(try await onThread { try tree.node(at: "/a.txt") } == .file(capability: "capA", size: 12, mode: 0o644, mtimeNanoseconds: 1_500_000_000))
+        #expect(try await onThread { try tree.node(at: "/sub/link") } == .symlink(target: "../a.txt", mtimeNanoseconds: 0))
+        for _ in 0..<5 { _ = try await onThread { try tree.node(at: "/sub/deep.bin") } }
+        #expect(try await onThread { try tree.entries(at: "/").map { $0.name } } == ["a.txt", "empty", "sub"])
+        #expect(try await onThread { try tree.entries(at: "/empty").isEmpty })
+        // Listing the root prefetched its subdirectories; each listing was still loaded once.
+        #expect(await eventually { loads.current == ["root": 1, "capSub": 1, "capEmpty": 1] }, "\(loads.current)")
     }
 
-    @Test func missingNamesAndFilesUsedAsDirectoriesAreErrors() {
+    @Test func missingNamesAndFilesUsedAsDirectoriesAreErrors() async throws {
         let tree = Self.tree(loads: Recorded([:]))
-        #expect(throws: MountError.notFound) { try tree.node(at: "/nope") }
-        #expect(throws: MountError.notFound) { try tree.node(at: "/sub/nope") }
-        #expect(throws: MountError.notDirectory) { try tree.node(at: "/a.txt/x") }
-        #expect(throws: MountError.notDirectory) { try tree.entries(at: "/a.txt") }
-        #expect(throws: MountError.self) { try tree.node(at: "/sub/link/x") }
+        let failures = try await onThread { () -> [MountError?] in
+            ["/nope", "/sub/nope", "/a.txt/x", "/sub/link/x"].map { path in
+                do throws(MountError) { _ = try tree.node(at: path); return nil } catch { return error }
+            } + [{ () -> MountError? in
+                do throws(MountError) { _ = try tree.entries(at: "/a.txt"); return nil } catch { return error }
+            }()]
+        }
+        #expect(failures == [.notFound, .notFound, .notDirectory, .notDirectory, .notDirectory])
     }
 
-    @Test func modesAreTheStoredOnesButNeverSetuid() throws {
+    @Test func modesAreTheStoredOnesButNeverSetuid() async throws {
         let tree = Self.tree(loads: Recorded([:]))
-        #expect(try tree.node(at: "/sub/deep.bin").statMode == 0o100755, "setuid dropped")
-        #expect(try tree.node(at: "/a.txt").statMode == 0o100644)
-        #expect(try tree.node(at: "/sub").statMode == 0o040700)
-        #expect(try tree.node(at: "/sub/link").statMode == 0o120777)
+        let modes = try await onThread { try ["/sub/deep.bin", "/a.txt", "/sub", "/sub/link"].map { try tree.node(at: $0).statMode } }
+        #expect(modes == [0o100755, 0o100644, 0o040700, 0o120777], "setuid dropped")
+    }
+
+    /// A listing that fails to load is tried again at the next access, not remembered.
+    @Test func aFailedListingIsLoadedAgain() async throws {
+        let attempts = Recorded(0)
+        let tree = MountTree(rootCapability: "root") { _ in
+            var attempt = 0
+            attempts.update { $0 += 1; attempt = $0 }
+            if attempt == 1 { throw MountError.io("peer down") }
+            return MountTree.Listing(DirectoryDocument(entries: []))
+        }
+        let first = try await onThread { () -> MountError? in
+            do throws(MountError) { _ = try tree.entries(at: "/"); return nil } catch { return error }
+        }
+        #expect(first?.code == EIO)
+        #expect(try await onThread { try tree.entries(at: "/").isEmpty })
+        #expect(attempts.current == 2)
+    }
+
+    /// The binary listing a mount reads gives the same nodes as the JSON document.
+    @Test func aBinaryListingGivesTheSameNodes() throws {
+        let reference = ChunkReference(id: ChunkID(hashing: [1, 2, 3]), key: try #require(ChunkKey(bytes: [UInt8](repeating: 9, count: ChunkKey.size))))
+        let listing = try DirectoryListing(entries: [
+            DirectoryEntry(name: "b.txt", kind: .file(reference), mode: 0o4755, modificationTimeNanoseconds: 5, size: 10),
+            DirectoryEntry(name: "a", kind: .directory(reference), mode: 0o700, modificationTimeNanoseconds: 6, size: 0),
+            DirectoryEntry(name: "l", kind: .symlink(target: "b.txt"), mode: 0o777, modificationTimeNanoseconds: 7, size: 5),
+        ])
+        let decoded = MountTree.Listing(try DirectoryListing(decoding: listing.encoded()))
+        let cap = Capability(root: reference).description
+        #expect(decoded.names == ["a", "b.txt", "l"])
+        #expect(decoded.nodes["b.txt"] == .file(capability: cap, size: 10, mode: 0o755, mtimeNanoseconds: 5))
+        #expect(decoded.nodes["a"] == .directory(capability: cap, mode: 0o700, mtimeNanoseconds: 6))
+        #expect(decoded.nodes["l"] == .symlink(target: "b.txt", mtimeNanoseconds: 7))
     }
 
     /// Sizes and times are remote input too: extreme ones give extreme attributes, never a trap.
@@ -107,6 +143,16 @@ func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thr
     try await withCheckedThrowingContinuation { continuation in
         Thread { continuation.resume(with: Result { try body() }) }.start()
     }
+}
+
+/// Polls `condition` until it holds, for at most 10 s.
+func eventually(_ condition: @escaping @Sendable () -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + .seconds(10)
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))  // polling with a deadline
+    }
+    return condition()
 }
 
 @Suite struct FileReaderTests {
