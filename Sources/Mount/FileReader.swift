@@ -62,20 +62,36 @@ public final class FileReader: Sendable {
 
     /// Up to `count` bytes at `offset` (fewer only at the end of the file).
     public func read(offset: UInt64, count: Int) throws(MountError) -> [UInt8] {
-        guard offset < size, count > 0 else { return [] }
-        let end = offset + min(UInt64(count), size - offset)
-        enum Plan {
-            case direct
-            case ready([UInt8])
-            case wait([Window])
+        var output = [UInt8](repeating: 0, count: max(0, count))
+        let outcome = output.withUnsafeMutableBytes { buffer -> Result<Int, MountError> in
+            do throws(MountError) { return .success(try read(offset: offset, into: buffer)) } catch { return .failure(error) }
         }
-        let plan: Plan = state.withLock { state in
+        output.removeSubrange(try outcome.get()...)
+        return output
+    }
+
+    /// Reads at `offset` into `destination` (as many bytes as it holds, fewer only at the
+    /// end of the file) and returns how many were written: the bytes go from the window
+    /// straight to the kernel's buffer.
+    public func read(offset: UInt64, into destination: UnsafeMutableRawBufferPointer) throws(MountError) -> Int {
+        guard offset < size, destination.count > 0 else { return 0 }
+        let end = offset + min(UInt64(destination.count), size - offset)
+        /// Copies the part of `bytes` (which start at `start`) that lies in the read.
+        func copy(_ bytes: [UInt8], from start: UInt64) {
+            let lower = max(offset, start), upper = min(end, start + UInt64(bytes.count))
+            guard lower < upper else { return }
+            bytes.withUnsafeBytes { source in
+                UnsafeMutableRawBufferPointer(rebasing: destination[Int(lower - offset)..<Int(upper - offset)])
+                    .copyMemory(from: UnsafeRawBufferPointer(rebasing: source[Int(lower - start)..<Int(upper - start)]))
+            }
+        }
+        let waiting: [Window]? = state.withLock { state in
             let near = offset + Self.slack >= state.lastEnd && offset <= state.lastEnd + Self.slack
             state.contiguous = near ? state.contiguous + (end - offset) : end - offset
             state.lastEnd = near ? max(state.lastEnd, end) : end
             guard state.contiguous >= Self.streamingThreshold else {
                 state.dropWindows { _ in true }
-                return .direct
+                return nil
             }
             // Windows behind the reader are done with; new ones keep the stream ahead.
             state.dropWindows { $0.range.upperBound <= offset }
@@ -92,27 +108,15 @@ public final class FileReader: Sendable {
                 next = range.upperBound
             }
             let covering = state.windows.filter { $0.range.overlaps(offset..<end) }
-            guard covering.allSatisfy({ $0.bytes != nil }) else { return .wait(covering) }
-            var output: [UInt8] = []
-            output.reserveCapacity(Int(end - offset))
-            for window in covering {
-                let from = Int(max(offset, window.range.lowerBound) - window.range.lowerBound)
-                let to = Int(min(end, window.range.upperBound) - window.range.lowerBound)
-                output.append(contentsOf: window.bytes![from..<to])
-            }
-            return .ready(output)
+            guard covering.allSatisfy({ $0.bytes != nil }) else { return covering }
+            for window in covering { copy(window.bytes!, from: window.range.lowerBound) }
+            return []
         }
-        let covering: [Window]
-        switch plan {
-        case .direct: return try fetchDirectly(offset..<end)
-        case .ready(let bytes): return bytes
-        case .wait(let windows): covering = windows
+        guard let waiting else {
+            copy(try fetchDirectly(offset..<end), from: offset)
+            return Int(end - offset)
         }
-
-        var output: [UInt8] = []
-        output.reserveCapacity(Int(end - offset))
-        for window in covering {
-            let wanted = max(offset, window.range.lowerBound)..<min(end, window.range.upperBound)
+        for window in waiting {
             do throws(MountError) {
                 let bytes: [UInt8]
                 if let ready = window.bytes { bytes = ready } else { bytes = try Blocking.run(timeout: timeout) { try await window.task.value } }
@@ -120,14 +124,14 @@ public final class FileReader: Sendable {
                 state.withLock { state in
                     if let index = state.windows.firstIndex(where: { $0.range == window.range }) { state.windows[index].bytes = bytes }
                 }
-                let from = Int(wanted.lowerBound - window.range.lowerBound)
-                output.append(contentsOf: bytes[from..<from + wanted.count])
+                copy(bytes, from: window.range.lowerBound)
             } catch {
                 state.withLock { $0.dropWindows { $0.range == window.range } }
-                output.append(contentsOf: try fetchDirectly(wanted))
+                let wanted = max(offset, window.range.lowerBound)..<min(end, window.range.upperBound)
+                copy(try fetchDirectly(wanted), from: wanted.lowerBound)
             }
         }
-        return output
+        return Int(end - offset)
     }
 
     private func fetchDirectly(_ range: Range<UInt64>) throws(MountError) -> [UInt8] {

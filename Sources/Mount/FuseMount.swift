@@ -145,11 +145,8 @@ public final class FuseMount: Sendable {
             FuseMount.answer { () throws(MountError) in
                 guard let info, let buffer, offset >= 0 else { return -EINVAL }
                 guard let reader = FuseMount.current().handles.withLock({ $0.readers[info.pointee.fh] }) else { return -EBADF }
-                let bytes = try reader.read(offset: UInt64(offset), count: min(size, Int(Int32.max)))
-                bytes.withUnsafeBytes { raw in
-                    if let base = raw.baseAddress { UnsafeMutableRawPointer(buffer).copyMemory(from: base, byteCount: raw.count) }
-                }
-                return Int32(bytes.count)
+                let destination = UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(buffer), count: min(size, Int(Int32.max)))
+                return Int32(try reader.read(offset: UInt64(offset), into: destination))
             }
         }
         operations.release = { _, info in
