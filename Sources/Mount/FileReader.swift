@@ -93,10 +93,14 @@ public final class FileReader: Sendable {
                 state.dropWindows { _ in true }
                 return nil
             }
-            // Windows behind the reader are done with; new ones keep the stream ahead.
-            state.dropWindows { $0.range.upperBound <= offset }
+            // A straggler of the kernel's read-ahead, behind the first window but within the
+            // slack: served directly, the stream left as it is.
+            if let first = state.windows.first, offset < first.range.lowerBound { return nil }
+            // Windows well behind the reader are done with (not the one it just left: another
+            // thread may still be copying from it); new ones keep the stream ahead.
+            state.dropWindows { $0.range.upperBound + Self.slack <= offset }
             var next = state.windows.last?.range.upperBound ?? offset
-            if next < offset || state.windows.first.map({ $0.range.lowerBound > offset }) == true {
+            if next < offset {
                 state.dropWindows { _ in true }
                 next = offset
             }

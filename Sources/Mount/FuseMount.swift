@@ -153,14 +153,26 @@ public final class FuseMount: Sendable {
             if let info { _ = FuseMount.current().handles.withLock { $0.readers.removeValue(forKey: info.pointee.fh) } }
             return 0
         }
-        // Entries carry offsets (1 for ".", 2 for "..", then one per entry), so a large
-        // directory is served in buffer-sized parts, each with its attributes (readdirplus).
+        // Entries of an immutable tree carry offsets (1 for ".", 2 for "..", then one per
+        // entry), so a large directory is served in buffer-sized parts, each with its
+        // attributes (readdirplus).
         operations.readdir = { path, buffer, filler, offset, _, flags in
             FuseMount.answer { () throws(MountError) in
                 let mount = FuseMount.current()
                 let entries = try mount.tree.entries(at: FuseMount.path(path))
                 let plus: Int32 = flags.rawValue & FUSE_READDIR_PLUS.rawValue != 0 ? 1 : 0
                 var attributes = stat()
+                if mount.tree.isLive {
+                    // A live tree may change between two calls: the whole listing at once
+                    // (offset 0; libfuse keeps it for the open directory), so no entry is
+                    // skipped or repeated.
+                    for name in [".", ".."] { _ = p2p_fuse_fill(filler, buffer, name, nil, 0, 0) }
+                    for entry in entries {
+                        mount.fill(&attributes, with: entry.node)
+                        if p2p_fuse_fill(filler, buffer, entry.name, &attributes, 0, 0) != 0 { break }
+                    }
+                    return 0
+                }
                 var next = Int(max(0, offset))
                 for (index, name) in [".", ".."].enumerated() where next == index {
                     attributes = stat()

@@ -70,9 +70,44 @@ public final class MountTree: MountSource {
     public var isLive: Bool { false }
     private let load: Load
     private let timeout: Duration
-    /// Listings loaded, and loads running, by capability; failed loads are forgotten. A
-    /// loaded listing is answered from memory on the calling thread (no task, no wait).
-    private let listings = Mutex<(loaded: [String: Listing], loading: [String: Task<Listing, any Error>])>(([:], [:]))
+    /// A listing's load, running or queued behind the prefetch throttle.
+    private struct Loading {
+        var id: UInt64
+        var task: Task<Listing, any Error>
+        /// Whether it has begun (a queued prefetch has not: a reader that needs it loads it itself).
+        var started: Bool
+    }
+
+    private struct Listings {
+        var loaded: [String: Listing] = [:]
+        /// Loaded capabilities, oldest first, and the entries they hold (the bound).
+        var order: [String] = []
+        var entries = 0
+        var loading: [String: Loading] = [:]
+        var nextID: UInt64 = 0
+
+        /// Keeps a loaded listing, forgetting the oldest past the bound.
+        mutating func store(_ listing: Listing, for capability: String, id: UInt64) {
+            if loading[capability]?.id == id { loading[capability] = nil }
+            guard loaded[capability] == nil else { return }
+            loaded[capability] = listing
+            order.append(capability)
+            entries += listing.names.count
+            var dropped = 0
+            while entries > MountTree.maximumEntries, dropped < order.count - 1 {
+                if let old = loaded.removeValue(forKey: order[dropped]) { entries -= old.names.count }
+                dropped += 1
+            }
+            if dropped > 0 { order.removeFirst(dropped) }
+        }
+    }
+
+    /// Listings loaded, and loads running, by capability. A loaded listing is answered from
+    /// memory on the calling thread (no task, no wait); past `maximumEntries` the oldest
+    /// are forgotten (and read again if visited again).
+    private let listings = Mutex(Listings())
+    /// Entries held in loaded listings at most.
+    static let maximumEntries = 2_000_000
     private let throttle = Throttle(width: MountTree.prefetchWidth)
 
     public init(rootCapability: String, mtimeNanoseconds: Int64 = 0, timeout: Duration = .seconds(60), load: @escaping Load) {
@@ -108,45 +143,59 @@ public final class MountTree: MountSource {
     public var cachedListings: Int { listings.withLock { $0.loaded.count } }
 
     private func listing(of capability: String) throws(MountError) -> Listing {
-        let (loaded, running) = listings.withLock { listings -> (Listing?, Task<Listing, any Error>?) in
+        let (loaded, running) = listings.withLock { listings -> (Listing?, Loading?) in
             if let loaded = listings.loaded[capability] { return (loaded, nil) }
-            if let running = listings.loading[capability] { return (nil, running) }
-            let task = loadTask(capability, throttled: false)
-            listings.loading[capability] = task
-            return (nil, task)
+            if let running = listings.loading[capability], running.started { return (nil, running) }
+            // Not loading, or queued behind other prefetches: this reader loads it now.
+            let loading = startLoad(capability, throttled: false, in: &listings)
+            return (nil, loading)
         }
         if let loaded { return loaded }
-        do throws(MountError) {
-            return try Blocking.run(timeout: timeout) { try await running!.value }
-        } catch {
-            listings.withLock { listings in
-                if listings.loading[capability] == running { listings.loading[capability] = nil }  // tried again next time
-            }
-            throw error
-        }
+        return try Blocking.run(timeout: timeout) { try await running!.task.value }
     }
 
     private func prefetch(_ capabilities: some Sequence<String>) {
         listings.withLock { listings in
             for capability in capabilities where listings.loaded[capability] == nil && listings.loading[capability] == nil {
-                listings.loading[capability] = loadTask(capability, throttled: true)
+                _ = startLoad(capability, throttled: true, in: &listings)
             }
         }
     }
 
-    /// Loads a listing and moves it to `loaded` (a failed load is forgotten when awaited).
-    private func loadTask(_ capability: String, throttled: Bool) -> Task<Listing, any Error> {
-        let load = load, throttle = throttle
-        return Task { [weak self] in
-            if throttled { await throttle.acquire() }
-            defer { if throttled { Task { await throttle.release() } } }
-            let listing = try await load(capability)
-            self?.listings.withLock { listings in
-                listings.loaded[capability] = listing
-                listings.loading[capability] = nil
+    /// Starts loading a listing; when done it moves to `loaded` (a failure is forgotten, so
+    /// the next visit tries again).
+    private func startLoad(_ capability: String, throttled: Bool, in listings: inout Listings) -> Loading {
+        let load = load, throttle = self.throttle, id = listings.nextID
+        listings.nextID += 1
+        let task = Task { [weak self] () throws -> Listing in
+            if throttled {
+                await throttle.acquire()
+                // A reader may have taken it over meanwhile: then nothing is left to do.
+                let current = self?.listings.withLock { listings -> Bool in
+                    guard listings.loading[capability]?.id == id else { return false }
+                    listings.loading[capability]?.started = true
+                    return true
+                }
+                guard current == true else {
+                    await throttle.release()
+                    throw CancellationError()
+                }
             }
-            return listing
+            defer { if throttled { Task { await throttle.release() } } }
+            do {
+                let listing = try await load(capability)
+                self?.listings.withLock { listings in listings.store(listing, for: capability, id: id) }
+                return listing
+            } catch {
+                self?.listings.withLock { listings in
+                    if listings.loading[capability]?.id == id { listings.loading[capability] = nil }
+                }
+                throw error
+            }
         }
+        let loading = Loading(id: id, task: task, started: !throttled)
+        listings.loading[capability] = loading
+        return loading
     }
 }
 
