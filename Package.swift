@@ -20,6 +20,9 @@ let package = Package(
         // Counters and histograms through swift-metrics; p2pd exports them in Prometheus text.
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // The S3 gateway answers `Expect: 100-continue` below Hummingbird, on its HTTP types.
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
         // Layer 0: the system OpenSSL and a shim for the macros Swift cannot import.
@@ -156,12 +159,31 @@ let package = Package(
             providers: [.apt(["libfuse3-dev"])]
         ),
         .target(name: "Mount", dependencies: ["CFuse3", "APIModel", "Content"]),
+        // The S3 protocol, pure: AWS Signature V4, aws-chunked bodies, S3 errors and XML,
+        // bucket names and listing pages. No I/O; the gateway (`S3Gateway`) serves it.
+        .target(name: "S3Protocol", dependencies: ["OpenSSLKit", "Codecs"]),
+
+        // The S3-compatible gateway (docs/s3.md): the network's buckets as replicated indexes
+        // of signed records, served over HTTP. Sees the network only through `S3Network`.
+        .target(
+            name: "S3Gateway",
+            dependencies: [
+                "S3Protocol", "Content", "Records", "OpenSSLKit", "Codecs", "DurableFiles", "APIModel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
 
         // Executables.
         .executableTarget(
             name: "p2pd",
             dependencies: [
-                "Peer", "API", "Transport", "OpenSSLKit", "ChunkStore", "FolderSync", "Content",
+                "Peer", "API", "S3Gateway", "Transport", "OpenSSLKit", "ChunkStore", "FolderSync", "Content",
                 "Records", "FolderKeys", "APIModel", "Home",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -239,6 +261,7 @@ let package = Package(
         ),
         .testTarget(name: "ContentTests", dependencies: ["Content", "OpenSSLKit", "Codecs"]),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
+        .testTarget(name: "S3ProtocolTests", dependencies: ["S3Protocol", "OpenSSLKit", "Codecs"]),
         // What several test targets share: captured logs, folders on disk and their snapshots.
         .target(
             name: "TestSupport",

@@ -9,7 +9,7 @@ import ServiceLifecycle
 
 /// The local HTTP API of a peer (docs/api.md): bearer-token auth, JSON errors, and one
 /// route-building function per concern (`StatusRoutes`, `FileRoutes`, `MetricsRoutes`,
-/// `DashboardRoutes`, `SyncRoutes`, `PeerRoutes`, `CacheRoutes`).
+/// `DashboardRoutes`, `SyncRoutes`, `PeerRoutes`, `CacheRoutes`, `S3KeyRoutes`).
 ///
 /// The server is a swift-service-lifecycle `Service`: run it in a `ServiceGroup` for
 /// graceful shutdown, or call `run()` and cancel the task.
@@ -33,13 +33,15 @@ public struct APIServer: Service {
     private let sync: SyncService?
     private let peers: (any PeerAdministrationSource)?
     private let cache: (any CacheSource)?
+    private let s3Keys: (any S3KeySource)?
     private let logger: Logger
 
     /// `metrics`: the registry `GET /metrics` exports and the node that refreshes its gauges.
     public init(
         configuration: Configuration, status: any StatusSource, files: (any FileSource)? = nil,
         metrics: (registry: PrometheusCollectorRegistry, source: any MetricsSource)? = nil, sync: SyncService? = nil,
-        peers: (any PeerAdministrationSource)? = nil, cache: (any CacheSource)? = nil, logger: Logger
+        peers: (any PeerAdministrationSource)? = nil, cache: (any CacheSource)? = nil, s3Keys: (any S3KeySource)? = nil,
+        logger: Logger
     ) {
         self.configuration = configuration
         self.status = status
@@ -48,6 +50,7 @@ public struct APIServer: Service {
         self.sync = sync
         self.peers = peers
         self.cache = cache
+        self.s3Keys = s3Keys
         self.logger = logger
     }
 
@@ -95,6 +98,7 @@ public struct APIServer: Service {
         if let sync { SyncRoutes.add(to: router, service: sync) }
         if let peers { PeerRoutes.add(to: router, source: peers) }
         if let cache { CacheRoutes.add(to: router, source: cache) }
+        if let s3Keys { S3KeyRoutes.add(to: router, source: s3Keys) }
         return router
     }
 }

@@ -77,21 +77,3 @@ extension PeerNode: FileSource {
         return ids.map { id in (id, (holders[id] ?? []).map(\.description).sorted()) }
     }
 }
-
-/// Bytes in memory as the one-buffer sequence the encoder reads.
-struct ByteChunks: AsyncSequence, Sendable {
-    typealias Element = [UInt8]
-    let bytes: [UInt8]
-
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-    struct AsyncIterator: AsyncIteratorProtocol {
-        var bytes: [UInt8]?
-        mutating func next() async -> [UInt8]? {
-            defer { bytes = nil }
-            return bytes
-        }
-    }
-
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(bytes: bytes) }
-}

@@ -5,5 +5,6 @@ import COpenSSL
 /// The handles are immutable after fetch and OpenSSL documents them as thread-safe.
 enum Algorithms {
     nonisolated(unsafe) static let sha256: OpaquePointer = EVP_MD_fetch(nil, "SHA256", nil)!
+    nonisolated(unsafe) static let md5: OpaquePointer = EVP_MD_fetch(nil, "MD5", nil)!
     nonisolated(unsafe) static let aes256GCM: OpaquePointer = EVP_CIPHER_fetch(nil, "AES-256-GCM", nil)!
 }

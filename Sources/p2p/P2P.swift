@@ -16,7 +16,7 @@ struct P2P: AsyncParsableCommand {
         subcommands: [
             PutCommand.self, GetCommand.self, ListCommand.self, RemoveCommand.self, LocateCommand.self, StatusCommand.self,
             SyncCommand.self, PeerCommand.self, NetworkCommand.self, DebugCommand.self,
-            MountCommand.self, UnmountCommand.self, PinCommand.self, CacheCommand.self, ChunkAliasCommand.self,
+            MountCommand.self, UnmountCommand.self, PinCommand.self, CacheCommand.self, S3Command.self, ChunkAliasCommand.self,
         ]
     )
 

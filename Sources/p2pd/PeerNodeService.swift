@@ -1,6 +1,7 @@
 import FolderSync
 import Logging
 import Peer
+import S3Gateway
 import ServiceLifecycle
 
 /// Runs a `PeerNode` as a service: starts it (its workers run until it stops), and on
@@ -12,18 +13,22 @@ struct PeerNodeService: Service {
     let node: PeerNode
     /// Folder sync, started once the node is up and stopped before it stops.
     let sync: SyncService?
+    /// The S3 state, followed while the node runs.
+    let realm: S3Realm?
     let handOffTimeout: Duration?
     let logger: Logger
 
     func run() async throws {
         _ = try await node.start()
         try await sync?.start()
+        await realm?.start()
         // Returns on graceful shutdown, on a drain request, or when the service group is
         // cancelled: either way the node stops below. Returning ends the whole group, so
         // a drained daemon exits.
         let drain = await firstOfShutdownOrDrain()
         logger.info(drain ? "draining" : "stopping")
         await sync?.stop()
+        await realm?.stop()
         if drain {
             _ = await node.drain()
         } else if let handOffTimeout {

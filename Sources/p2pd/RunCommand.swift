@@ -8,6 +8,7 @@ import Logging
 import Metrics
 import Peer
 import Prometheus
+import S3Gateway
 import ServiceLifecycle
 import Transport
 
@@ -23,6 +24,12 @@ struct RunCommand: AsyncParsableCommand {
     var repairInterval: String?
     @Flag(name: .customLong("leave-on-stop"), help: "On SIGINT/SIGTERM, hand every chunk to its other owners and wait for their confirmation before announcing the departure (docs/repair.md). Without it the peer announces it left at once.")
     var leaveOnStop = false
+    @Option(name: .customLong("s3"), help: "Serve the S3-compatible gateway at HOST:PORT (docs/s3.md); off by default. A port alone binds 127.0.0.1.")
+    var s3: String?
+    @Option(name: .customLong("s3-region"), help: "The region S3 clients sign for (default us-east-1).")
+    var s3Region = "us-east-1"
+    @Option(name: .customLong("s3-domain"), help: "Accept virtual-host-style S3 requests for BUCKET.DOMAIN (default: path style only).")
+    var s3Domain: String?
     @Option(name: .customLong("handoff-timeout"), help: "With --leave-on-stop: the longest wait for the owners' confirmations before leaving anyway (default 10m).")
     var handOffTimeout: String?
 
@@ -78,20 +85,32 @@ struct RunCommand: AsyncParsableCommand {
         let sync = try SyncService(
             directory: peerHome.file("sync"), network: try PeerSyncNetwork(node: node), timing: timing,
             logger: Logger(label: "p2pd.sync"))
+        let realm = try S3Realm(network: PeerS3Network(node: node), logger: Logger(label: "p2pd.s3"))
         let api = APIServer(
             configuration: .init(address: configuration.api, token: try peerHome.apiToken()), status: node,
-            files: node, metrics: (registry, node), sync: sync, peers: node, cache: node, logger: Logger(label: "p2pd.api"))
+            files: node, metrics: (registry, node), sync: sync, peers: node, cache: node, s3Keys: RealmKeySource(realm: realm),
+            logger: Logger(label: "p2pd.api"))
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            // After a drain the node's service returns: the API shuts down and p2pd exits 0.
+            .init(
+                service: PeerNodeService(node: node, sync: sync, realm: realm, handOffTimeout: handOff, logger: logger),
+                successTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: api),
+        ]
+        if let s3 {
+            guard let address = HostPort(parsing: s3.contains(":") ? s3 : "127.0.0.1:\(s3)") else {
+                throw PeerHomeError.badSetting("--s3 must be HOST:PORT, like 127.0.0.1:3900")
+            }
+            let gateway = try S3Gateway(
+                configuration: .init(host: address.host, port: address.port, region: s3Region, domain: s3Domain), realm: realm,
+                uploadsFile: peerHome.file("s3-uploads.json"), logger: Logger(label: "p2pd.s3"))
+            services.append(.init(service: gateway))
+        }
 
-        // Services stop in reverse order: the API first, so no request reaches a stopped node.
+        // Services stop in reverse order: the gateway and the API first, so no request reaches a stopped node.
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [
-                    // After a drain the node's service returns: the API shuts down and p2pd exits 0.
-                    .init(
-                        service: PeerNodeService(node: node, sync: sync, handOffTimeout: handOff, logger: logger),
-                        successTerminationBehavior: .gracefullyShutdownGroup),
-                    .init(service: api),
-                ],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

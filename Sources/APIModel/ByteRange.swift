@@ -13,15 +13,15 @@
 /// - the satisfiable ranges are merged where they overlap or touch; if one range is left
 ///   it is served, `206`; several disjoint ranges are answered with the whole file, `200`
 ///   (a server may ignore `Range`; `multipart/byteranges` is not served).
-enum ByteRange: Equatable {
+public enum ByteRange: Equatable, Sendable {
     case full
     case partial(Range<UInt64>)
     case unsatisfiable
 
     /// Longest header considered; a longer one is ignored (whole file).
-    static let maximumHeaderLength = 1024
+    public static let maximumHeaderLength = 1024
 
-    static func resolve(_ header: String?, size: UInt64) -> ByteRange {
+    public static func resolve(_ header: String?, size: UInt64) -> ByteRange {
         guard let header, header.utf8.count <= maximumHeaderLength else { return .full }
         guard let specs = parse(header) else { return .full }
         let satisfiable = specs.compactMap { $0.resolved(size: size) }.sorted { $0.lowerBound < $1.lowerBound }

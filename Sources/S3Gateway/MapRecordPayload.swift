@@ -1,0 +1,55 @@
+import Foundation
+import Records
+
+/// What a gateway's record of a `ReplicatedMap` carries: the pages of its last snapshot and
+/// the entries written since. JSON with a version; refused whole when anything is off.
+struct MapRecordPayload<Entry: ReplicatedEntry>: Codable {
+    static var formatVersion: Int { 1 }
+    /// More pages than this is not a record any gateway writes.
+    static var maximumPages: Int { 4096 }
+
+    var v = Self.formatVersion
+    var pages: [String]
+    var recent: [Entry]
+
+    init(pages: [String], recent: [Entry]) {
+        self.pages = pages
+        self.recent = recent
+    }
+
+    func encoded() throws -> [UInt8] {
+        let bytes = Array(try JSONEncoder().encode(self))
+        guard bytes.count <= SignedRecord.maxPayloadSize else { throw MapRecordError.tooLarge(bytes.count) }
+        return bytes
+    }
+
+    static func decode(_ bytes: [UInt8]) throws -> MapRecordPayload {
+        let payload = try JSONDecoder().decode(MapRecordPayload.self, from: Data(bytes))
+        guard payload.v == formatVersion else { throw MapRecordError.unknownVersion(payload.v) }
+        guard payload.pages.count <= maximumPages else { throw MapRecordError.malformed("\(payload.pages.count) pages") }
+        for entry in payload.recent { try EntryCheck.validate(entry) }
+        return payload
+    }
+}
+
+/// Why a map record or page was refused.
+enum MapRecordError: Error, CustomStringConvertible {
+    case tooLarge(Int)
+    case unknownVersion(Int)
+    case malformed(String)
+
+    var description: String {
+        switch self {
+        case .tooLarge(let size): "an index record of \(size) bytes is over the record limit"
+        case .unknownVersion(let version): "index format version \(version) is not known"
+        case .malformed(let reason): "malformed index: \(reason)"
+        }
+    }
+}
+
+/// Bounds every entry that comes from another writer must keep.
+enum EntryCheck {
+    static func validate<Entry: ReplicatedEntry>(_ entry: Entry) throws {
+        guard !entry.name.isEmpty, entry.name.utf8.count <= 1024 else { throw MapRecordError.malformed("a name of \(entry.name.utf8.count) bytes") }
+    }
+}

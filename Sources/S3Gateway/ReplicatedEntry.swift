@@ -1,0 +1,7 @@
+/// One entry of a `ReplicatedMap`: a name, the version that decides between writers, and
+/// a tombstone flag (a deletion is a newer version, so it wins against older writes).
+public protocol ReplicatedEntry: Codable, Sendable, Equatable {
+    var name: String { get }
+    var version: EntryVersion { get set }
+    var deleted: Bool { get }
+}

@@ -1,0 +1,219 @@
+import Content
+import Foundation
+import Logging
+import OpenSSLKit
+import Records
+import S3Protocol
+
+/// A name → entry map that lives in the network: buckets' keys, the bucket registry, the
+/// access keys (docs/s3.md, "Where buckets live").
+///
+/// Every gateway publishes one signed record under the map's key: the pages of a snapshot
+/// of the map as it knew it (files in the network, cut where names hash to a boundary so an
+/// unchanged stretch is the same file next time) and the entries it wrote since. A gateway
+/// reads every writer's record and merges all entries, keeping the greatest version of each
+/// name, so any gateway serves the same map and a dead gateway's writes stay readable from
+/// its record. A write is acknowledged only once the record that carries it is stored on
+/// the record's holders; writes that arrive while a record is being stored share the next.
+actor ReplicatedMap<Entry: ReplicatedEntry> {
+    /// Bytes of entries carried in the record before they move into a new snapshot.
+    static var recentLimit: Int { 24 * 1024 }
+    /// The largest page accepted from another writer.
+    static var maximumPageSize: Int { 64 * 1024 * 1024 }
+
+    let recordKey: [UInt8]
+    private let owner: Ed25519PrivateKey
+    private let network: any S3Network
+    private let logger: Logger
+    private let writerID: UInt64
+    private let signer: [UInt8]
+    /// Called with each entry that changed (old, new), inside the actor.
+    private let observer: @Sendable (Entry?, Entry) -> Void
+
+    /// Every name, tombstones included.
+    private var entries: [String: Entry] = [:]
+    /// The live names, in S3 order (UTF-8 bytes).
+    private(set) var liveNames: [String] = []
+    /// The greatest version time seen (the hybrid clock).
+    private var clock: UInt64 = 0
+
+    // What this gateway has published.
+    private var sequence: UInt64 = 0
+    private var pages: [String] = []
+    private var recent: [Entry] = []
+    private var recentBytes = 0
+
+    // What has been merged of each writer's record.
+    private var merged: [[UInt8]: (sequence: UInt64, pages: Set<String>)] = [:]
+
+    // Group commit.
+    private var waiting: [CheckedContinuation<Void, Error>] = []
+    private var publishing = false
+    private(set) var loaded = false
+
+    init(
+        recordKey: [UInt8], owner: Ed25519PrivateKey, network: any S3Network, logger: Logger,
+        observer: @escaping @Sendable (Entry?, Entry) -> Void = { _, _ in }
+    ) {
+        self.recordKey = recordKey
+        self.owner = owner
+        self.network = network
+        self.logger = logger
+        self.observer = observer
+        signer = network.signingKey.publicKey.rawRepresentation
+        writerID = signer.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    // MARK: Reading
+
+    func entry(_ name: String) -> Entry? {
+        entries[name].flatMap { $0.deleted ? nil : $0 }
+    }
+
+    var liveCount: Int { liveNames.count }
+
+    /// The live entries in S3 order, for listing.
+    func sortedLive() -> [(key: String, entry: Entry)] {
+        liveNames.map { ($0, entries[$0]!) }
+    }
+
+    /// One page of a listing of the live entries (ListObjects), without copying the index.
+    func page(prefix: String, delimiter: String?, after: String?, maxKeys: Int) -> ListingPage<Entry> {
+        ListingPage.make(
+            sorted: liveNames.lazy.map { (key: $0, entry: self.entries[$0]!) }, prefix: prefix, delimiter: delimiter, after: after,
+            maxKeys: maxKeys)
+    }
+
+    /// Every live entry (unordered).
+    func liveEntries() -> [Entry] {
+        entries.values.filter { !$0.deleted }
+    }
+
+    // MARK: Writing
+
+    /// Writes `entry` under a new version and returns once the network holds it.
+    @discardableResult
+    func write(_ entry: Entry) async throws -> Entry {
+        if !loaded { try await refresh() }
+        var entry = entry
+        entry.version = EntryVersion.next(after: clock, replacing: entries[entry.name]?.version, now: Self.now(), writer: writerID)
+        apply(entry)
+        recent.removeAll { $0.name == entry.name }
+        recent.append(entry)
+        recentBytes += Self.estimatedSize(entry)
+        try await commit()
+        return entry
+    }
+
+    private func commit() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+            waiting.append(continuation)
+            if !publishing {
+                publishing = true
+                Task { await self.publishWaiting() }
+            }
+        }
+    }
+
+    private func publishWaiting() async {
+        while !waiting.isEmpty {
+            let batch = waiting
+            waiting = []
+            let result: Result<Void, Error>
+            do {
+                try await publish()
+                result = .success(())
+            } catch {
+                logger.warning("publishing an S3 index record failed", metadata: ["error": "\(error)"])
+                result = .failure(error)
+            }
+            for continuation in batch { continuation.resume(with: result) }
+        }
+        publishing = false
+    }
+
+    /// Stores this gateway's record: a new snapshot first when the recent entries outgrew it.
+    private func publish() async throws {
+        if recentBytes > Self.recentLimit {
+            let snapshot = entries.values.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+            pages = try await MapPages.store(snapshot, network: network)
+            recent = []
+            recentBytes = 0
+            merged[signer] = (sequence, Set(pages))
+        }
+        let payload = try MapRecordPayload(pages: pages, recent: recent).encoded()
+        sequence = max(sequence + 1, Self.now() / 1000)
+        let record = try SignedRecord.sign(sequence: sequence, payload: payload, with: network.signingKey, owner: owner)
+        try await network.publish(record)
+        merged[signer] = (sequence, Set(pages))
+    }
+
+    // MARK: Merging
+
+    /// Reads every writer's record and merges what is new.
+    func refresh() async throws {
+        let records = try await network.fetchRecords(key: recordKey)
+        for record in records {
+            guard record.endorsement.owner == owner.publicKey.rawRepresentation else { continue }
+            if let known = merged[record.signer], known.sequence >= record.sequence { continue }
+            do {
+                let payload = try MapRecordPayload<Entry>.decode(record.payload)
+                let known = merged[record.signer]?.pages ?? []
+                for page in payload.pages where !known.contains(page) {
+                    for entry in try await MapPages.load(page, network: network, limit: Self.maximumPageSize) as [Entry] {
+                        apply(entry)
+                    }
+                }
+                for entry in payload.recent { apply(entry) }
+                merged[record.signer] = (record.sequence, Set(payload.pages))
+                if record.signer == signer, record.sequence > sequence {
+                    // This gateway's own record from before a restart: carry it on.
+                    sequence = record.sequence
+                    pages = payload.pages
+                    recent = payload.recent
+                    recentBytes = recent.reduce(0) { $0 + Self.estimatedSize($1) }
+                }
+            } catch {
+                logger.warning(
+                    "ignored an S3 index record that does not decode",
+                    metadata: ["signer": "\(record.signer.prefix(8).map { String($0, radix: 16) }.joined())", "error": "\(error)"])
+            }
+        }
+        loaded = true
+    }
+
+    /// Keeps the greater version of `entry`'s name.
+    private func apply(_ entry: Entry) {
+        clock = max(clock, entry.version.time)
+        let old = entries[entry.name]
+        if let old, old.version >= entry.version { return }
+        entries[entry.name] = entry
+        let wasLive = old.map { !$0.deleted } ?? false
+        if wasLive != !entry.deleted {
+            let index = insertionIndex(entry.name)
+            if entry.deleted {
+                if index < liveNames.count, liveNames[index] == entry.name { liveNames.remove(at: index) }
+            } else {
+                liveNames.insert(entry.name, at: index)
+            }
+        }
+        observer(old, entry)
+    }
+
+    private func insertionIndex(_ name: String) -> Int {
+        var low = 0, high = liveNames.count
+        while low < high {
+            let middle = (low + high) / 2
+            if liveNames[middle].utf8.lexicographicallyPrecedes(name.utf8) { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    private static func estimatedSize(_ entry: Entry) -> Int {
+        (try? JSONEncoder().encode(entry).count) ?? 1024
+    }
+
+    private static func now() -> UInt64 {
+        UInt64(Date().timeIntervalSince1970 * 1_000_000_000)
+    }
+}
