@@ -11,9 +11,9 @@ enum ObjectReader {
         for part in parts {
             let end = start + part.size
             defer { start = end }
-            let overlap = max(range.lowerBound, start)..<min(range.upperBound, end)
-            guard !overlap.isEmpty else { continue }
-            let local = (overlap.lowerBound - start)..<(overlap.upperBound - start)
+            let lower = max(range.lowerBound, start), upper = min(range.upperBound, end)
+            guard lower < upper else { continue }
+            let local = (lower - start)..<(upper - start)
             try await network.read(try Capability(parsing: part.cap), range: local == 0..<part.size ? nil : local, to: body)
         }
     }
