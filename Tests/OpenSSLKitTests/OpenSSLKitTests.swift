@@ -8,6 +8,15 @@ import Testing
         #expect(Hex.encode(SHA256.hash([UInt8]())) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
 
+    @Test func md5KnownAnswers() {
+        #expect(Hex.encode(MD5.hash([UInt8]())) == "d41d8cd98f00b204e9800998ecf8427e")
+        #expect(Hex.encode(MD5.hash(Array("abc".utf8))) == "900150983cd24fb0d6963f7d28e17f72")
+        let hasher = MD5()
+        hasher.update(Array("a".utf8))
+        hasher.update(Array("bc".utf8))
+        #expect(Hex.encode(hasher.finalize()) == "900150983cd24fb0d6963f7d28e17f72")
+    }
+
     @Test func streamingEqualsOneShot() {
         let data = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         let hasher = SHA256()
