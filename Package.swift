@@ -262,6 +262,10 @@ let package = Package(
         .testTarget(name: "ContentTests", dependencies: ["Content", "OpenSSLKit", "Codecs"]),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
         .testTarget(name: "S3ProtocolTests", dependencies: ["S3Protocol", "OpenSSLKit", "Codecs"]),
+        .testTarget(
+            name: "S3GatewayTests",
+            dependencies: ["S3Gateway", "S3Protocol", "Content", "Records", "OpenSSLKit", .product(name: "Logging", package: "swift-log")]
+        ),
         // What several test targets share: captured logs, folders on disk and their snapshots.
         .target(
             name: "TestSupport",

@@ -158,7 +158,9 @@ public actor S3Realm {
     /// Ends this peer's references to files no live object has used for a while.
     func releaseUnused() async {
         guard everyIndexRead else { return }
-        for text in references.releasable() {
+        let due = references.releasable()
+        logger.debug("S3 release pass", metadata: ["files": "\(due.count)"])
+        for text in due {
             guard references.count(text) == 0, let capability = try? Capability(parsing: text) else { continue }
             do {
                 if try await network.release(capability) { logger.info("released the file of a removed S3 object") }

@@ -85,7 +85,12 @@ struct RunCommand: AsyncParsableCommand {
         let sync = try SyncService(
             directory: peerHome.file("sync"), network: try PeerSyncNetwork(node: node), timing: timing,
             logger: Logger(label: "p2pd.sync"))
-        let realm = try S3Realm(network: PeerS3Network(node: node), logger: Logger(label: "p2pd.s3"))
+        var releaseQuiet: TimeInterval = 60
+        if let quiet = ProcessInfo.processInfo.environment["P2P_S3_RELEASE_QUIET"] {
+            guard let seconds = SizeParser.seconds(quiet) else { throw PeerHomeError.badSetting("P2P_S3_RELEASE_QUIET must be a duration like 5s") }
+            releaseQuiet = TimeInterval(seconds)
+        }
+        let realm = try S3Realm(network: PeerS3Network(node: node), logger: Logger(label: "p2pd.s3"), releaseQuiet: releaseQuiet)
         let api = APIServer(
             configuration: .init(address: configuration.api, token: try peerHome.apiToken()), status: node,
             files: node, metrics: (registry, node), sync: sync, peers: node, cache: node, s3Keys: RealmKeySource(realm: realm),

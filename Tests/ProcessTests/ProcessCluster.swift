@@ -15,12 +15,14 @@ final class ProcessCluster: @unchecked Sendable {
     let runArguments: [String]
     /// Added to every peer's `p2pd init` (per-peer settings such as `--gc-interval`).
     let peerInit: [String]
+    /// Each peer's S3 gateway port, when the cluster was made with `s3: true`.
+    private(set) var s3Ports: [Int] = []
 
     /// `extraInit` goes to the first peer's `p2pd init` (the network's settings), `peerInit`
     /// to every peer's; `capacities[i]` is peer i's `--capacity` (20G for the others).
     init(
         peers: Int, replicas: Int = 3, writeQuorum: Int = 2, extraInit: [String] = [], peerInit: [String] = [],
-        capacities: [String] = [], runArguments: [String] = [], environment: [String: String] = [:]
+        capacities: [String] = [], runArguments: [String] = [], environment: [String: String] = [:], s3: Bool = false
     ) throws {
         root = try Daemon.temporaryDirectory()
         self.environment = environment
@@ -40,6 +42,7 @@ final class ProcessCluster: @unchecked Sendable {
             homes.append(home)
         }
         processes = Array(repeating: nil, count: peers)
+        if s3 { s3Ports = try (0..<peers).map { _ in try Daemon.freePort() } }
         for index in 0..<peers { try start(index) }
     }
 
@@ -61,7 +64,9 @@ final class ProcessCluster: @unchecked Sendable {
     }
 
     func start(_ index: Int) throws {
-        processes[index] = try Daemon.start(home: homes[index], log: root + "/p\(index).log", arguments: runArguments, environment: environment)
+        let gateway = index < s3Ports.count ? ["--s3", "127.0.0.1:\(s3Ports[index])"] : []
+        processes[index] = try Daemon.start(
+            home: homes[index], log: root + "/p\(index).log", arguments: runArguments + gateway, environment: environment)
     }
 
     /// SIGTERM, the graceful stop; waits for the exit and returns the exit status.
