@@ -18,6 +18,11 @@ public struct OwnedFile: Sendable, Equatable {
     public static let treeSource = "put -r"
     /// What `p2p rm` removes: everything stored through the API.
     public static let removableSources = [putSource, treeSource]
+    /// The source of the S3 gateway's objects (docs/s3.md): released by the gateway when no
+    /// object names them any more, never by `p2p rm`.
+    public static let s3Source = "s3"
+    /// The source of the pages of the S3 gateway's bucket indexes: bookkeeping, not listed.
+    public static let s3IndexSource = "s3-index"
 
     /// The source of a synced folder's versions: `folder:` and the folder's id.
     public static func folderSource(_ folderID: String) -> String { "folder:" + folderID }

@@ -44,7 +44,7 @@ extension PeerNode {
     /// The files this peer stored as their owner, oldest first: through the API, and the
     /// versions of the folders it syncs (not their index pages, the sync's bookkeeping).
     public nonisolated func ownedFiles() async throws -> [OwnedFile] {
-        try await local.ownedFiles().filter { !$0.source.hasPrefix(OwnedFile.folderIndexSourcePrefix) }
+        try await local.ownedFiles().filter { !$0.source.hasPrefix(OwnedFile.folderIndexSourcePrefix) && $0.source != OwnedFile.s3IndexSource }
     }
 
     /// Removes a file this peer owns (`p2p rm`): forgets it, then releases this owner's
@@ -54,6 +54,13 @@ extension PeerNode {
         guard let removed = try await collector.remove(capability: capability.description) else { return nil }
         logger.info("removed a file", metadata: ["chunks released": "\(removed.released)", "unreachable peers": "\(removed.unreachable)"])
         return removed
+    }
+
+    /// Removes a file this peer owns through `source` (the S3 gateway's objects and index
+    /// pages); nil when it does not own it so.
+    public nonisolated func removeOwnedFile(_ capability: Capability, source: String) async throws -> (released: Int, unreachable: Int)? {
+        let removal = try await collector.remove(capabilities: [capability.description], sources: [source])
+        return removal.removed == 0 ? nil : (removal.released.count, removal.unreachable)
     }
 
     /// Garbage collection on this peer: settings, bytes by lease state, sweeps, renewals.

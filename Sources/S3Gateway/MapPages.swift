@@ -1,3 +1,4 @@
+import Codecs
 import Content
 import Foundation
 
@@ -10,19 +11,23 @@ enum MapPages {
 
     struct Page<Entry: ReplicatedEntry>: Codable {
         var v = 1
+        /// The map's record key (hex): two maps never share a page, so releasing one map's
+        /// old page never undercuts another's.
+        var map: String
         var entries: [Entry]
     }
 
-    /// Stores `entries` (sorted by name) and returns the pages' capabilities in order.
-    static func store<Entry: ReplicatedEntry>(_ entries: [Entry], network: any S3Network) async throws -> [String] {
+    /// Stores `entries` (sorted by name) of the map under `map` and returns the pages'
+    /// capabilities in order.
+    static func store<Entry: ReplicatedEntry>(_ entries: [Entry], map: [UInt8], network: any S3Network) async throws -> [String] {
         var pages: [String] = []
         var current: [Entry] = []
         var bytes = 0
         let encoder = JSONEncoder()
         func flush() async throws {
             guard !current.isEmpty else { return }
-            let body = Array(try encoder.encode(Page(entries: current)))
-            pages.append(try await network.store(ByteChunks(body)).capability.description)
+            let body = Array(try encoder.encode(Page(map: Hex.encode(map), entries: current)))
+            pages.append(try await network.store(ByteChunks(body), as: .indexPage).capability.description)
             current = []
             bytes = 0
         }

@@ -134,11 +134,16 @@ actor ReplicatedMap<Entry: ReplicatedEntry> {
 
     /// Stores this gateway's record: a new snapshot first when the recent entries outgrew it.
     private func publish() async throws {
+        var replaced: [String] = []
         if recentBytes > Self.recentLimit {
             let snapshot = entries.values.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
-            pages = try await MapPages.store(snapshot, network: network)
-            recent = []
-            recentBytes = 0
+            let stored = try await MapPages.store(snapshot, map: recordKey, network: network)
+            // Writes that arrived while the pages were stored stay in the recent list.
+            let versions = Dictionary(uniqueKeysWithValues: snapshot.map { ($0.name, $0.version) })
+            recent.removeAll { versions[$0.name] == $0.version }
+            recentBytes = recent.reduce(0) { $0 + Self.estimatedSize($1) }
+            replaced = pages.filter { !Set(stored).contains($0) }
+            pages = stored
             merged[signer] = (sequence, Set(pages))
         }
         let payload = try MapRecordPayload(pages: pages, recent: recent).encoded()
@@ -146,6 +151,11 @@ actor ReplicatedMap<Entry: ReplicatedEntry> {
         let record = try SignedRecord.sign(sequence: sequence, payload: payload, with: network.signingKey, owner: owner)
         try await network.publish(record)
         merged[signer] = (sequence, Set(pages))
+        // The pages of the snapshot before are no longer named by this writer's record.
+        for page in replaced {
+            guard let capability = try? Capability(parsing: page) else { continue }
+            _ = try? await network.release(capability, as: .indexPage)
+        }
     }
 
     // MARK: Merging

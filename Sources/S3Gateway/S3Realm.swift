@@ -163,7 +163,7 @@ public actor S3Realm {
         for text in due {
             guard references.count(text) == 0, let capability = try? Capability(parsing: text) else { continue }
             do {
-                if try await network.release(capability) { logger.info("released the file of a removed S3 object") }
+                if try await network.release(capability, as: .object) { logger.info("released the file of a removed S3 object") }
             } catch {
                 logger.warning("releasing an S3 object's file failed", metadata: ["error": "\(error)"])
                 references.touch(text)

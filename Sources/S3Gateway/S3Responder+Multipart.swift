@@ -44,7 +44,7 @@ extension S3Responder {
             part = try await copyPart(request, number: number)
         } else {
             let expectedMD5 = try Self.contentMD5(request)
-            let stored = try await realm.network.store(request.body)
+            let stored = try await realm.network.store(request.body, as: .object)
             let etag = request.body.digest.finalize()
             if let expectedMD5, expectedMD5 != etag { throw S3Error.badDigest }
             part = .init(number: number, cap: stored.capability.description, size: stored.size, etag: etag, modified: S3Realm.milliseconds())
@@ -99,7 +99,7 @@ extension S3Responder {
             digest.add(chunk)
             return chunk
         }
-        let stored = try await network.store(UncheckedSendable(digesting))
+        let stored = try await network.store(UncheckedSendable(digesting), as: .object)
         return .init(
             number: number, cap: stored.capability.description, size: stored.size, etag: digest.finalize(),
             modified: S3Realm.milliseconds())

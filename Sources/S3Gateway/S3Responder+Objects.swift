@@ -12,7 +12,7 @@ extension S3Responder {
         let bucket = try await existingBucket(request), key = try request.requireKey()
         try request.checkMetadata()
         let expectedMD5 = try Self.contentMD5(request)
-        let stored = try await realm.network.store(request.body)
+        let stored = try await realm.network.store(request.body, as: .object)
         realm.references.touch(stored.capability.description)
         let etag = request.body.digest.finalize()
         if let expectedMD5, expectedMD5 != etag { throw S3Error.badDigest }

@@ -1,3 +1,4 @@
+import ChunkStore
 import Content
 import OpenSSLKit
 import Peer
@@ -11,16 +12,24 @@ struct PeerS3Network: S3Network {
 
     var signingKey: Ed25519PrivateKey { node.identityKey }
 
-    func store<Bytes: AsyncSequence & Sendable>(_ bytes: Bytes) async throws -> EncodedFile where Bytes.Element == [UInt8] {
-        try await node.storeOwnedFile(bytes, source: "s3")
+    func store<Bytes: AsyncSequence & Sendable>(_ bytes: Bytes, as kind: S3FileKind) async throws -> EncodedFile
+    where Bytes.Element == [UInt8] {
+        try await node.storeOwnedFile(bytes, source: Self.source(kind))
     }
 
     func read(_ capability: Capability, range: Range<UInt64>?, to body: (ArraySlice<UInt8>) async throws -> Void) async throws {
         _ = try await node.fileDecoder().decode(capability, range: range, to: body)
     }
 
-    func release(_ capability: Capability) async throws -> Bool {
-        try await node.removeOwnedFile(capability) != nil
+    func release(_ capability: Capability, as kind: S3FileKind) async throws -> Bool {
+        try await node.removeOwnedFile(capability, source: Self.source(kind)) != nil
+    }
+
+    private static func source(_ kind: S3FileKind) -> String {
+        switch kind {
+        case .object: OwnedFile.s3Source
+        case .indexPage: OwnedFile.s3IndexSource
+        }
     }
 
     func publish(_ record: SignedRecord) async throws {

@@ -84,10 +84,10 @@ import TestSupport
         let key = try S3Clients.createKey(cluster, peer: 0)
         let put = try S3Clients.python(
             """
-            c.create_bucket(Bucket='gc')
+            c.create_bucket(Bucket='gc-test')
             body = bytes(range(256)) * 4096
-            c.put_object(Bucket='gc', Key='one', Body=body)
-            c.put_object(Bucket='gc', Key='two', Body=body)
+            c.put_object(Bucket='gc-test', Key='one', Body=body)
+            c.put_object(Bucket='gc-test', Key='two', Body=body)
             """, cluster: cluster, peer: 0, key: key)
         #expect(put.status == 0, "\(put.stderr)")
         func s3Files() throws -> Int {
@@ -95,15 +95,15 @@ import TestSupport
             return listed.stdout.components(separatedBy: "\"source\":\"s3\"").count - 1
         }
         #expect(try s3Files() == 1, "one file for both keys (convergent)")
-        #expect(try S3Clients.python("c.delete_object(Bucket='gc', Key='one')", cluster: cluster, peer: 0, key: key).status == 0)
+        #expect(try S3Clients.python("c.delete_object(Bucket='gc-test', Key='one')", cluster: cluster, peer: 0, key: key).status == 0)
         // Two release passes after the quiet time, the file is still used by `two`.
         func passes() -> Int { cluster.log(0).components(separatedBy: "S3 release pass").count - 1 }
         let before = passes()
         #expect(await Daemon.eventually(timeout: .seconds(40)) { passes() >= before + 2 })
         #expect(try s3Files() == 1, "still used by the other key")
-        #expect(try S3Clients.python("c.delete_object(Bucket='gc', Key='two')", cluster: cluster, peer: 0, key: key).status == 0)
+        #expect(try S3Clients.python("c.delete_object(Bucket='gc-test', Key='two')", cluster: cluster, peer: 0, key: key).status == 0)
         #expect(await Daemon.eventually(timeout: .seconds(40)) { (try? s3Files()) == 0 }, "released once no key uses it")
-        let gone = try S3Clients.python("c.get_object(Bucket='gc', Key='two')", cluster: cluster, peer: 1, key: key)
+        let gone = try S3Clients.python("c.get_object(Bucket='gc-test', Key='two')", cluster: cluster, peer: 1, key: key)
         #expect(gone.status != 0 && gone.stderr.contains("NoSuchKey"), "\(gone.stderr)")
     }
 }

@@ -23,7 +23,7 @@ final class MemoryS3Network: Sendable {
         let network: MemoryS3Network
         let signingKey: Ed25519PrivateKey
 
-        func store<Bytes: AsyncSequence & Sendable>(_ bytes: Bytes) async throws -> EncodedFile where Bytes.Element == [UInt8] {
+        func store<Bytes: AsyncSequence & Sendable>(_ bytes: Bytes, as kind: S3FileKind) async throws -> EncodedFile where Bytes.Element == [UInt8] {
             let encoder = FileEncoder(sink: network.chunks, cipher: try ConvergentCipher(convergenceSecret: Array(repeating: 7, count: 32)))
             return try await encoder.encode(bytes)
         }
@@ -32,7 +32,7 @@ final class MemoryS3Network: Sendable {
             _ = try await FileDecoder(source: network.chunks).decode(capability, range: range, to: body)
         }
 
-        func release(_ capability: Capability) async throws -> Bool {
+        func release(_ capability: Capability, as kind: S3FileKind) async throws -> Bool {
             network.released.withLock { $0.append(capability.description) }
             return true
         }
