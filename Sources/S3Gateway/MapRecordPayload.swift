@@ -1,19 +1,25 @@
 import Foundation
 import Records
 
-/// What a gateway's record of a `ReplicatedMap` carries: the pages of its last snapshot and
-/// the entries written since. JSON with a version; refused whole when anything is off.
+/// What a gateway's record of a `ReplicatedMap` carries: the pages of its last snapshot
+/// (their capabilities, or when they are many a file that lists them) and the entries
+/// written since. JSON with a version; refused whole when anything is off.
 struct MapRecordPayload<Entry: ReplicatedEntry>: Codable {
     static var formatVersion: Int { 1 }
-    /// More pages than this is not a record any gateway writes.
-    static var maximumPages: Int { 4096 }
+    /// More pages than this is not a snapshot any gateway writes (about 100 million names).
+    static var maximumPages: Int { 200_000 }
+    /// More pages than this go into a list file of their own.
+    static var inlinePages: Int { 128 }
 
     var v = Self.formatVersion
     var pages: [String]
+    /// The capability of a JSON list of the pages, instead of `pages`.
+    var pageList: String?
     var recent: [Entry]
 
-    init(pages: [String], recent: [Entry]) {
+    init(pages: [String], pageList: String? = nil, recent: [Entry]) {
         self.pages = pages
+        self.pageList = pageList
         self.recent = recent
     }
 
@@ -26,7 +32,7 @@ struct MapRecordPayload<Entry: ReplicatedEntry>: Codable {
     static func decode(_ bytes: [UInt8]) throws -> MapRecordPayload {
         let payload = try JSONDecoder().decode(MapRecordPayload.self, from: Data(bytes))
         guard payload.v == formatVersion else { throw MapRecordError.unknownVersion(payload.v) }
-        guard payload.pages.count <= maximumPages else { throw MapRecordError.malformed("\(payload.pages.count) pages") }
+        guard payload.pages.count <= inlinePages, payload.pageList == nil || payload.pages.isEmpty else { throw MapRecordError.malformed("\(payload.pages.count) pages") }
         for entry in payload.recent { try EntryCheck.validate(entry) }
         return payload
     }

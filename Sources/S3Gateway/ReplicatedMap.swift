@@ -1,3 +1,4 @@
+import Codecs
 import Content
 import Foundation
 import Logging
@@ -39,7 +40,10 @@ actor ReplicatedMap<Entry: ReplicatedEntry> {
 
     // What this gateway has published.
     private var sequence: UInt64 = 0
-    private var pages: [String] = []
+    /// This writer's snapshot: its own entries in pages.
+    private var own = PageSet()
+    /// The file listing `own`'s pages, when they are too many for the record.
+    private var pageList: String?
     private var recent: [Entry] = []
     private var recentBytes = 0
 
@@ -135,27 +139,46 @@ actor ReplicatedMap<Entry: ReplicatedEntry> {
     /// Stores this gateway's record: a new snapshot first when the recent entries outgrew it.
     private func publish() async throws {
         var replaced: [String] = []
-        if recentBytes > Self.recentLimit {
-            let snapshot = entries.values.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
-            let stored = try await MapPages.store(snapshot, map: recordKey, network: network)
-            // Writes that arrived while the pages were stored stay in the recent list.
-            let versions = Dictionary(uniqueKeysWithValues: snapshot.map { ($0.name, $0.version) })
-            recent.removeAll { versions[$0.name] == $0.version }
-            recentBytes = recent.reduce(0) { $0 + Self.estimatedSize($1) }
-            replaced = pages.filter { !Set(stored).contains($0) }
-            pages = stored
-            merged[signer] = (sequence, Set(pages))
+        if recentBytes > Self.recentLimit { replaced = try await snapshot() }
+        let payload: MapRecordPayload<Entry>
+        if own.pages.count > MapRecordPayload<Entry>.inlinePages {
+            if !replaced.isEmpty || pageList == nil {
+                if let old = pageList { replaced.append(old) }
+                pageList = try await MapPages.storeList(own.capabilities, network: network)
+            }
+            payload = MapRecordPayload(pages: [], pageList: pageList, recent: recent)
+        } else {
+            if let old = pageList { replaced.append(old) }
+            pageList = nil
+            payload = MapRecordPayload(pages: own.capabilities, recent: recent)
         }
-        let payload = try MapRecordPayload(pages: pages, recent: recent).encoded()
         sequence = max(sequence + 1, Self.now() / 1000)
-        let record = try SignedRecord.sign(sequence: sequence, payload: payload, with: network.signingKey, owner: owner)
+        let record = try SignedRecord.sign(sequence: sequence, payload: try payload.encoded(), with: network.signingKey, owner: owner)
         try await network.publish(record)
-        merged[signer] = (sequence, Set(pages))
-        // The pages of the snapshot before are no longer named by this writer's record.
-        for page in replaced {
-            guard let capability = try? Capability(parsing: page) else { continue }
+        merged[signer] = (sequence, Set(own.capabilities))
+        // What the snapshot before named and this one does not.
+        for file in replaced {
+            guard let capability = try? Capability(parsing: file) else { continue }
             _ = try? await network.release(capability, as: .indexPage)
         }
+    }
+
+    /// Moves the recent entries into this writer's pages, storing again only the pages they
+    /// fall in; returns the page files no longer named.
+    private func snapshot() async throws -> [String] {
+        var replaced: [String] = []
+        var moved: [String: EntryVersion] = [:]
+        for run in own.plan(dirty: Set(recent.map(\.name))) {
+            // This writer's own entries only: the others are in their writers' records.
+            let entries = run.names.compactMap { self.entries[$0] }.filter { $0.version.writer == writerID }
+            for entry in entries { moved[entry.name] = entry.version }
+            let pages = try await MapPages.store(entries, map: recordKey, network: network)
+            replaced += own.replace(run, with: pages)
+        }
+        // Writes that arrived while the pages were stored stay in the recent list.
+        recent.removeAll { moved[$0.name] == $0.version }
+        recentBytes = recent.reduce(0) { $0 + Self.estimatedSize($1) }
+        return replaced
     }
 
     // MARK: Merging
@@ -167,29 +190,41 @@ actor ReplicatedMap<Entry: ReplicatedEntry> {
             guard record.endorsement.owner == owner.publicKey.rawRepresentation else { continue }
             if let known = merged[record.signer], known.sequence >= record.sequence { continue }
             do {
-                let payload = try MapRecordPayload<Entry>.decode(record.payload)
-                let known = merged[record.signer]?.pages ?? []
-                for page in payload.pages where !known.contains(page) {
-                    for entry in try await MapPages.load(page, network: network, limit: Self.maximumPageSize) as [Entry] {
-                        apply(entry)
-                    }
-                }
-                for entry in payload.recent { apply(entry) }
-                merged[record.signer] = (record.sequence, Set(payload.pages))
-                if record.signer == signer, record.sequence > sequence {
-                    // This gateway's own record from before a restart: carry it on.
-                    sequence = record.sequence
-                    pages = payload.pages
-                    recent = payload.recent
-                    recentBytes = recent.reduce(0) { $0 + Self.estimatedSize($1) }
-                }
+                try await merge(record)
             } catch {
                 logger.warning(
                     "ignored an S3 index record that does not decode",
-                    metadata: ["signer": "\(record.signer.prefix(8).map { String($0, radix: 16) }.joined())", "error": "\(error)"])
+                    metadata: ["signer": "\(Hex.encode(record.signer.prefix(8)))", "error": "\(error)"])
             }
         }
         loaded = true
+    }
+
+    /// Merges one writer's record: the pages not merged before, then its recent entries.
+    /// Checked whole before anything is applied.
+    private func merge(_ record: SignedRecord) async throws {
+        let payload = try MapRecordPayload<Entry>.decode(record.payload)
+        var pages = payload.pages
+        if let list = payload.pageList { pages = try await MapPages.loadList(list, network: network) }
+        let known = merged[record.signer]?.pages ?? []
+        var loadedPages: [PageSet.Page] = []
+        var incoming: [Entry] = []
+        for page in pages where !known.contains(page) {
+            let entries: [Entry] = try await MapPages.load(page, network: network, limit: Self.maximumPageSize)
+            incoming += entries
+            loadedPages.append(PageSet.Page(cap: page, names: entries.map(\.name)))
+        }
+        for entry in incoming + payload.recent { apply(entry) }
+        merged[record.signer] = (record.sequence, Set(pages))
+        if record.signer == signer, record.sequence > sequence {
+            // This gateway's own record from before a restart: carry it on.
+            let names = Dictionary(loadedPages.map { ($0.cap, $0.names) }) { first, _ in first }
+            sequence = record.sequence
+            own = PageSet(pages: pages.map { PageSet.Page(cap: $0, names: names[$0] ?? []) })
+            pageList = payload.pageList
+            recent = payload.recent
+            recentBytes = recent.reduce(0) { $0 + Self.estimatedSize($1) }
+        }
     }
 
     /// Keeps the greater version of `entry`'s name.

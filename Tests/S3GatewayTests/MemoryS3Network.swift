@@ -10,6 +10,8 @@ final class MemoryS3Network: Sendable {
     let chunks = InMemoryChunkStore()
     let records = Mutex<[[UInt8]: [[UInt8]: SignedRecord]]>([:])
     let released = Mutex<[String]>([])
+    /// Index pages stored so far (snapshots, page lists).
+    let storedPages = Mutex(0)
 
     /// One gateway's view, with its own signing key.
     func gateway() throws -> Gateway { Gateway(network: self, signingKey: try Ed25519PrivateKey()) }
@@ -24,6 +26,7 @@ final class MemoryS3Network: Sendable {
         let signingKey: Ed25519PrivateKey
 
         func store<Bytes: AsyncSequence & Sendable>(_ bytes: Bytes, as kind: S3FileKind) async throws -> EncodedFile where Bytes.Element == [UInt8] {
+            if kind == .indexPage { network.storedPages.withLock { $0 += 1 } }
             let encoder = FileEncoder(sink: network.chunks, cipher: try ConvergentCipher(convergenceSecret: Array(repeating: 7, count: 32)))
             return try await encoder.encode(bytes)
         }
