@@ -1,6 +1,7 @@
 import APIModel
 import Foundation
 import Hummingbird
+import Peer
 
 /// What the S3 key routes need: the network-wide access keys (the daemon's `S3Realm`).
 public protocol S3KeySource: Sendable {
@@ -27,15 +28,26 @@ enum S3KeyRoutes {
             guard create.name.utf8.count <= 256, create.buckets.count <= 1000 else {
                 throw APIError.badRequest("a key name is at most 256 bytes and a key names at most 1000 buckets")
             }
-            return try JSONResponse.make(try await source.createKey(name: create.name, buckets: create.buckets), status: .created)
+            return try JSONResponse.make(try await unavailableWhenUnreachable { try await source.createKey(name: create.name, buckets: create.buckets) }, status: .created)
         }
         router.get("/v1/s3/keys") { _, _ -> Response in
-            try JSONResponse.make(try await source.keys())
+            try JSONResponse.make(try await unavailableWhenUnreachable { try await source.keys() })
         }
         router.delete("/v1/s3/keys/:id") { _, context -> Response in
             let id = context.parameters.get("id") ?? ""
-            guard try await source.deleteKey(id) else { throw APIError.resourceNotFound("no S3 access key \(id)") }
+            guard try await unavailableWhenUnreachable({ try await source.deleteKey(id) }) else {
+                throw APIError.resourceNotFound("no S3 access key \(id)")
+            }
             return Response(status: .noContent)
+        }
+    }
+
+    /// The keys live in the network: a quorum not met is 503, not a server error.
+    private static func unavailableWhenUnreachable<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as DataPathError {
+            throw APIError.unavailable("the network cannot be reached for the S3 keys: \(error)")
         }
     }
 }

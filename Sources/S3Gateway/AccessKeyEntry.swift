@@ -13,6 +13,10 @@ public struct AccessKeyEntry: ReplicatedEntry {
     /// The buckets the key may use; empty for every bucket.
     public var buckets: [String]
 
+    public var isWellFormed: Bool {
+        secret.utf8.count <= 128 && label.utf8.count <= 256 && buckets.count <= 1000
+    }
+
     /// Whether the key may act on `bucket`.
     public func allows(_ bucket: String) -> Bool {
         buckets.isEmpty || buckets.contains(bucket)

@@ -15,11 +15,14 @@ struct MapRecordPayload<Entry: ReplicatedEntry>: Codable {
     var pages: [String]
     /// The capability of a JSON list of the pages, instead of `pages`.
     var pageList: String?
+    /// Files of entries written since the snapshot, oldest first.
+    var deltas: [String]
     var recent: [Entry]
 
-    init(pages: [String], pageList: String? = nil, recent: [Entry]) {
+    init(pages: [String], pageList: String? = nil, deltas: [String] = [], recent: [Entry]) {
         self.pages = pages
         self.pageList = pageList
+        self.deltas = deltas
         self.recent = recent
     }
 
@@ -32,7 +35,7 @@ struct MapRecordPayload<Entry: ReplicatedEntry>: Codable {
     static func decode(_ bytes: [UInt8]) throws -> MapRecordPayload {
         let payload = try JSONDecoder().decode(MapRecordPayload.self, from: Data(bytes))
         guard payload.v == formatVersion else { throw MapRecordError.unknownVersion(payload.v) }
-        guard payload.pages.count <= inlinePages, payload.pageList == nil || payload.pages.isEmpty else { throw MapRecordError.malformed("\(payload.pages.count) pages") }
+        guard payload.pages.count <= inlinePages, payload.deltas.count <= 256, payload.pageList == nil || payload.pages.isEmpty else { throw MapRecordError.malformed("\(payload.pages.count) pages") }
         for entry in payload.recent { try EntryCheck.validate(entry) }
         return payload
     }
@@ -57,5 +60,6 @@ enum MapRecordError: Error, CustomStringConvertible {
 enum EntryCheck {
     static func validate<Entry: ReplicatedEntry>(_ entry: Entry) throws {
         guard !entry.name.isEmpty, entry.name.utf8.count <= 1024 else { throw MapRecordError.malformed("a name of \(entry.name.utf8.count) bytes") }
+        guard entry.isWellFormed else { throw MapRecordError.malformed("an entry out of bounds") }
     }
 }

@@ -1,9 +1,12 @@
 import DurableFiles
 import Foundation
+import Logging
 
 /// The multipart uploads in progress on this gateway: their parts are files in the network
-/// already; which parts belong to which upload is kept here, in `uploads.json` (written
-/// durably after every change), until the upload is completed or aborted.
+/// already; which parts belong to which upload is kept here until the upload is completed
+/// or aborted, one folder per upload (`upload.json`, then `part-N.json` per part, each
+/// written durably before the part is acknowledged), so a part costs one small file
+/// whatever the upload's size. An unreadable folder is skipped (and logged), never fatal.
 actor MultipartUploads {
     struct Part: Codable, Sendable {
         var number: Int
@@ -24,24 +27,31 @@ actor MultipartUploads {
         var parts: [Int: Part]
     }
 
-    private struct File: Codable {
-        var v = 1
-        var uploads: [String: Upload]
-    }
-
     /// At most this many uploads in progress per gateway (S3 has no such limit; a bound
-    /// keeps the file small).
+    /// keeps memory and the folder small).
     static let maximumUploads = 10_000
 
-    private let path: String?
+    private let directory: String?
     private var uploads: [String: Upload] = [:]
 
-    /// `path` nil keeps the uploads in memory only (tests).
-    init(path: String?) throws {
-        self.path = path
-        if let path, FileManager.default.fileExists(atPath: path) {
-            let file = try JSONDecoder().decode(File.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
-            uploads = file.uploads
+    /// `directory` nil keeps the uploads in memory only (tests).
+    init(directory: String?, logger: Logger) throws {
+        self.directory = directory
+        guard let directory else { return }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        for id in try FileManager.default.contentsOfDirectory(atPath: directory) {
+            do {
+                let folder = directory + "/" + id
+                var upload = try JSONDecoder().decode(Upload.self, from: Data(contentsOf: URL(fileURLWithPath: folder + "/upload.json")))
+                for file in try FileManager.default.contentsOfDirectory(atPath: folder) where file.hasPrefix("part-") {
+                    let part = try JSONDecoder().decode(Part.self, from: Data(contentsOf: URL(fileURLWithPath: folder + "/" + file)))
+                    upload.parts[part.number] = part
+                }
+                guard upload.id == id else { throw MultipartUploadsError.noSuchUpload }
+                uploads[id] = upload
+            } catch {
+                logger.warning("skipped an unreadable multipart upload", metadata: ["upload": "\(id)", "error": "\(error)"])
+            }
         }
     }
 
@@ -49,8 +59,12 @@ actor MultipartUploads {
         guard uploads.count < Self.maximumUploads else { throw MultipartUploadsError.tooMany }
         let upload = Upload(
             id: id, bucket: bucket, key: key, initiated: S3Realm.milliseconds(), headers: headers, metadata: metadata, parts: [:])
+        if let folder = folder(id) {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            if let directory { try FileSystem<FileSystemError>.syncDirectory(directory) }
+            try DurableWrite.write(Array(try JSONEncoder().encode(upload)), to: folder + "/upload.json", mode: 0o600)
+        }
         uploads[id] = upload
-        try save()
         return upload
     }
 
@@ -59,16 +73,18 @@ actor MultipartUploads {
     /// Records a part; returns the part it replaced, if any (its file is no longer held).
     func add(_ part: Part, to id: String) throws -> Part? {
         guard uploads[id] != nil else { throw MultipartUploadsError.noSuchUpload }
+        if let folder = folder(id) {
+            try DurableWrite.write(Array(try JSONEncoder().encode(part)), to: folder + "/part-\(part.number).json", mode: 0o600)
+        }
         let replaced = uploads[id]?.parts[part.number]
         uploads[id]?.parts[part.number] = part
-        try save()
         return replaced
     }
 
     /// Forgets the upload; returns it.
     func remove(_ id: String) throws -> Upload? {
         guard let upload = uploads.removeValue(forKey: id) else { return nil }
-        try save()
+        if let folder = folder(id) { try FileManager.default.removeItem(atPath: folder) }
         return upload
     }
 
@@ -82,9 +98,10 @@ actor MultipartUploads {
         uploads.values.flatMap { $0.parts.values.map(\.cap) }
     }
 
-    private func save() throws {
-        guard let path else { return }
-        try DurableWrite.write(Array(try JSONEncoder().encode(File(uploads: uploads))), to: path, mode: 0o600)
+    /// The folder of an upload this gateway made (ids are 32 hex digits, never a path).
+    private func folder(_ id: String) -> String? {
+        guard let directory, id.count == 32, id.allSatisfy(\.isHexDigit) else { return nil }
+        return directory + "/" + id
     }
 }
 

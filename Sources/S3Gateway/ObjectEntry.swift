@@ -51,4 +51,20 @@ public struct ObjectEntry: ReplicatedEntry {
     }
 
     public var lastModified: Date { Date(timeIntervalSince1970: Double(modified) / 1000) }
+
+    /// At most 10,000 parts whose sizes add up to `size`, an ETag as S3 makes them, and the
+    /// headers and metadata a gateway stores (with room to spare).
+    public var isWellFormed: Bool {
+        guard parts.count <= 10_000, etag.utf8.count <= 64, headers.count <= 16, metadata.count <= 256 else { return false }
+        var total: UInt64 = 0
+        for part in parts {
+            guard part.cap.utf8.count <= 256 else { return false }
+            let (sum, overflow) = total.addingReportingOverflow(part.size)
+            guard !overflow else { return false }
+            total = sum
+        }
+        let textBytes = headers.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
+            + metadata.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
+        return total == size && textBytes <= 16 * 1024
+    }
 }

@@ -4,4 +4,7 @@ public protocol ReplicatedEntry: Codable, Sendable, Equatable {
     var name: String { get }
     var version: EntryVersion { get set }
     var deleted: Bool { get }
+    /// Whether an entry from another writer keeps the bounds this kind's writers keep; one
+    /// that does not makes its whole record or page refused.
+    var isWellFormed: Bool { get }
 }

@@ -17,7 +17,7 @@ import S3Protocol
 /// its record. A write is acknowledged only once the record that carries it is stored on
 /// the record's holders; writes that arrive while a record is being stored share the next.
 actor ReplicatedMap<Entry: ReplicatedEntry> {
-    /// Bytes of entries carried in the record before they move into a new snapshot.
+    /// Bytes of entries carried in the record before they move into a delta file.
     static var recentLimit: Int { 24 * 1024 }
     /// The largest page accepted from another writer.
     static var maximumPageSize: Int { 64 * 1024 * 1024 }
@@ -26,6 +26,8 @@ actor ReplicatedMap<Entry: ReplicatedEntry> {
     private let owner: Ed25519PrivateKey
     private let network: any S3Network
     private let logger: Logger
+    /// Delta files a record names before they are merged into a new snapshot.
+    private let maximumDeltas: Int
     private let writerID: UInt64
     private let signer: [UInt8]
     /// Called with each entry that changed (old, new), inside the actor.
@@ -42,6 +44,10 @@ actor ReplicatedMap<Entry: ReplicatedEntry> {
     private var sequence: UInt64 = 0
     /// This writer's snapshot: its own entries in pages.
     private var own = PageSet()
+    /// Recent entries moved out of the record since the last snapshot, in files of their own
+    /// (a log-structured merge: a snapshot is taken once there are `maximumDeltas`, so its
+    /// cost is shared by many writes even when they fall all over the names).
+    private var deltas: [PageSet.Page] = []
     /// The file listing `own`'s pages, when they are too many for the record.
     private var pageList: String?
     private var recent: [Entry] = []
@@ -50,15 +56,19 @@ actor ReplicatedMap<Entry: ReplicatedEntry> {
     // What has been merged of each writer's record.
     private var merged: [[UInt8]: (sequence: UInt64, pages: Set<String>)] = [:]
 
+    /// A refresh asked for by news and not started yet (`refreshSoon`).
+    private var refreshPending = false
+
     // Group commit.
     private var waiting: [CheckedContinuation<Void, Error>] = []
     private var publishing = false
     private(set) var loaded = false
 
     init(
-        recordKey: [UInt8], owner: Ed25519PrivateKey, network: any S3Network, logger: Logger,
+        recordKey: [UInt8], owner: Ed25519PrivateKey, network: any S3Network, logger: Logger, maximumDeltas: Int = 32,
         observer: @escaping @Sendable (Entry?, Entry) -> Void = { _, _ in }
     ) {
+        self.maximumDeltas = maximumDeltas
         self.recordKey = recordKey
         self.owner = owner
         self.network = network
@@ -136,49 +146,69 @@ actor ReplicatedMap<Entry: ReplicatedEntry> {
         publishing = false
     }
 
-    /// Stores this gateway's record: a new snapshot first when the recent entries outgrew it.
+    /// Stores this gateway's record: the recent entries moved out first when they outgrew it.
     private func publish() async throws {
         var replaced: [String] = []
-        if recentBytes > Self.recentLimit { replaced = try await snapshot() }
+        if recentBytes > Self.recentLimit {
+            replaced = deltas.count < maximumDeltas ? try await moveRecentToDelta() : try await snapshot()
+        }
         let payload: MapRecordPayload<Entry>
+        let deltaFiles = deltas.map(\.cap)
         if own.pages.count > MapRecordPayload<Entry>.inlinePages {
             if !replaced.isEmpty || pageList == nil {
                 if let old = pageList { replaced.append(old) }
                 pageList = try await MapPages.storeList(own.capabilities, network: network)
             }
-            payload = MapRecordPayload(pages: [], pageList: pageList, recent: recent)
+            payload = MapRecordPayload(pages: [], pageList: pageList, deltas: deltaFiles, recent: recent)
         } else {
             if let old = pageList { replaced.append(old) }
             pageList = nil
-            payload = MapRecordPayload(pages: own.capabilities, recent: recent)
+            payload = MapRecordPayload(pages: own.capabilities, deltas: deltaFiles, recent: recent)
         }
         sequence = max(sequence + 1, Self.now() / 1000)
         let record = try SignedRecord.sign(sequence: sequence, payload: try payload.encoded(), with: network.signingKey, owner: owner)
         try await network.publish(record)
-        merged[signer] = (sequence, Set(own.capabilities))
-        // What the snapshot before named and this one does not.
-        for file in replaced {
+        let named = Set(own.capabilities + deltaFiles + [pageList].compactMap { $0 })
+        merged[signer] = (sequence, named)
+        // What the record before named and this one does not (equal content is one file:
+        // a file still named is kept).
+        for file in Set(replaced).subtracting(named) {
             guard let capability = try? Capability(parsing: file) else { continue }
             _ = try? await network.release(capability, as: .indexPage)
         }
     }
 
-    /// Moves the recent entries into this writer's pages, storing again only the pages they
-    /// fall in; returns the page files no longer named.
+    /// Moves the recent entries into a delta file; returns nothing to release.
+    private func moveRecentToDelta() async throws -> [String] {
+        let moving = recent.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        deltas += try await MapPages.store(moving, map: recordKey, network: network)
+        forget(moving)
+        return []
+    }
+
+    /// Merges the deltas and the recent entries into this writer's pages, storing again only
+    /// the pages they fall in; returns the files no longer named.
     private func snapshot() async throws -> [String] {
-        var replaced: [String] = []
-        var moved: [String: EntryVersion] = [:]
-        for run in own.plan(dirty: Set(recent.map(\.name))) {
+        var replaced = deltas.map(\.cap)
+        var moved: [Entry] = []
+        for run in own.plan(dirty: Set(recent.map(\.name) + deltas.flatMap(\.names))) {
             // This writer's own entries only: the others are in their writers' records.
             let entries = run.names.compactMap { self.entries[$0] }.filter { $0.version.writer == writerID }
-            for entry in entries { moved[entry.name] = entry.version }
+            moved += entries
             let pages = try await MapPages.store(entries, map: recordKey, network: network)
             replaced += own.replace(run, with: pages)
         }
-        // Writes that arrived while the pages were stored stay in the recent list.
-        recent.removeAll { moved[$0.name] == $0.version }
-        recentBytes = recent.reduce(0) { $0 + Self.estimatedSize($1) }
+        deltas = []
+        forget(moved)
         return replaced
+    }
+
+    /// Drops from the recent list what was moved into files; writes that arrived while the
+    /// files were stored stay.
+    private func forget(_ moved: [Entry]) {
+        let versions = Dictionary(moved.map { ($0.name, $0.version) }) { first, _ in first }
+        recent.removeAll { versions[$0.name] == $0.version }
+        recentBytes = recent.reduce(0) { $0 + Self.estimatedSize($1) }
     }
 
     // MARK: Merging
@@ -209,22 +239,39 @@ actor ReplicatedMap<Entry: ReplicatedEntry> {
         let known = merged[record.signer]?.pages ?? []
         var loadedPages: [PageSet.Page] = []
         var incoming: [Entry] = []
-        for page in pages where !known.contains(page) {
+        for page in pages + payload.deltas where !known.contains(page) {
             let entries: [Entry] = try await MapPages.load(page, network: network, limit: Self.maximumPageSize)
             incoming += entries
             loadedPages.append(PageSet.Page(cap: page, names: entries.map(\.name)))
         }
         for entry in incoming + payload.recent { apply(entry) }
-        merged[record.signer] = (record.sequence, Set(pages))
+        merged[record.signer] = (record.sequence, Set(pages + payload.deltas + [payload.pageList].compactMap { $0 }))
         if record.signer == signer, record.sequence > sequence {
             // This gateway's own record from before a restart: carry it on.
             let names = Dictionary(loadedPages.map { ($0.cap, $0.names) }) { first, _ in first }
             sequence = record.sequence
             own = PageSet(pages: pages.map { PageSet.Page(cap: $0, names: names[$0] ?? []) })
+            deltas = payload.deltas.map { PageSet.Page(cap: $0, names: names[$0] ?? []) }
             pageList = payload.pageList
             recent = payload.recent
             recentBytes = recent.reduce(0) { $0 + Self.estimatedSize($1) }
         }
+    }
+
+    /// Refreshes once after `delay`, however many times this is called meanwhile: news of a
+    /// record comes once per write, and a busy bucket would otherwise be read again per write.
+    func refreshSoon(after delay: Duration = .milliseconds(200)) {
+        guard !refreshPending else { return }
+        refreshPending = true
+        Task {
+            try? await Task.sleep(for: delay)
+            await self.runPendingRefresh()
+        }
+    }
+
+    private func runPendingRefresh() async {
+        refreshPending = false
+        do { try await refresh() } catch { logger.debug("an S3 index refresh failed", metadata: ["error": "\(error)"]) }
     }
 
     /// Keeps the greater version of `entry`'s name.

@@ -27,12 +27,14 @@ public struct S3Gateway: Service {
     private let responder: S3Responder
     private let onListening: @Sendable (Int) async -> Void
 
-    /// `uploadsFile`: where multipart uploads in progress are kept (nil: in memory).
+    /// `uploadsDirectory`: where multipart uploads in progress are kept (nil: in memory).
     public init(
-        configuration: Configuration, realm: S3Realm, uploadsFile: String?, logger: Logger,
+        configuration: Configuration, realm: S3Realm, uploadsDirectory: String?, logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws {
-        responder = S3Responder(realm: realm, uploads: try MultipartUploads(path: uploadsFile), configuration: configuration, logger: logger)
+        responder = S3Responder(
+            realm: realm, uploads: try MultipartUploads(directory: uploadsDirectory, logger: logger), configuration: configuration,
+            logger: logger)
         self.onListening = onListening
     }
 

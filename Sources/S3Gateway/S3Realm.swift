@@ -176,7 +176,7 @@ public actor S3Realm {
         let news = network.subscribe(key: map.recordKey)
         tasks.append(Task {
             for await _ in news {
-                try? await map.refresh()
+                await map.refreshSoon()
             }
         })
     }

@@ -108,7 +108,7 @@ struct RunCommand: AsyncParsableCommand {
             }
             let gateway = try S3Gateway(
                 configuration: .init(host: address.host, port: address.port, region: s3Region, domain: s3Domain), realm: realm,
-                uploadsFile: peerHome.file("s3-uploads.json"), logger: Logger(label: "p2pd.s3"))
+                uploadsDirectory: peerHome.file("s3-uploads"), logger: Logger(label: "p2pd.s3"))
             services.append(.init(service: gateway))
         }
 

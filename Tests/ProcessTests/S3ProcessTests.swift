@@ -9,18 +9,38 @@ import TestSupport
 @Suite(.serialized) struct S3ProcessTests {
     /// Every client's suite (Tests/S3Clients), against a 3-peer network: boto3 covers every
     /// operation and the bad input (wrong signature, expired presigned URL, clock skew,
-    /// malformed XML, oversize header), each checked to change nothing.
+    /// malformed XML, oversize header), each checked to change nothing; aws-chunked bodies
+    /// are signed by hand as the SDKs send them over HTTPS; virtual-host-style requests.
     @Test func theClientsPeopleUseWorkUnchanged() async throws {
-        let cluster = try ProcessCluster(peers: 3, s3: true)
+        let cluster = try ProcessCluster(peers: 3, runArguments: ["--s3-domain", "s3.test"], s3: true)
         defer { cluster.shutdown() }
         #expect(await cluster.waitUntilAlive(3))
         let key = try S3Clients.createKey(cluster, peer: 0)
         // The key was made through peer 0; boto3 talks to peer 1: keys are network-wide.
-        for (suite, peer) in [("boto3_suite.py", 1), ("awscli_suite.sh", 0), ("rclone_suite.sh", 2), ("s3cmd_suite.sh", 0)] {
+        let suites = [
+            ("boto3_suite.py", 1), ("awscli_suite.sh", 0), ("rclone_suite.sh", 2), ("s3cmd_suite.sh", 0), ("chunked_suite.py", 2),
+        ]
+        for (suite, peer) in suites {
             let run = try S3Clients.runSuite(suite, cluster: cluster, peer: peer, key: key)
             #expect(run.status == 0, "\(suite) failed:\n\(run.stderr)\n\(run.stdout.suffix(3000))")
             #expect(run.stdout.contains("suite passed"), "\(suite): \(run.stdout.suffix(2000))")
         }
+        // Virtual-host style: BUCKET.s3.test, resolved to 127.0.0.1 inside the script only.
+        let virtual = try S3Clients.python(
+            """
+            import socket
+            resolve = socket.getaddrinfo
+            socket.getaddrinfo = lambda host, *rest, **named: resolve('127.0.0.1' if host.endswith('s3.test') else host, *rest, **named)
+            v = boto3.client('s3', endpoint_url=os.environ['S3_ENDPOINT'].replace('127.0.0.1', 's3.test'),
+                aws_access_key_id=os.environ['S3_ACCESS_KEY'], aws_secret_access_key=os.environ['S3_SECRET_KEY'],
+                region_name='us-east-1', config=Config(s3={'addressing_style': 'virtual'}, retries={'max_attempts': 1}))
+            v.create_bucket(Bucket='virtual-host')
+            v.put_object(Bucket='virtual-host', Key='a/b c', Body=b'by host')
+            print(v.get_object(Bucket='virtual-host', Key='a/b c')['Body'].read().decode())
+            print(c.get_object(Bucket='virtual-host', Key='a/b c')['Body'].read().decode())
+            """, cluster: cluster, peer: 1, key: key)
+        #expect(virtual.status == 0, "\(virtual.stderr)")
+        #expect(virtual.stdout == "by host\nby host\n", "the same object by host and by path: \(virtual.stdout)")
     }
 
     /// An object put through peer 0's gateway is read through peer 2's after peer 0 is

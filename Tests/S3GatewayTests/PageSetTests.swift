@@ -33,17 +33,41 @@ import Testing
         let map = ReplicatedMap<ObjectEntry>(
             recordKey: RealmKeys.recordKey(owner: owner), owner: owner, network: try network.gateway(), logger: Logger(label: "test"))
         for index in 0..<3000 {
-            try await map.write(ObjectEntry(name: String(format: "key-%05d", index), size: 1, etag: String(repeating: "e", count: 32)))
+            try await map.write(ObjectEntry(name: String(format: "key-%05d", index), size: 0, etag: String(repeating: "e", count: 32)))
         }
         let before = network.storedPages.withLock { $0 }
         // Enough writes into one stretch of names for one more snapshot.
-        for index in 0..<200 { try await map.write(ObjectEntry(name: String(format: "key-00100-%03d", index), size: 1, etag: "f")) }
+        for index in 0..<200 { try await map.write(ObjectEntry(name: String(format: "key-00100-%03d", index), size: 0, etag: "f")) }
         let stored = network.storedPages.withLock { $0 } - before
         #expect(stored >= 1 && stored <= 3, "\(stored) pages stored for writes that all fall in one page")
         let reader = ReplicatedMap<ObjectEntry>(
             recordKey: RealmKeys.recordKey(owner: owner), owner: owner, network: try network.gateway(), logger: Logger(label: "test"))
         try await reader.refresh()
         #expect(await reader.liveCount == 3200)
+    }
+
+    /// Writes all over the names (random order): recent entries go to delta files, merged
+    /// into the pages every few deltas; a reader and a restarted writer see every entry.
+    @Test func randomWritesGoThroughDeltasAndSnapshots() async throws {
+        let network = MemoryS3Network()
+        let gateway = try network.gateway()
+        let owner = try RealmKeys.owner("bucket random")
+        let key = RealmKeys.recordKey(owner: owner)
+        let map = ReplicatedMap<ObjectEntry>(recordKey: key, owner: owner, network: gateway, logger: Logger(label: "test"), maximumDeltas: 2)
+        var generator = SystemRandomNumberGenerator()
+        let names = (0..<2500).map { String(format: "k/%06d", $0) }.shuffled(using: &generator)
+        for name in names { try await map.write(ObjectEntry(name: name, size: 0, etag: "e")) }
+        for name in names.prefix(300) { try await map.write(ObjectEntry.tombstone(name)) }
+        let reader = ReplicatedMap<ObjectEntry>(recordKey: key, owner: owner, network: try network.gateway(), logger: Logger(label: "test"))
+        try await reader.refresh()
+        #expect(await reader.liveCount == 2200)
+        let restarted = ReplicatedMap<ObjectEntry>(recordKey: key, owner: owner, network: gateway, logger: Logger(label: "test"), maximumDeltas: 2)
+        for name in names.suffix(100) { try await restarted.write(ObjectEntry.tombstone(name)) }
+        let second = ReplicatedMap<ObjectEntry>(recordKey: key, owner: owner, network: try network.gateway(), logger: Logger(label: "test"))
+        try await second.refresh()
+        #expect(await second.liveCount == 2100)
+        let payload = try MapRecordPayload<ObjectEntry>.decode(try #require(network.records.withLock { $0[key]?.values.first?.payload }))
+        #expect(payload.deltas.count <= 2)
     }
 
     @Test func aSnapshotOfManyPagesTravelsAsAListFile() async throws {
@@ -54,7 +78,7 @@ import Testing
         // 200 pages of one entry each, named by a list file, as a writer with many pages sends.
         var pages: [String] = []
         for index in 0..<200 {
-            let entry = ObjectEntry(name: "k\(index)", version: EntryVersion(time: 1, writer: 1), size: 1, etag: "e")
+            let entry = ObjectEntry(name: "k\(index)", version: EntryVersion(time: 1, writer: 1), size: 0, etag: "e")
             pages += try await MapPages.store([entry], map: key, network: gateway).map(\.cap)
         }
         let list = try await MapPages.storeList(pages, network: gateway)

@@ -22,7 +22,7 @@ import Testing
     }
 
     static func object(_ name: String, etag: String = "e") -> ObjectEntry {
-        ObjectEntry(name: name, size: 1, etag: etag)
+        ObjectEntry(name: name, size: 0, etag: etag)
     }
 
     @Test func aWriteIsReadByAnotherGatewayAndTheLaterVersionWins() async throws {
@@ -96,6 +96,9 @@ import Testing
         let bogusPage = try MapRecordPayload<ObjectEntry>(pages: ["p2p1:nonsense"], recent: [Self.object("smuggled")]).encoded()
         let liar3 = try Ed25519PrivateKey()
         network.plant(try SignedRecord.sign(sequence: 1, payload: bogusPage, with: liar3, owner: owner))
+        // An object whose size is not what its parts hold (a reader would serve short bodies).
+        let lying = try MapRecordPayload(pages: [], recent: [ObjectEntry(name: "lying", size: 100, etag: "e", parts: [])]).encoded()
+        network.plant(try SignedRecord.sign(sequence: 1, payload: lying, with: try Ed25519PrivateKey(), owner: owner))
         // A record endorsed by another owner under this key.
         let stranger = try Ed25519PrivateKey()
         var foreign = try SignedRecord.sign(
@@ -109,6 +112,7 @@ import Testing
         #expect(await reader.entry("good") != nil)
         #expect(await reader.liveCount == 1, "nothing of the hostile records was taken")
         #expect(await reader.entry("smuggled") == nil)
+        #expect(await reader.entry("lying") == nil)
         #expect(await reader.entry("foreign") == nil)
     }
 }
