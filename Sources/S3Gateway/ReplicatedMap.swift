@@ -18,7 +18,7 @@ import S3Protocol
 /// the record's holders; writes that arrive while a record is being stored share the next.
 actor ReplicatedMap<Entry: ReplicatedEntry> {
     /// Bytes of entries carried in the record before they move into a delta file.
-    static var recentLimit: Int { 24 * 1024 }
+    static var recentLimit: Int { 8 * 1024 }
     /// The largest page accepted from another writer.
     static var maximumPageSize: Int { 64 * 1024 * 1024 }
 

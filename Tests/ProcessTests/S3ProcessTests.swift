@@ -67,6 +67,19 @@ import TestSupport
         #expect(read.status == 0, "\(read.stderr)")
         #expect(read.stdout.contains("['dir/object']"))
         #expect(FileManager.default.contentsEqual(atPath: file, andPath: file + ".back"))
+
+        // A key limited to another bucket, made through peer 1, is refused here at peer 2.
+        let limited = try cluster.p2p(1, ["s3", "key", "create", "--bucket", "elsewhere", "--json"])
+        #expect(limited.status == 0, "\(limited.stderr)")
+        let document = try JSONSerialization.jsonObject(with: Data(limited.stdout.utf8)) as? [String: Any]
+        let narrow = S3Clients.Key(id: document?["accessKeyId"] as? String ?? "", secret: document?["secretAccessKey"] as? String ?? "")
+        let refused = try S3Clients.python(
+            """
+            print([b['Name'] for b in c.list_buckets()['Buckets']])
+            c.get_object(Bucket='durable', Key='dir/object')
+            """, cluster: cluster, peer: 2, key: narrow)
+        #expect(refused.stdout.contains("[]"), "a limited key lists only its buckets: \(refused.stdout)")
+        #expect(refused.status != 0 && refused.stderr.contains("AccessDenied"), "\(refused.stderr)")
     }
 
     /// Two gateways write one key at once: both end up serving the same object (the later

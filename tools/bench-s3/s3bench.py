@@ -83,12 +83,14 @@ def bench_small(s3, bucket, count=200):
             for i in range(count)]
     gets = [timed(lambda i=i: s3.get_object(Bucket=bucket, Key=f"small/{i}")["Body"].read())
             for i in range(count)]
+    # The floor: a request that touches neither the network nor an index (boto3, HTTP, auth).
+    heads = [timed(lambda: s3.head_bucket(Bucket=bucket)) for _ in range(count)]
     for start in range(0, count, 1000):
         keys = [{"Key": f"small/{i}"} for i in range(start, min(count, start + 1000))]
         s3.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
     as_ms = lambda samples: {"p50": round(percentile(samples, 0.5) * 1000, 2),
                              "p90": round(percentile(samples, 0.9) * 1000, 2)}
-    return as_ms(puts), as_ms(gets)
+    return as_ms(puts), as_ms(gets), as_ms(heads)
 
 
 def list_all(s3, bucket):
@@ -96,6 +98,24 @@ def list_all(s3, bucket):
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
         keys += [item["Key"] for item in page.get("Contents", [])]
     return keys
+
+
+def list_raw(s3, bucket):
+    """The full listing as raw HTTP (presigned ListObjectsV2 pages, keys counted with a
+    regular expression, no XML parser): what the gateway costs without boto3's parsing."""
+    import re
+    import urllib.request
+    count, token = 0, None
+    while True:
+        params = {"Bucket": bucket, "MaxKeys": 1000}
+        if token:
+            params["ContinuationToken"] = token
+        body = urllib.request.urlopen(s3.generate_presigned_url("list_objects_v2", Params=params, ExpiresIn=600)).read()
+        count += body.count(b"<Key>")
+        found = re.search(rb"<NextContinuationToken>([^<]*)</NextContinuationToken>", body)
+        if not found:
+            return count
+        token = found.group(1).decode()
 
 
 def bench_list(s3, count):
@@ -117,7 +137,12 @@ def bench_list(s3, count):
     seconds = time.perf_counter() - start
     if not wanted <= set(listed):
         sys.exit(f"s3bench: listing {bucket} missed {len(wanted - set(listed))} keys")
-    return round(seconds, 3), len(listed), bool(missing)
+    start = time.perf_counter()
+    raw_count = list_raw(s3, bucket)
+    raw_seconds = time.perf_counter() - start
+    if raw_count != len(listed):
+        sys.exit(f"s3bench: the raw listing counted {raw_count} keys, boto3 {len(listed)}")
+    return round(seconds, 3), len(listed), bool(missing), round(raw_seconds, 3)
 
 
 def main():
@@ -129,14 +154,14 @@ def main():
     bucket = f"bench-{secrets.token_hex(4)}"
     s3.create_bucket(Bucket=bucket)
     put_mb_s, get_mb_s = bench_large(s3, bucket, args.size_mib, os.environ["S3_WORKDIR"])
-    small_put, small_get = bench_small(s3, bucket)
+    small_put, small_get, small_head = bench_small(s3, bucket)
     s3.delete_bucket(Bucket=bucket)
-    list_seconds, listed, created = bench_list(s3, args.list_keys)
+    list_seconds, listed, created, list_raw_seconds = bench_list(s3, args.list_keys)
     print(json.dumps({
         "endpoint": os.environ["S3_ENDPOINT"], "boto3": boto3.__version__,
         "size_mib": args.size_mib, "put_mb_s": put_mb_s, "get_mb_s": get_mb_s,
-        "small_put_ms": small_put, "small_get_ms": small_get,
-        "list_keys": args.list_keys, "list_listed": listed, "list_seconds": list_seconds,
+        "small_put_ms": small_put, "small_get_ms": small_get, "head_bucket_ms": small_head,
+        "list_keys": args.list_keys, "list_listed": listed, "list_seconds": list_seconds, "list_raw_seconds": list_raw_seconds,
         "list_keys_created": created,
     }))
 
