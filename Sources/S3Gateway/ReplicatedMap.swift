@@ -65,7 +65,7 @@ actor ReplicatedMap<Entry: ReplicatedEntry> {
     private(set) var loaded = false
 
     init(
-        recordKey: [UInt8], owner: Ed25519PrivateKey, network: any S3Network, logger: Logger, maximumDeltas: Int = 32,
+        recordKey: [UInt8], owner: Ed25519PrivateKey, network: any S3Network, logger: Logger, maximumDeltas: Int = 128,
         observer: @escaping @Sendable (Entry?, Entry) -> Void = { _, _ in }
     ) {
         self.maximumDeltas = maximumDeltas
