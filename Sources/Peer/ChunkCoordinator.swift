@@ -17,6 +17,8 @@ struct ChunkCoordinator: Sendable {
     let placement: Placement
     let local: any ChunkHolder
     let calls: any PeerCalls
+    /// Answer times per peer: reads ask the nearest replica first.
+    let latencies: PeerLatencies
     let background: BackgroundTasks
     let logger: Logger
     /// Chunks read from other peers, kept for the next read (nil: no cache).
@@ -34,7 +36,7 @@ struct ChunkCoordinator: Sendable {
     var reader: ReplicatedReader {
         ReplicatedReader(
             placement: placement, local: local, calls: calls, background: background, logger: logger, timeout: .seconds(30),
-            hedgeDelay: .milliseconds(200), cache: cache)
+            hedgeDelay: .milliseconds(200), latencies: latencies, cache: cache)
     }
 
     /// Encodes files into this network with `cipher`: chunks are encrypted here and go to

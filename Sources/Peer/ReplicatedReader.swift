@@ -6,8 +6,8 @@ import Transport
 import Workers
 
 /// The coordinator's read path, as a `ChunkSource`: the local copy if this peer is a
-/// replica, else the replicas in ring order with a hedged second request when the first
-/// is slow, then every other peer. Bytes that do not hash to the id are rejected and the
+/// replica, else the replicas nearest first (by `latencies`; ring order without them) with
+/// a hedged second request when the first is slow, then every other peer. Bytes that do not hash to the id are rejected and the
 /// next peer is asked. Replicas found without the chunk get it back (read repair). A chunk
 /// fetched from another peer enters the `cache`, which answers the next read of it.
 public struct ReplicatedReader: ChunkSource {
@@ -17,8 +17,11 @@ public struct ReplicatedReader: ChunkSource {
     let background: BackgroundTasks
     let logger: Logger
     let timeout: TimeAmount
-    /// How long to wait for a replica before asking the next one as well.
+    /// How long to wait for a replica before asking the next one as well, when its answer
+    /// time is not known (else twice that, `PeerLatencies.hedgeDelay`).
     let hedgeDelay: Duration
+    /// Answer times per peer; nil: replicas in ring order, one fixed hedge delay.
+    var latencies: PeerLatencies? = nil
     var cache: ChunkCache? = nil
 
     public func fetch(id: ChunkID) async throws -> [UInt8] {
@@ -31,8 +34,11 @@ public struct ReplicatedReader: ChunkSource {
             return bytes
         }
         if let bytes = cache?.get(id) { return bytes }
-        // Usable peers first (replicas, then the rest of the ring), then those thought down.
-        let ordered = candidates.filter { !$0.isSelf && $0.isUsable } + candidates.filter { !$0.isSelf && !$0.isUsable }
+        // Usable replicas nearest first, the rest of the ring, then those thought down.
+        let usable = candidates.filter { !$0.isSelf && $0.isUsable }
+        let usableReplicas = usable.filter { candidates.prefix(replicaCount).contains($0) }
+        let nearest = latencies?.nearestFirst(usableReplicas) ?? usableReplicas
+        let ordered = nearest + usable.filter { !usableReplicas.contains($0) } + candidates.filter { !$0.isSelf && !$0.isUsable }
         let outcome = await hedgedFetch(id: id, from: ordered)
         if let bytes = outcome.bytes {
             cache?.noteFetch()
@@ -73,7 +79,8 @@ public struct ReplicatedReader: ChunkSource {
                 next += 1
                 inFlight += 1
                 generation += 1
-                let current = generation, delay = hedgeDelay
+                let current = generation
+                let delay = latencies?.hedgeDelay(for: peer.nodeID, fallback: hedgeDelay) ?? hedgeDelay
                 group.addTask { .answer(peer, await fetchVerified(id: id, from: peer)) }
                 group.addTask {
                     try? await Task.sleep(for: delay)  // the hedge timer
