@@ -21,10 +21,12 @@ extension MembershipStateMachine {
         let member = table[row]
         let target = member.id
         let seq = nextSequence()
+        // A far member gets longer: its probe ends, and the next starts, when it is done.
+        let timeout = scaled(probeTimeout(for: target))
+        let deadline = now + max(period, timeout + scaled(indirectRoundTrip(to: target, via: [])))
         probe = Probe(
-            target: target, incarnation: member.incarnation, seq: seq,
-            indirectAt: now + scaled(configuration.probeTimeout), deadline: now + period
-        )
+            target: target, incarnation: member.incarnation, seq: seq, sentAt: now, indirectAt: now + timeout, deadline: deadline)
+        nextProbeAt = deadline
         // Lifeguard's buddy system: a suspect hears of its suspicion from every prober,
         // not only if the gossip happens to reach it before its retransmissions end.
         let buddy: [MemberUpdate] = member.state == .suspect
@@ -49,6 +51,9 @@ extension MembershipStateMachine {
                     )
                 }
                 current.expectedNacks = helpers.count
+                // The indirect answers travel two legs: wait for the farthest helper's.
+                current.deadline = max(current.deadline, now + scaled(indirectRoundTrip(to: target.id, via: helpers.map(\.id))))
+                nextProbeAt = max(nextProbeAt, current.deadline)
             }
             probe = current
         }
@@ -60,13 +65,36 @@ extension MembershipStateMachine {
         applySuspect(current.target, incarnation: current.incarnation, accuser: localID, now: now)
     }
 
-    mutating func handleAck(seq: UInt32) {
+    mutating func handleAck(seq: UInt32, now: Duration) {
         if let current = probe, current.seq == seq {
             probe = nil
             adjustHealth(by: -1)
+            // After the indirect pings went out, the ack may be relayed: no round trip of ours.
+            if !current.indirectSent { noteRoundTrip(now - current.sentAt, to: current.target) }
         } else if let relay = relays.removeValue(forKey: seq) {
+            if let target = relay.target { noteRoundTrip(now - relay.sentAt, to: target) }
             send(.ack(seq: relay.originSeq), to: relay.origin)
         }
+    }
+
+    /// Folds one measured round trip into `member`'s smoothed figure (7/8 old, 1/8 new).
+    mutating func noteRoundTrip(_ sample: Duration, to member: MemberID) {
+        guard table[id: member] != nil else { return }
+        roundTrips[member] = roundTrips[member].map { $0 * 7 / 8 + sample / 8 } ?? sample
+    }
+
+    /// How long a direct ping to `member` may take: the configured timeout, or three of its
+    /// round trips when that is longer (one lost segment and TCP's retransmission).
+    func probeTimeout(for member: MemberID) -> Duration {
+        max(configuration.probeTimeout, (roundTrips[member] ?? .zero) * 3)
+    }
+
+    /// How long indirect pings to `target` through `helpers` may take: one and a half
+    /// times their two legs (to the farthest helper, and its ping of the target, which is
+    /// at most as far as ours and theirs together).
+    func indirectRoundTrip(to target: MemberID, via helpers: [MemberID]) -> Duration {
+        let farthest = helpers.map { roundTrips[$0] ?? .zero }.max() ?? .zero
+        return (farthest * 2 + (roundTrips[target] ?? .zero)) * 3 / 2
     }
 
     /// Pings `target` on behalf of `origin` (SWIM indirect probe).
@@ -76,9 +104,10 @@ extension MembershipStateMachine {
             return
         }
         let seq = nextSequence()
+        let timeout = target.id.map { probeTimeout(for: $0) } ?? configuration.probeTimeout
         relays[seq] = Relay(
-            origin: origin, originSeq: originSeq,
-            nackAt: now + configuration.probeTimeout, expiresAt: now + scaled(configuration.probeInterval)
+            origin: origin, originSeq: originSeq, target: target.id, sentAt: now,
+            nackAt: now + timeout, expiresAt: now + scaled(max(configuration.probeInterval, timeout * 2))
         )
         send(.ping(seq: seq, target: target.id ?? localID), to: target)
     }
@@ -129,6 +158,7 @@ extension MembershipStateMachine {
             table.removeAll(rows: forgotten)
             for id in ids {
                 deadIDs.remove(id)
+                roundTrips[id] = nil
                 actions.append(.memberForgotten(id))
             }
         }

@@ -42,6 +42,10 @@ public struct MembershipStateMachine: Sendable {
     var health = 0
     var probe: Probe?
     var relays: [UInt32: Relay] = [:]
+    /// Each member's round trip, smoothed from the acks of direct pings as TCP smooths
+    /// its own (RFC 6298): probe and relay timeouts stretch to it, so members far away are
+    /// not suspected for their distance. Forgotten with the member.
+    var roundTrips: [MemberID: Duration] = [:]
     var suspicions: [MemberID: Suspicion] = [:]
     /// Members in state `dead`, kept apart so the reconnect round need not scan the table.
     var deadIDs: Set<MemberID> = []
@@ -60,6 +64,7 @@ public struct MembershipStateMachine: Sendable {
         var target: MemberID
         var incarnation: UInt64
         var seq: UInt32
+        var sentAt: Duration
         var indirectAt: Duration
         var deadline: Duration
         var indirectSent = false
@@ -71,6 +76,8 @@ public struct MembershipStateMachine: Sendable {
     struct Relay: Sendable {
         var origin: MembershipEndpoint
         var originSeq: UInt32
+        var target: MemberID?
+        var sentAt: Duration
         var nackAt: Duration
         var expiresAt: Duration
         var nackSent = false
@@ -153,7 +160,7 @@ public struct MembershipStateMachine: Sendable {
             // A ping meant for whoever used to have this address is not ours to answer.
             if target == localID { send(.ack(seq: seq), to: sender) }
         case .ack(let seq):
-            handleAck(seq: seq)
+            handleAck(seq: seq, now: now)
         case .nack(let seq):
             if probe?.seq == seq { probe?.nacks += 1 }
         case .pingRequest(let seq, let target, let targetAddress):

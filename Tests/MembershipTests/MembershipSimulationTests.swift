@@ -137,4 +137,26 @@ import Membership
         print("membership: 2×10 partition for 5 min healed; all alive after \(converged.map { "\($0 - healedAt)" } ?? "never")")
         #expect(converged != nil)
     }
+
+    /// Members a continent apart: 600 ms round trips (300 ms ± 30 ms each way, beyond the
+    /// 500 ms probe timeout) and 2 % loss for 10 minutes. Round trips measured from acks
+    /// stretch the probe and relay timeouts, so nobody is suspected for being far; before,
+    /// every direct probe timed out and the indirect ones outlived the probe period.
+    @Test func membersSixHundredMillisecondsApartAreNeitherSuspectedNorDeclaredDead() {
+        var network = SimulatedNetwork(count: 9, seed: 11)
+        network.latency = 270...330
+        network.start(0, seeds: [])
+        for index in 1..<9 { network.start(index, seeds: [0]) }
+        let converged = network.run(atMost: .seconds(60)) { $0.allRunningSeeEachOtherAlive() }
+        #expect(converged != nil)
+        network.dropRate = 0.02
+        let start = network.now
+        network.run(for: .seconds(600))
+        let later = network.events.filter { $0.time >= start }
+        let suspicions = later.filter { $0.event.member.state == .suspect }.count
+        let deaths = later.filter { $0.event.member.state == .dead }.count
+        print("membership: 9 members, 600 ms RTT, 2% loss, 10 min: \(suspicions) suspicions, \(deaths) false deaths")
+        #expect(deaths == 0)
+        #expect(suspicions <= 5)
+    }
 }
