@@ -15,6 +15,9 @@ public struct NodeStatus: Codable, Sendable, Equatable {
         public var chunkCount: UInt64
         /// True for the peer that answered.
         public var isSelf: Bool
+        /// How long this peer takes to answer a small request from the one that answered,
+        /// smoothed, in milliseconds; absent for itself and before a first answer.
+        public var answerMilliseconds: Double?
 
         public init(
             nodeID: String, address: String, zone: String, state: String, incarnation: UInt64,

@@ -18,11 +18,23 @@ extension PeerCalls {
 }
 
 extension PeerPool: PeerCalls {
+    /// Small requests are timed into `latencies` (the connection's set-up left out); big
+    /// payloads are not: their time is the link's bandwidth and the callee's disk, not how
+    /// far the peer is.
     nonisolated func call(
         _ method: PeerMethod, _ payload: ByteBuffer, at address: String, expecting expected: NodeID?, timeout: TimeAmount
     ) async throws -> ByteBuffer {
-        try await connection(to: address, expecting: expected).call(method, payload, timeout: timeout)
+        let connection = try await connection(to: address, expecting: expected)
+        let clock = ContinuousClock(), start = clock.now
+        let answer = try await connection.call(method, payload, timeout: timeout)
+        if payload.readableBytes + answer.readableBytes <= Self.largestTimedBytes {
+            latencies.record(clock.now - start, for: connection.peer)
+        }
+        return answer
     }
+
+    /// Requests and answers up to this size, together, are timed.
+    static let largestTimedBytes = 16 << 10
 }
 
 extension PeerConnection {

@@ -2,8 +2,8 @@ import Synchronization
 import Transport
 
 /// How long each peer takes to answer a small request, smoothed as TCP smooths its round
-/// trip (RFC 6298: 7/8 of the old estimate, 1/8 of the new sample). Fed by `MeasuredCalls`
-/// from every small RPC — membership packets alone sample each peer about once a second —
+/// trip (RFC 6298: 7/8 of the old estimate, 1/8 of the new sample). Fed by `PeerPool` from
+/// every small RPC — membership packets alone sample each peer every few seconds —
 /// and read by the read path, which asks the nearest replica first and derives its hedge
 /// delay from that replica's figure (docs/netlab.md, "Behaviour at distance").
 final class PeerLatencies: Sendable {

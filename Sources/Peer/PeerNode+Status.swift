@@ -10,15 +10,18 @@ extension PeerNode {
         let members = await membership.members
         let localID = await membership.localMember.id
         let removals = await membership.removals, revoked = await membership.revoked
+        let answerTimes = chunks.latencies.all
         let peers = members.filter { !revoked.contains($0.id) }.map { member -> NodeStatus.PeerEntry in
             let isSelf = member.id == localID
             // A failed member an operator removed shows as such (`p2p peer remove`).
             let removed = MembershipDriver.isRemoved(member, removals)
-            return NodeStatus.PeerEntry(
+            var entry = NodeStatus.PeerEntry(
                 nodeID: NodeID(member.id).description, address: member.address, zone: member.record.zone,
                 state: removed ? "removed" : "\(member.state)", incarnation: member.incarnation,
                 usedBytes: isSelf ? usage.used : member.record.meta.usedBytes, capacityBytes: member.record.capacity,
                 chunkCount: isSelf ? UInt64(usage.count) : member.record.meta.chunkCount, isSelf: isSelf)
+            entry.answerMilliseconds = answerTimes[NodeID(member.id)].map { ($0 / .microseconds(1)).rounded() / 1000 }
+            return entry
         }
         var status = NodeStatus(node: credentials.nodeID.description, network: configuration.network, peers: peers.sorted { $0.nodeID < $1.nodeID })
         status.durability = durability.current

@@ -25,8 +25,6 @@ public actor PeerNode {
     let repairConfiguration: RepairConfiguration
     /// Outgoing connections, shared by every service.
     nonisolated let pool: PeerPool
-    /// Calls to other peers over the pool, timed into `chunks.latencies`.
-    nonisolated let calls: any PeerCalls
     nonisolated let local: LocalChunks
     public nonisolated let placement: Placement
     /// Counters, histograms and gauges of this node (docs/api.md lists them).
@@ -73,18 +71,15 @@ public actor PeerNode {
             ring: Ring(members: []), peers: [:], replicas: network.replicas, writeQuorum: network.writeQuorum))
         // Outgoing connections serve no requests: peers call each other on their own connections.
         let pool = PeerPool(connector: PeerConnector(credentials: credentials, logger: logger))
-        // Every service calls through the timing wrapper: the read path asks the nearest replica.
-        let latencies = PeerLatencies()
-        let calls = MeasuredCalls(calls: pool, latencies: latencies)
         let background = BackgroundTasks(), repairTrigger = WorkerTrigger(), addressBook = StoredAddressBook(store: store)
         let nodeMetrics = NodeMetrics(factory: metrics)
         let membership = MembershipDriver(
             machine: Self.membershipMachine(configuration: configuration, credentials: credentials, store: store, membershipConfiguration),
-            placement: placement, network: network, calls: calls, background: background, book: addressBook,
+            placement: placement, network: network, calls: pool, background: background, book: addressBook,
             usage: { let usage = store.usage; return MemberMeta(usedBytes: usage.used, chunkCount: UInt64(usage.count)) },
             placementChanged: repairTrigger, logger: logger)
         let records = RecordService(
-            placement: placement, records: LocalRecords(store: store), leases: RecordLeases(), listeners: RecordListeners(), calls: calls,
+            placement: placement, records: LocalRecords(store: store), leases: RecordLeases(), listeners: RecordListeners(), calls: pool,
             background: background, nodeID: credentials.nodeID, configuration: repairConfiguration, logger: logger)
         (drainRequests, drainRequested) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         self.home = home
@@ -94,7 +89,6 @@ public actor PeerNode {
         self.store = store
         self.repairConfiguration = repairConfiguration
         self.pool = pool
-        self.calls = calls
         self.local = local
         self.placement = placement
         self.metrics = nodeMetrics
@@ -106,14 +100,14 @@ public actor PeerNode {
         let cache = try ChunkCache(directory: home.cacheDirectory, capacity: configuration.cacheCapacity, logger: logger)
         self.cache = cache
         self.chunks = ChunkCoordinator(
-            placement: placement, local: local, calls: calls, latencies: latencies, background: background, logger: logger, cache: cache)
-        self.repair = RepairService(placement: placement, local: local, calls: calls, configuration: repairConfiguration, logger: logger)
+            placement: placement, local: local, calls: pool, latencies: pool.latencies, background: background, logger: logger, cache: cache)
+        self.repair = RepairService(placement: placement, local: local, calls: pool, configuration: repairConfiguration, logger: logger)
         self.collector = GarbageCollector(
-            placement: placement, local: local, calls: calls, owner: credentials.nodeID,
+            placement: placement, local: local, calls: pool, owner: credentials.nodeID,
             grace: TimeInterval(network.collectionGrace), sweepInterval: TimeInterval(configuration.sweepInterval),
             ledger: CollectionLedger(settings: Self.collectionFigures(configuration)), metrics: nodeMetrics, logger: logger)
         let networkKeys = NetworkKeyService(
-            keyring: credentials.keyring, home: home, nodeKey: credentials.privateKey, localID: credentials.nodeID, calls: calls,
+            keyring: credentials.keyring, home: home, nodeKey: credentials.privateKey, localID: credentials.nodeID, calls: pool,
             membership: membership, logger: logger)
         self.networkKeys = networkKeys
         self.service = PeerService(
@@ -197,7 +191,7 @@ public actor PeerNode {
     /// refresh (removal grace), lease pruning, hinted handoff, the hello to the seeds, and
     /// garbage collection (renewing this owner's leases, sweeping this holder's store).
     private var engineWorkers: [WorkerRunner] {
-        let (membership, leases, hints) = (membership, recordService.leases, HintService(placement: placement, local: local, calls: calls, logger: logger))
+        let (membership, leases, hints) = (membership, recordService.leases, HintService(placement: placement, local: local, calls: pool, logger: logger))
         let collector = collector
         return [
             WorkerRunner(TaskWorker("seeds") { [weak self] in

@@ -11,6 +11,8 @@ import Transport
 /// meant for the member expected there.
 actor PeerPool {
     private let connector: PeerConnector
+    /// Answer times of the peers called (`PeerCalls`), read by the read path.
+    nonisolated let latencies = PeerLatencies()
     private var connections: [String: PeerConnection] = [:]
     private var connecting: [String: Task<PeerConnection, Error>] = [:]
 

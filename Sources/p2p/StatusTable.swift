@@ -1,19 +1,28 @@
 import APIModel
+import Foundation
 
 /// The table `p2p status` prints: one line per peer, the answering peer marked `*`.
 enum StatusTable {
     static func render(_ status: NodeStatus) -> String {
-        let header = ["NODE", "ADDRESS", "ZONE", "STATE", "INCARNATION", "USED/CAPACITY", "CHUNKS"]
+        let header = ["NODE", "ADDRESS", "ZONE", "STATE", "INCARNATION", "USED/CAPACITY", "CHUNKS", "ANSWER"]
         let rows = status.peers.map { peer in
             [
                 String(peer.nodeID.prefix(12)) + (peer.isSelf ? "*" : ""), peer.address, peer.zone, peer.state,
                 "\(peer.incarnation)", humanSize(peer.usedBytes) + "/" + humanSize(peer.capacityBytes), "\(peer.chunkCount)",
+                peer.answerMilliseconds.map(answerTime) ?? "-",
             ]
         }
         let network = status.network
         let summary = "\(status.peers.count) peer\(status.peers.count == 1 ? "" : "s") seen by \(status.node.prefix(12))"
             + " · replicas \(network.replicas), write quorum \(network.writeQuorum)\n"
-        return summary + aligned(header, rows, rightAligned: [4, 5, 6])
+        return summary + aligned(header, rows, rightAligned: [4, 5, 6, 7])
+    }
+
+    /// A peer's smoothed answer time: `0.4ms`, `61ms`, `1.2s`.
+    static func answerTime(_ milliseconds: Double) -> String {
+        if milliseconds < 10 { return String(format: "%.1fms", milliseconds) }
+        if milliseconds < 1000 { return "\(Int(milliseconds.rounded()))ms" }
+        return String(format: "%.1fs", milliseconds / 1000)
     }
 
     /// Columns two spaces apart: numbers (the `rightAligned` columns) to the right, text to the left.

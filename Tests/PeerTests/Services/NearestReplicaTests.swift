@@ -66,18 +66,4 @@ import Transport
         let fetches = ring.network.calls.withLock { $0.filter { $0.method == .fetchChunk }.map(\.address) }
         #expect(fetches == [ring.addresses[owners.last!]])
     }
-
-    @Test func measuredCallsTimeSmallAnswersOfTheExpectedMemberOnly() async throws {
-        let ring = FakeRing(peers: 3)
-        let latencies = PeerLatencies(), client = try randomID()
-        let calls = MeasuredCalls(calls: ring.network.peer(client), latencies: latencies)
-        let small = try SecureRandom.bytes(count: 100), large = try SecureRandom.bytes(count: 64 << 10)
-        for bytes in [small, large] { try await ring.stores[0].put(ChunkID(hashing: bytes), bytes) }
-        _ = try await calls.call(ChunkMessages.Fetch(id: ChunkID(hashing: large)), at: ring.addresses[0], expecting: ring.ids[0], timeout: .seconds(5))
-        #expect(latencies.estimate(for: ring.ids[0]) == nil)
-        _ = try await calls.call(ChunkMessages.Fetch(id: ChunkID(hashing: small)), at: ring.addresses[0], expecting: nil, timeout: .seconds(5))
-        #expect(latencies.estimate(for: ring.ids[0]) == nil)
-        _ = try await calls.call(ChunkMessages.Fetch(id: ChunkID(hashing: small)), at: ring.addresses[0], expecting: ring.ids[0], timeout: .seconds(5))
-        #expect(latencies.estimate(for: ring.ids[0]) != nil)
-    }
 }
