@@ -15,8 +15,9 @@ public struct NodeStatus: Codable, Sendable, Equatable {
         public var chunkCount: UInt64
         /// True for the peer that answered.
         public var isSelf: Bool
-        /// How long this peer takes to answer a small request from the one that answered,
-        /// smoothed, in milliseconds; absent for itself and before a first answer.
+        /// How long this peer takes to answer a small request from the one that answered:
+        /// the least of its recent answer times, in milliseconds (what the link costs; reads
+        /// ask the nearest replica first); absent for itself and before a first answer.
         public var answerMilliseconds: Double?
 
         public init(

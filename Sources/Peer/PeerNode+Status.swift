@@ -10,7 +10,7 @@ extension PeerNode {
         let members = await membership.members
         let localID = await membership.localMember.id
         let removals = await membership.removals, revoked = await membership.revoked
-        let answerTimes = chunks.latencies.all
+        let answerTimes = chunks.latencies.distances
         let peers = members.filter { !revoked.contains($0.id) }.map { member -> NodeStatus.PeerEntry in
             let isSelf = member.id == localID
             // A failed member an operator removed shows as such (`p2p peer remove`).

@@ -14,13 +14,19 @@ import Transport
 
     private func randomID() throws -> NodeID { try #require(NodeID(bytes: try SecureRandom.bytes(count: 32))) }
 
-    @Test func estimatesAreSmoothedAsTCPSmoothsItsRoundTrip() throws {
+    @Test func theSmoothedFigureFollowsTCPAndTheDistanceIsTheLeastOfTheRecentAnswers() throws {
         let latencies = PeerLatencies(), id = try randomID()
-        #expect(latencies.estimate(for: id) == nil)
+        #expect(latencies.smoothed(for: id) == nil && latencies.distance(to: id) == nil)
         latencies.record(.milliseconds(80), for: id)
-        #expect(latencies.estimate(for: id) == .milliseconds(80))
+        #expect(latencies.smoothed(for: id) == .milliseconds(80))
         latencies.record(.milliseconds(160), for: id)
-        #expect(latencies.estimate(for: id) == .milliseconds(90))  // 7/8 × 80 + 1/8 × 160
+        #expect(latencies.smoothed(for: id) == .milliseconds(90))  // 7/8 × 80 + 1/8 × 160
+        #expect(latencies.distance(to: id) == .milliseconds(80))
+        // A busy callee's slow answers do not move it away; the fast one ages out of the window.
+        for _ in 1..<PeerLatencies.window { latencies.record(.milliseconds(300), for: id) }
+        #expect(latencies.distance(to: id) == .milliseconds(160))
+        latencies.record(.milliseconds(300), for: id)
+        #expect(latencies.distance(to: id) == .milliseconds(300))
     }
 
     @Test func theNearestComesFirstAndUnmeasuredPeersKeepTheirOrderAfterTheMeasured() throws {
