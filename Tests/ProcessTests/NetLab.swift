@@ -47,10 +47,15 @@ final class NetLab: @unchecked Sendable {
 
     /// Chunk fetches peer `index` has served to other peers (its `fetch_chunk` RPC counter).
     func fetchesServed(_ index: Int) throws -> Int {
+        Int(try metric(index, #"p2p_rpc_requests_total{method="fetch_chunk",outcome="success"}"#) ?? 0)
+    }
+
+    /// The value of the series `series` (name and labels, as exported) in peer `index`'s metrics.
+    func metric(_ index: Int, _ series: String) throws -> Double? {
         let metrics = try run(["metrics", "\(index)"])
         guard metrics.status == 0 else { throw ClusterError(message: "metrics of peer \(index): \(metrics.stderr)") }
-        let line = metrics.stdout.split(separator: "\n").first { $0.hasPrefix(#"p2p_rpc_requests_total{method="fetch_chunk",outcome="success"}"#) }
-        return line.flatMap { Int($0.split(separator: " ").last.map(String.init) ?? "") } ?? 0
+        let line = metrics.stdout.split(separator: "\n").first { $0.hasPrefix(series + " ") }
+        return line.flatMap { Double($0.split(separator: " ").last.map(String.init) ?? "") }
     }
 
     func log(_ index: Int) -> String { Daemon.log(directory + "/peer\(index).log") }
