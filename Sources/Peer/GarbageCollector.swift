@@ -2,6 +2,7 @@ import ChunkStore
 import Content
 import Foundation
 import Logging
+import NIOCore
 import Transport
 
 /// Garbage collection as one peer takes part in it (docs/gc.md). As an owner, the peer
@@ -125,26 +126,33 @@ struct GarbageCollector: Sendable {
         }
     }
 
-    /// Ends this owner's leases on `ids` on every peer that may hold them and here. A holder
-    /// that is down or does not answer is told later: the release waits in the store
-    /// (`pending_release`) for the next renewal round. Returns how many holders that is.
+    /// Ends this owner's leases on `ids` on every peer that may hold them and here, all
+    /// holders at once. A holder that is down, or does not answer within
+    /// `releaseTimeout` (cut off by a partition), is told later: the release waits in the
+    /// store (`pending_release`) for the next renewal round. Returns how many holders that is.
     private func release(_ ids: [ChunkID]) async -> Int {
         await fence.releasing(ids) { ids in
             _ = try? await local.releaseLeases(ids, owner: Data(owner.bytes))
-            var unreachable = 0
-            for (peer, group) in holders(of: ids, spread: Self.releaseSpread, includingDown: true) where !peer.isSelf {
-                if await !deliverRelease(group, to: peer) {
-                    unreachable += 1
-                    do {
-                        try await local.addPendingReleases(group, peer: peer.nodeID)
-                    } catch {
-                        logger.warning("cannot keep a release for later; the lease will run out instead", metadata: ["error": "\(error)"])
-                    }
+            let holders = holders(of: ids, spread: Self.releaseSpread, includingDown: true).filter { !$0.0.isSelf }
+            let missed = await withTaskGroup(of: (PlacementPeer, [ChunkID])?.self) { group in
+                for (peer, ids) in holders {
+                    group.addTask { await deliverRelease(ids, to: peer, timeout: Self.releaseTimeout) ? nil : (peer, ids) }
+                }
+                return await group.compactMap { $0 }.reduce(into: []) { $0.append($1) }
+            }
+            for (peer, group) in missed {
+                do {
+                    try await local.addPendingReleases(group, peer: peer.nodeID)
+                } catch {
+                    logger.warning("cannot keep a release for later; the lease will run out instead", metadata: ["error": "\(error)"])
                 }
             }
-            return unreachable
+            return missed.count
         }
     }
+
+    /// How long `p2p rm` waits for a holder before leaving its release for the next round.
+    static let releaseTimeout = TimeAmount.seconds(4)
 
     /// Retries the releases that could not be delivered, to the peers that are up now.
     func retryReleases() async throws {
@@ -161,12 +169,12 @@ struct GarbageCollector: Sendable {
     }
 
     /// Sends this owner's release of `ids` to `peer`, in batches; whether every batch arrived.
-    private func deliverRelease(_ ids: [ChunkID], to peer: PlacementPeer) async -> Bool {
+    private func deliverRelease(_ ids: [ChunkID], to peer: PlacementPeer, timeout: TimeAmount = .seconds(30)) async -> Bool {
         guard peer.isUsable else { return false }
         for start in stride(from: 0, to: ids.count, by: ChunkMessages.maximumBatch) {
             let batch = Array(ids[start..<min(ids.count, start + ChunkMessages.maximumBatch)])
             do {
-                _ = try await calls.call(ChunkMessages.ReleaseLeases(owner: Data(owner.bytes), ids: batch), on: peer, timeout: .seconds(30))
+                _ = try await calls.call(ChunkMessages.ReleaseLeases(owner: Data(owner.bytes), ids: batch), on: peer, timeout: timeout)
             } catch {
                 logger.info("cannot release leases on a peer now; retried at the next renewal", metadata: [
                     "peer": "\(peer.nodeID.short)", "error": "\(error)",

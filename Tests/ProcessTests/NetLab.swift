@@ -10,6 +10,10 @@ final class NetLab: @unchecked Sendable {
         .deletingLastPathComponent().path
     let directory: String
 
+    /// Given to the lab's `p2pd` processes: repair passes every 2 s, so the network settles
+    /// back at N within a test.
+    static let peerEnvironment = ["P2P_REPAIR_INTERVAL": "2s"]
+
     /// `up PEERS --zones ZONES` followed by `arguments` (`--rtt 60ms`, `--replicas 3`, …).
     init(peers: Int, zones: Int, _ arguments: [String] = []) throws {
         directory = try Daemon.temporaryDirectory()
@@ -30,7 +34,9 @@ final class NetLab: @unchecked Sendable {
 
     /// The built binaries for the tools, beside this test's `p2pd`.
     static var environment: [String: String] {
-        ProcessInfo.processInfo.environment.merging(["P2P_BIN": URL(fileURLWithPath: Daemon.binary).deletingLastPathComponent().path]) { $1 }
+        ProcessInfo.processInfo.environment
+            .merging(["P2P_BIN": URL(fileURLWithPath: Daemon.binary).deletingLastPathComponent().path]) { $1 }
+            .merging(peerEnvironment) { $1 }
     }
 
     /// `p2p --home peerI ARGUMENTS`, run from the lab's client namespace.
