@@ -104,9 +104,12 @@ import Testing
             (0..<6).allSatisfy { index in ((try? lab.metric(index, "p2p_hints_pending")) ?? 1) == 0 }
         }
         #expect(hintsDrained)
-        let atN = try (0..<6).map { try lab.status($0).durability?.belowN ?? -1 }
-        #expect(atN.allSatisfy { $0 == 0 }, "chunks below N per peer: \(atN)")
-        passed = run.status == 0 && hintsDrained
+        let atN = await Daemon.eventually(timeout: .seconds(120)) {
+            (0..<6).allSatisfy { index in (try? lab.status(index).durability?.belowN) == 0 }
+        }
+        let belowN = (0..<6).map { index in (try? lab.status(index).durability?.belowN) ?? -1 }
+        #expect(atN, "chunks below N per peer: \(belowN)")
+        passed = run.status == 0 && hintsDrained && atN
     }
 
     /// Two minutes of client load through every peer while the nemesis cuts zones, crashes

@@ -94,6 +94,8 @@ def checker_run(seconds, rtt_ms, work):
     lab = os.path.join(work, "lab-check")
     history = os.path.join(work, "history.jsonl")
     step(f"checker: {seconds} s at {rtt_ms} ms with partitions, crashes, a join and a leave")
+    # Repair every 5 s, so that the settle after the faults takes seconds, not minutes.
+    os.environ["P2P_REPAIR_INTERVAL"] = "5s"
     netlab(lab, "up", "5", "--zones", "3", "--capacity", "20G", "--rtt", f"{rtt_ms}ms")
     try:
         result = subprocess.run(
