@@ -100,7 +100,7 @@ def checker_run(seconds, rtt_ms, work):
     try:
         result = subprocess.run(
             [os.path.join(TOOLS, "netlab-check"), "run", "--lab", lab, "--duration", str(seconds), "--history", history,
-             "--nemesis", "partition,crash,join,leave", "--nemesis-interval", "20", "--settle", "180"],
+             "--nemesis", "partition,crash,join,leave,clock", "--nemesis-interval", "20", "--settle", "180"],
             text=True, capture_output=True)
         sys.stderr.write(result.stderr[-4000:])
         with open(history + ".verdict.json") as f:
