@@ -97,8 +97,9 @@ struct RepairService: Sendable {
                 let holders = owners.indices.filter { held[$0]?[index] == true }
                 let missing = owners.indices.filter { owners[$0].isUsable && held[$0]?[index] == false }
                 let confirmed = holders.count + (pushed[index] ?? 0)
-                // A copy no owner claims any more (its leases released or run out) is garbage
-                // waiting for the sweep: repair does not copy it, so it is no durability debt.
+                // A copy no owner claims (its leases released or run out, or only the
+                // provisional lease of a copy that came without any) is no durability debt:
+                // garbage waiting for the sweep, or a stray whose owners' copies count.
                 if confirmed < snapshot.replicas, await !isClaimed(id) { continue }
                 report.backlog += missing.count - (pushed[index] ?? 0)
                 if selfIndex == nil {
@@ -126,12 +127,12 @@ struct RepairService: Sendable {
         }
     }
 
-    /// Whether some owner still holds a live lease on `id` here (when the leases cannot be
-    /// read, it is taken as claimed).
+    /// Whether some owner holds a live lease on `id` here, the provisional owner aside
+    /// (when the leases cannot be read, it is taken as claimed).
     private func isClaimed(_ id: ChunkID) async -> Bool {
         guard let leases = try? await local.leases(of: id) else { return true }
         let now = Date()
-        return leases.contains { $0.expiry > now }
+        return leases.contains { $0.expiry > now && $0.owner != ChunkLease.provisionalOwner }
     }
 
     /// Carries out the pushes of one group, a few chunks at a time, within the byte rate.

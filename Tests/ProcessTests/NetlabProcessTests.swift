@@ -137,10 +137,13 @@ import Testing
     /// refused, naming that promise; the clean one passes.
     @Test func theCheckerRefusesEveryBrokenPromise() throws {
         let fixtures = NetLab.repository + "/Tests/ProcessTests/Fixtures/netlab-histories/"
-        #expect(try NetLab.check(["verify", "--history", fixtures + "clean.jsonl"]).status == 0)
+        for clean in ["clean.jsonl", "folder-clean.jsonl"] {
+            #expect(try NetLab.check(["verify", "--history", fixtures + clean]).status == 0, "\(clean)")
+        }
         let broken = [
             "lost-put.jsonl": "acknowledged-put-readable", "invented-bytes.jsonl": "no-invented-bytes",
             "unstable-cap.jsonl": "capability-stable", "removed-back.jsonl": "removed-stays-removed", "below-n.jsonl": "nothing-below-N",
+            "folder-diverged.jsonl": "folders-converge", "folder-lost-edit.jsonl": "folders-converge",
         ]
         for (file, rule) in broken {
             let verdict = try NetLab.check(["verify", "--history", fixtures + file])
