@@ -20,9 +20,10 @@ extension ChunkStore {
     }
 
     /// Ends `owner`'s leases on `ids`: a chunk none of whose other leases lasts longer is
-    /// collectable a grace after now. The release is remembered (`released_lease`), so that a
-    /// copy from a holder that has not heard of it yet cannot bring the lease back. Returns
-    /// how many leases were ended.
+    /// collectable a grace after now. The release is remembered (`released_lease`), also for
+    /// a chunk this holder has not got yet or holds without that lease, so that a copy from
+    /// a holder that has not heard of it, or one of the put's own writes still in flight
+    /// (`staleStoreWindow`), cannot bring the lease back. Returns how many leases were ended.
     @discardableResult
     public func releaseLeases(_ ids: [StoredChunkID], owner: Data) throws(ChunkStoreError) -> Int {
         try checkOpen()
@@ -40,11 +41,11 @@ extension ChunkStore {
                     """)
                 var released = 0
                 for id in ids {
+                    try remember.execute(arguments: [id, owner, now])
                     try delete.execute(arguments: [id, owner])
                     guard db.changesCount > 0 else { continue }
                     released += 1
                     try end.execute(arguments: [now, id, id])
-                    try remember.execute(arguments: [id, owner, now])
                 }
                 return released
             }
@@ -133,12 +134,21 @@ extension ChunkStore {
     /// whose owner released the chunk here is dropped; the chunk's lease end is then at least
     /// `now`, so the copy waits out the grace as the released one does. An owner's own lease
     /// forgets the release. False, taking nothing, when the chunk is not stored.
+    /// How long after a release a store from the owner itself is taken for one of the
+    /// removed put's writes still in flight (beyond W, each bounded by a 30 s timeout), not a
+    /// new put: its lease is dropped. A new put of the same bytes that soon loses its lease
+    /// here only until the owner's next renewal, which comes well within the grace.
+    public static let staleStoreWindow: Int64 = 60_000
+
     static func takeLeases(_ leases: [ChunkLease], on id: StoredChunkID, in db: Database, now: Int64) throws -> Bool {
-        let released = try db.cachedStatement(sql: "SELECT 1 FROM released_lease WHERE chunk_id = ? AND owner = ?")
+        let released = try db.cachedStatement(sql: "SELECT released_at FROM released_lease WHERE chunk_id = ? AND owner = ?")
         var taken: [ChunkLease] = []
         var dropped = false
         for lease in leases {
-            if lease.isCopy, try Bool.fetchOne(released, arguments: [id, lease.owner]) == true {
+            let releasedAt = try Int64.fetchOne(released, arguments: [id, lease.owner])
+            // A copy never revives a release; the owner's own store does (a new put), unless
+            // it comes right after the release: then it is the removed put's write beyond W.
+            if let releasedAt, lease.isCopy || now - releasedAt < staleStoreWindow {
                 dropped = true
             } else {
                 taken.append(lease)

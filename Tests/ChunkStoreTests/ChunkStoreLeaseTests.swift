@@ -138,6 +138,24 @@ import TestSupport
         }
     }
 
+    /// The race the history checker found (issue 20): a put acknowledged at W and removed at
+    /// once, its third write reaching a holder only after the release did. The release is
+    /// remembered there although the holder had nothing to end, and the late write of the
+    /// owner does not take the lease: the chunk is garbage, not a month-long zombie.
+    @Test func aWriteBeyondWThatArrivesAfterTheReleaseDoesNotReviveTheLease() throws {
+        try withTemporaryDirectory { root in
+            let clock = TestClock(start)
+            let store = try openStore(root, clock: clock)
+            let chunk = makeChunk(seed: 8, size: 1500)
+            #expect(try store.releaseLeases([chunk.id], owner: ownerA) == 0)
+            clock.set(start.addingTimeInterval(3))
+            #expect(try store.put(chunk.id, chunk.bytes, leases: [lease(ownerA, 86_400)]) == .stored)
+            #expect(try store.leases(of: chunk.id).isEmpty)
+            clock.set(start.addingTimeInterval(10))
+            #expect(try store.collect(grace: 5, limit: 100).chunks == 1)
+        }
+    }
+
     /// The zombie: owner A removed a file, and before every holder heard of it, one that had
     /// not yet copied the chunk back (repair, hinted handoff) with A's old lease. Unchecked,
     /// the copy revives the lease and spreads back to every replica for a month.
@@ -168,7 +186,12 @@ import TestSupport
             // Another owner's lease on the same copy is kept: only A released it.
             #expect(try store.put(chunk.id, chunk.bytes, leases: [lease(ownerA, 86_400).copied, lease(ownerB, 86_400).copied]) == .stored)
             #expect(try store.leases(of: chunk.id).map(\.owner) == [ownerB])
-            // A's own put takes it back and forgets the release: copies of A's lease count again.
+            // A's own store within a minute of its release is a write of the removed put still
+            // in flight (beyond W): it does not revive the lease either.
+            #expect(try store.put(chunk.id, chunk.bytes, leases: [lease(ownerA, 100)]) == .alreadyPresent)
+            #expect(try store.leases(of: chunk.id).map(\.owner) == [ownerB])
+            // Later, A's own put takes it back and forgets the release: copies of A's lease count again.
+            clock.set(start.addingTimeInterval(Double(ChunkStore.staleStoreWindow) / 1000 + 1))
             #expect(try store.put(chunk.id, chunk.bytes, leases: [lease(ownerA, 100)]) == .alreadyPresent)
             #expect(try store.releaseLeases([chunk.id], owner: ownerB) == 1)
             #expect(try store.put(chunk.id, chunk.bytes, leases: [lease(ownerA, 200).copied]) == .alreadyPresent)
@@ -178,7 +201,7 @@ import TestSupport
             // A release is remembered for a lease length, then forgotten (every lease granted
             // before it has ended by then).
             #expect(try store.releaseLeases([chunk.id], owner: ownerA) == 1)
-            clock.set(start.addingTimeInterval(ChunkLease.length + 60))
+            clock.set(start.addingTimeInterval(ChunkLease.length + 180))
             _ = try store.collect(grace: 5, limit: 100)
             let later = ChunkLease(owner: ownerA, expiry: clock.date.addingTimeInterval(3600))!.copied
             #expect(try store.put(chunk.id, chunk.bytes, leases: [later]) == .stored)
