@@ -129,7 +129,7 @@ struct GarbageCollector: Sendable {
     /// Ends this owner's leases on `ids` on every peer that may hold them and here, all
     /// holders at once. A holder that is down, or does not answer within
     /// `releaseTimeout` (cut off by a partition), is told later: the release waits in the
-    /// store (`pending_release`) for the next renewal round. Returns how many holders that is.
+    /// store (`pending_release`), retried every few seconds (`gc-releases`). Returns how many holders that is.
     private func release(_ ids: [ChunkID]) async -> Int {
         await fence.releasing(ids) { ids in
             _ = try? await local.releaseLeases(ids, owner: Data(owner.bytes))
@@ -176,7 +176,7 @@ struct GarbageCollector: Sendable {
             do {
                 _ = try await calls.call(ChunkMessages.ReleaseLeases(owner: Data(owner.bytes), ids: batch), on: peer, timeout: timeout)
             } catch {
-                logger.info("cannot release leases on a peer now; retried at the next renewal", metadata: [
+                logger.debug("cannot release leases on a peer now; retried in a few seconds", metadata: [
                     "peer": "\(peer.nodeID.short)", "error": "\(error)",
                 ])
                 return false

@@ -217,6 +217,12 @@ public actor PeerNode {
                 // A holder that did not answer is asked again soon, not in a day.
                 return .idle(.seconds(report.failures > 0 ? collector.retryInterval : collector.renewalInterval))
             }),
+            // A release a holder missed (down, cut off) is delivered once it is back, within
+            // seconds: until then it keeps the lease, and its copy looks below N.
+            WorkerRunner(TaskWorker("gc-releases") {
+                try await collector.retryReleases()
+                return .idle(.seconds(5))
+            }),
             WorkerRunner(TaskWorker("gc-sweep") {
                 _ = try await collector.sweep()
                 return .idle(.seconds(collector.sweepInterval))

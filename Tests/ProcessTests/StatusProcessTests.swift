@@ -34,7 +34,7 @@ import Testing
         #expect(me.nodeID == nodeID && me.zone == "lab" && me.state == "alive" && me.capacityBytes == 2 << 30)
 
         // Every background worker has run (repair's first pass starts at once).
-        let names = ["gc-renew", "gc-sweep", "hints", "leases", "membership", "placement", "repair", "scrub", "seeds"]
+        let names = ["gc-releases", "gc-renew", "gc-sweep", "hints", "leases", "membership", "placement", "repair", "scrub", "seeds"]
         let workersRan = await Daemon.eventually {
             guard let run = try? Daemon.run(["status", "--home", home, "--workers", "--json"], binary: Daemon.cli), run.status == 0,
                   let workers = try? JSONDecoder().decode([NodeStatus.Worker].self, from: Data(run.stdout.utf8)) else { return false }
