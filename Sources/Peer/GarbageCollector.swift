@@ -129,7 +129,8 @@ struct GarbageCollector: Sendable {
     /// Ends this owner's leases on `ids` on every peer that may hold them and here, all
     /// holders at once. A holder that is down, or does not answer within
     /// `releaseTimeout` (cut off by a partition), is told later: the release waits in the
-    /// store (`pending_release`), retried every few seconds (`gc-releases`). Returns how many holders that is.
+    /// store (`pending_release`), retried every few seconds (`gc-releases`). Returns how
+    /// many holders that is.
     private func release(_ ids: [ChunkID]) async -> Int {
         await fence.releasing(ids) { ids in
             _ = try? await local.releaseLeases(ids, owner: Data(owner.bytes))
@@ -151,7 +152,7 @@ struct GarbageCollector: Sendable {
         }
     }
 
-    /// How long `p2p rm` waits for a holder before leaving its release for the next round.
+    /// How long `p2p rm` waits for a holder before leaving its release to `gc-releases`.
     static let releaseTimeout = TimeAmount.seconds(4)
 
     /// Retries the releases that could not be delivered, to the peers that are up now.
