@@ -30,6 +30,8 @@ struct GarbageCollector: Sendable {
     /// Pause between two sweeps of this peer's store.
     let sweepInterval: TimeInterval
     let ledger: CollectionLedger
+    /// Whether the placement names every holder yet (cold right after a restart).
+    let warmup: ViewWarmup
     let metrics: NodeMetrics
     let logger: Logger
     /// One renewal page or one removal at a time: a page read before a removal must not
@@ -126,40 +128,64 @@ struct GarbageCollector: Sendable {
         }
     }
 
-    /// Ends this owner's leases on `ids` on every peer that may hold them and here, all
-    /// holders at once. A holder that is down, or does not answer within
-    /// `releaseTimeout` (cut off by a partition), is told later: the release waits in the
-    /// store (`pending_release`), retried every few seconds (`gc-releases`). Returns how
-    /// many holders that is.
+    /// Ends this owner's leases on `ids` here and on every peer that may hold them. A
+    /// release computed from a cold view (just after a restart) is also kept for every
+    /// holder (`everyHolder`): it goes out again, to the holders of the warm view, from
+    /// `gc-releases`. Returns how many holders missed it.
     private func release(_ ids: [ChunkID]) async -> Int {
         await fence.releasing(ids) { ids in
             _ = try? await local.releaseLeases(ids, owner: Data(owner.bytes))
-            let holders = holders(of: ids, spread: Self.releaseSpread, includingDown: true).filter { !$0.0.isSelf }
-            let missed = await withTaskGroup(of: (PlacementPeer, [ChunkID])?.self) { group in
-                for (peer, ids) in holders {
-                    group.addTask { await deliverRelease(ids, to: peer, timeout: Self.releaseTimeout) ? nil : (peer, ids) }
-                }
-                return await group.compactMap { $0 }.reduce(into: []) { $0.append($1) }
-            }
-            for (peer, group) in missed {
-                do {
-                    try await local.addPendingReleases(group, peer: peer.nodeID)
-                } catch {
-                    logger.warning("cannot keep a release for later; the lease will run out instead", metadata: ["error": "\(error)"])
-                }
-            }
-            return missed.count
+            let missed = await releaseOnHolders(ids)
+            if !warmup.isWarm(placement.snapshot) { await keepPending(ids, for: Self.everyHolder) }
+            return missed
         }
     }
+
+    /// Tells every peer that may hold `ids` (the preference lists and `releaseSpread` peers
+    /// after, down ones included), all at once. A holder that is down, or does not answer
+    /// within `releaseTimeout` (cut off by a partition), is told later: the release waits in
+    /// the store (`pending_release`), retried every few seconds (`gc-releases`). Returns
+    /// how many holders that is.
+    private func releaseOnHolders(_ ids: [ChunkID]) async -> Int {
+        let holders = holders(of: ids, spread: Self.releaseSpread, includingDown: true).filter { !$0.0.isSelf }
+        let missed = await withTaskGroup(of: (PlacementPeer, [ChunkID])?.self) { group in
+            for (peer, ids) in holders {
+                group.addTask { await deliverRelease(ids, to: peer, timeout: Self.releaseTimeout) ? nil : (peer, ids) }
+            }
+            return await group.compactMap { $0 }.reduce(into: []) { $0.append($1) }
+        }
+        for (peer, group) in missed { await keepPending(group, for: peer.nodeID) }
+        return missed.count
+    }
+
+    private func keepPending(_ ids: [ChunkID], for peer: NodeID) async {
+        do {
+            try await local.addPendingReleases(ids, peer: peer)
+        } catch {
+            logger.warning("cannot keep a release for later; the lease will run out instead", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Stands in a `pending_release` row for "every holder, as the warm view names them".
+    static let everyHolder = NodeID(bytes: [UInt8](repeating: 0, count: 32))!
 
     /// How long `p2p rm` waits for a holder before leaving its release to `gc-releases`.
     static let releaseTimeout = TimeAmount.seconds(4)
 
-    /// Retries the releases that could not be delivered, to the peers that are up now.
+    /// Retries the releases that could not be delivered, to the peers that are up now, and
+    /// sends those computed from a cold view again, to every holder, once the view is warm.
     func retryReleases() async throws {
         try await ownerGate.run {
             let snapshot = placement.snapshot
             for (nodeID, ids) in try await local.pendingReleases(limit: 64 * ChunkMessages.maximumBatch) {
+                if nodeID == Self.everyHolder {
+                    guard warmup.isWarm(snapshot) else { continue }
+                    try await fence.releasing(ids) { ids in
+                        _ = await releaseOnHolders(ids)
+                        try await local.removePendingReleases(ids, peer: Self.everyHolder)
+                    }
+                    continue
+                }
                 guard let peer = snapshot.peers[nodeID.identifier], peer.isUsable, !peer.isSelf else { continue }
                 // A chunk a put in flight claims stays pending: that put's ledger entry drops it.
                 try await fence.releasing(ids) { ids in

@@ -105,7 +105,8 @@ public actor PeerNode {
         self.collector = GarbageCollector(
             placement: placement, local: local, calls: pool, owner: credentials.nodeID,
             grace: TimeInterval(network.collectionGrace), sweepInterval: TimeInterval(configuration.sweepInterval),
-            ledger: CollectionLedger(settings: Self.collectionFigures(configuration)), metrics: nodeMetrics, logger: logger)
+            ledger: CollectionLedger(settings: Self.collectionFigures(configuration)),
+            warmup: Self.warmup(configuration: configuration, store: store), metrics: nodeMetrics, logger: logger)
         let networkKeys = NetworkKeyService(
             keyring: credentials.keyring, home: home, nodeKey: credentials.privateKey, localID: credentials.nodeID, calls: pool,
             membership: membership, logger: logger)
@@ -175,6 +176,14 @@ public actor PeerNode {
             }
         }
         return server.port
+    }
+
+    /// How this peer knows its view of the network is complete again after a start: the
+    /// members its address book lists as alive or suspect.
+    private static func warmup(configuration: PeerConfiguration, store: ChunkStore) -> ViewWarmup {
+        let book = (try? store.peers()) ?? []
+        let expected = book.filter { $0.state == .alive || $0.state == .suspect }.compactMap { NodeID(bytes: $0.nodeID) }
+        return ViewWarmup(expected: Set(expected), contactsOthers: !configuration.seeds.isEmpty || !book.isEmpty)
     }
 
     /// The settings part of the garbage-collection figures.
