@@ -41,6 +41,11 @@ public struct FolderStatus: Sendable, Hashable, Codable {
     public var lastError: String?
     /// When this device last changed its index (ms since 1970).
     public var lastLocalChangeMilliseconds: Int64
+    /// Deleted paths this device's index still holds as tombstones, and how many it dropped
+    /// since the daemon started, once every device had seen them (docs/sync.md,
+    /// "Tombstones"). Absent from older peers.
+    public var tombstones: Int?
+    public var tombstonesDropped: Int?
 
     public init(
         path: String, folderID: String, deviceID: String? = nil, state: State, files: Int, bytes: UInt64, pending: Int, conflicts: [String],

@@ -19,6 +19,9 @@ enum FolderIndexSchema {
         migrator.registerMigration("v4: on-demand folders") { db in
             try db.execute(sql: v4)
         }
+        migrator.registerMigration("v5: tombstones dropped") { db in
+            try db.execute(sql: v5)
+        }
         return migrator
     }
 
@@ -139,5 +142,11 @@ enum FolderIndexSchema {
         -- 1 for a folder followed on demand (docs/mount.md): its devices' indexes are read,
         -- nothing is written to its path, and `p2p mount --folder` shows the merged tree.
         ALTER TABLE folder ADD COLUMN on_demand INTEGER NOT NULL DEFAULT 0 CHECK (on_demand IN (0, 1));
+        """
+
+    private static let v5 = """
+        -- The highest version counter of a tombstone this device dropped from its index
+        -- (docs/sync.md, "Tombstones"): a path created again starts above it.
+        ALTER TABLE folder ADD COLUMN counter_floor INTEGER NOT NULL DEFAULT 0;
         """
 }

@@ -115,6 +115,26 @@ public final class FolderIndexStore: Sendable {
         }
     }
 
+    /// Removes the tombstones at `paths` (nothing else: a path live again meanwhile stays)
+    /// and raises the folder's counter floor to `floor`, in one transaction.
+    public func dropTombstones(folder: String, paths: [String], floor: UInt64) throws {
+        guard !paths.isEmpty else { return }
+        try database.write { db in
+            let delete = try db.cachedStatement(sql: "DELETE FROM entry WHERE folder = ? AND path = ? AND deleted = 1")
+            for path in paths { try delete.execute(arguments: [folder, path]) }
+            try db.execute(
+                sql: "UPDATE folder SET counter_floor = max(counter_floor, ?) WHERE id = ?",
+                arguments: [Int64(bitPattern: min(floor, UInt64(Int64.max))), folder])
+        }
+    }
+
+    /// The highest version counter of a tombstone dropped from `folder`'s index.
+    public func counterFloor(folder: String) throws -> UInt64 {
+        try database.read { db in
+            UInt64(bitPattern: try Int64.fetchOne(db, sql: "SELECT counter_floor FROM folder WHERE id = ?", arguments: [folder]) ?? 0)
+        }
+    }
+
     /// Records changed entries in one transaction. A file version an entry replaces (a new
     /// content, a deletion) is kept as a version of the file, superseded `now`.
     public func save(folder: String, _ changed: [LocalEntry], now: Int64? = nil) throws {

@@ -118,9 +118,11 @@ extension FolderSession {
 
     /// Loads every device's index whose record is newer than the one held; ignores (and
     /// logs) records with a bad signature, an older sequence, or an announcement that
-    /// does not open with this folder's key.
+    /// does not open with this folder's key. Sets `everyIndexRead`.
     func refreshRemoteIndexes() async throws {
         let records = try await network.fetchRecords(key: token.recordKey)
+        var unread = false
+        defer { everyIndexRead = !unread && devices.keys.allSatisfy { remote[$0] != nil } }
         for record in records {
             let signer = Base32.encode(record.signer)
             if record.signer == deviceID {
@@ -161,6 +163,7 @@ extension FolderSession {
             } catch {
                 // One device's index that cannot be read now (malformed, or chunks no peer
                 // serves) never holds up the others; it is tried again next round.
+                unread = true
                 logger.warning("ignored a folder record", metadata: ["signer": "\(signer)", "error": "\(error)"])
             }
         }

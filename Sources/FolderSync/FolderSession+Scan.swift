@@ -46,7 +46,9 @@ extension FolderSession {
                 // Same state, new inode (a copy put back in place): nothing to announce.
                 entry = old.entry
             } else {
-                entry.version = (old?.entry.version ?? VersionVector()).incremented(by: me)
+                // A new path starts above every tombstone dropped here (`Tombstones.counterFloor`).
+                let base = old?.entry.version ?? VersionVector([.init(device: me, value: counterFloor)])
+                entry.version = base.incremented(by: me)
                 entry.modifiedBy = me
                 versionsMade += 1
             }

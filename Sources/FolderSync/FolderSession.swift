@@ -43,6 +43,15 @@ public actor FolderSession {
     /// Whether the own record was looked for (once per session, when `local` is empty).
     var lookedForOwnRecord = false
     var remote: [[UInt8]: RemoteIndex] = [:]
+    /// Whether the last refresh read the index of every device this one knows (this
+    /// session): only then may tombstones leave the index (`dropSeenTombstones`).
+    var everyIndexRead = false
+    /// Paths created here start their version above this counter (`Tombstones.counterFloor`).
+    var counterFloor: UInt64
+    /// Tombstones dropped from this device's index in this session.
+    var tombstonesDropped = 0
+    /// Since when each tombstone has been seen by every known device, round after round.
+    var tombstonesSeenSince: [PathKey: ContinuousClock.Instant] = [:]
     var seenSequence: [[UInt8]: UInt64] = [:]
     var devices: [[UInt8]: FolderIndexStore.Device] = [:]
     var watcher: FolderWatcher?
@@ -118,6 +127,7 @@ public actor FolderSession {
         self.pageSeed = IndexTreeBuilder.seed(convergenceSecret: token.convergenceSecret)
         self.chunks = StoredChunks(network: network.chunkSink, known: try store.storedChunks())
         self.local = try store.entries(folder: folderID)
+        self.counterFloor = try store.counterFloor(folder: folderID)
         for device in try store.devices(folder: folderID) {
             seenSequence[device.device] = device.sequence
             devices[device.device] = device
@@ -190,6 +200,7 @@ public actor FolderSession {
             if pull {
                 state = .syncing
                 try await pullOnce()
+                try dropSeenTombstones()
             }
             if needPublish {
                 try await publishOnce()
@@ -253,14 +264,19 @@ public actor FolderSession {
         var files = 0
         var bytes: UInt64 = 0
         var conflicts: [String] = []
-        for (path, local) in local where !local.entry.deleted {
+        var tombstones = 0
+        for (path, local) in local {
+            if local.entry.deleted {
+                tombstones += 1
+                continue
+            }
             if local.entry.kind == .file {
                 files += 1
                 bytes = bytes.addingReportingOverflow(local.entry.size).overflow ? .max : bytes + local.entry.size
             }
             if ConflictName.isConflictCopy(path.path) { conflicts.append(path.path) }
         }
-        let status = FolderStatus(
+        var status = FolderStatus(
             path: path, folderID: folderID, deviceID: Base32.encode(deviceID), state: state, files: files, bytes: bytes,
             pending: pendingRemote + (needPublish ? 1 : 0), conflicts: conflicts.sorted(),
             devices: devices.values.sorted { $0.device.lexicographicallyPrecedes($1.device) }.map {
@@ -269,6 +285,8 @@ public actor FolderSession {
                     lastChangeMilliseconds: $0.publishedMilliseconds)
             },
             lastError: lastError, lastLocalChangeMilliseconds: lastLocalChange)
+        status.tombstones = tombstones
+        status.tombstonesDropped = tombstonesDropped
         shown.withLock { $0 = status }
     }
 

@@ -9,6 +9,10 @@ public struct SyncTiming: Sendable {
     /// How often this device republishes its record even when nothing changed, so it
     /// reaches peers that joined or missed it.
     public var republishInterval: Duration = .seconds(600)
+    /// How long a tombstone must have been seen by every known device, round after round,
+    /// before it leaves the index: time for a device that has just applied the path, and
+    /// not yet published, to show up (docs/sync.md, "Tombstones").
+    public var tombstoneDelay: Duration = .seconds(600)
 
     public init() {}
 }

@@ -82,6 +82,12 @@ struct RunCommand: AsyncParsableCommand {
             guard let seconds = SizeParser.seconds(poll) else { throw PeerHomeError.badSetting("P2P_SYNC_POLL must be a duration like 2s") }
             timing.pollInterval = .seconds(seconds)
         }
+        if let delay = ProcessInfo.processInfo.environment["P2P_SYNC_TOMBSTONE_DELAY"] {
+            guard let seconds = SizeParser.seconds(delay) else {
+                throw PeerHomeError.badSetting("P2P_SYNC_TOMBSTONE_DELAY must be a duration like 5s")
+            }
+            timing.tombstoneDelay = .seconds(seconds)
+        }
         let sync = try SyncService(
             directory: peerHome.file("sync"), network: try PeerSyncNetwork(node: node), timing: timing,
             logger: Logger(label: "p2pd.sync"))

@@ -20,11 +20,14 @@ struct FolderSessionTests {
         /// `prepare` runs on the store before the session opens it (entries put there directly).
         let retentionSeconds: Int
 
+        let timing: SyncTiming
+
         init(
             _ label: String, network: MemoryNetwork, token: FolderToken, logger: Logger, retentionSeconds: Int = 30 * 86_400,
-            prepare: (FolderIndexStore, String) throws -> Void = { _, _ in }
+            timing: SyncTiming = SyncTiming(), prepare: (FolderIndexStore, String) throws -> Void = { _, _ in }
         ) throws {
             self.retentionSeconds = retentionSeconds
+            self.timing = timing
             tree = FolderTree.temporary(label)
             store = try FolderIndexStore.inMemory()
             try store.addFolder(id: token.folderID, path: tree.root)
@@ -34,14 +37,14 @@ struct FolderSessionTests {
             self.logger = logger
             session = try FolderSession(
                 path: tree.root, folderID: token.folderID, token: token, network: syncNetwork, store: store,
-                timing: SyncTiming(), retentionSeconds: retentionSeconds, logger: logger)
+                timing: timing, retentionSeconds: retentionSeconds, logger: logger)
         }
 
         /// A new session on the same store, folder and key: the device restarted.
         func restart() throws {
             session = try FolderSession(
                 path: tree.root, folderID: token.folderID, token: token, network: syncNetwork, store: store,
-                timing: SyncTiming(), retentionSeconds: retentionSeconds, logger: logger)
+                timing: timing, retentionSeconds: retentionSeconds, logger: logger)
         }
 
         func sync() async { await session.step(scan: true, pull: true) }

@@ -39,11 +39,13 @@ struct HostileDevice {
 
     /// Publishes an index holding exactly `entries` (encoded as given, nothing checked), as
     /// a whole index (announcement version 1), the way devices before index trees do.
-    mutating func publish(_ entries: [IndexEntry]) async throws {
+    /// With `readable` false, the index's chunks are stored nowhere: the others cannot read it.
+    mutating func publish(_ entries: [IndexEntry], readable: Bool = true) async throws {
         var index = FolderIndex(device: key.publicKey.rawRepresentation, entries: [])
         index.entries = entries.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         let cipher = try ConvergentCipher(convergenceSecret: token.convergenceSecret)
-        let stored = try await FileEncoder(sink: network.chunks, cipher: cipher).encode(index.encoded())
+        let sink: any ChunkSink = readable ? network.chunks : InMemoryChunkStore()
+        let stored = try await FileEncoder(sink: sink, cipher: cipher).encode(index.encoded())
         let announcement = IndexAnnouncement(
             indexCapability: stored.capability.description, entryCount: UInt32(entries.count), publishedMilliseconds: 0)
         sequence += 1
