@@ -46,6 +46,10 @@ public struct FolderStatus: Sendable, Hashable, Codable {
     /// "Tombstones"). Absent from older peers.
     public var tombstones: Int?
     public var tombstonesDropped: Int?
+    /// Files this device removed when it came back from an absence longer than the
+    /// retention, because the other devices had deleted them meanwhile (each kept as a
+    /// version; docs/sync.md, "Away longer than the retention"). Absent from older peers.
+    public var removedOnReturn: Int?
 
     public init(
         path: String, folderID: String, deviceID: String? = nil, state: State, files: Int, bytes: UInt64, pending: Int, conflicts: [String],

@@ -36,7 +36,7 @@ extension FolderSession {
     /// Every device's newest entries, as the planner resolves them against an empty
     /// folder, without deletions; in path order.
     public func mergedTree() -> FolderAPIDocuments.Tree {
-        let actions = SyncPlanner(device: me, ignore: .none).plan(local: [:], remote: remote.values.map(\.index))
+        let actions = SyncPlanner(device: me, ignore: .none).plan(local: [:], remote: indexes(.present))
         let entries = actions.map(\.entry).filter { !$0.deleted }.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         return FolderAPIDocuments.Tree(folder: folderID, generation: generation, entries: entries.map { entry in
             switch entry.kind {

@@ -8,8 +8,8 @@ extension FolderSession {
     /// what the planner decides.
     func pullOnce() async throws {
         try await refreshRemoteIndexes()
-        let actions = SyncPlanner(device: me, ignore: ignoreRules()).plan(
-            local: local.mapValues(\.entry), remote: remote.values.map(\.index))
+        try await removeWhatWasDeletedWhileAway()
+        let actions = SyncPlanner(device: me, ignore: ignoreRules()).plan(local: local.mapValues(\.entry), remote: indexes(.present))
         guard !actions.isEmpty else {
             pendingRemote = 0
             return
@@ -128,7 +128,10 @@ extension FolderSession {
             if record.signer == deviceID {
                 // This device's own latest record: a re-added folder (or a new home with the
                 // same node key) continues after it, so the others keep seeing the device.
-                if record.isValid, record.key == token.recordKey { try store.raiseSequence(folder: folderID, past: record.sequence) }
+                if record.isValid, record.key == token.recordKey {
+                    try store.raiseSequence(folder: folderID, past: record.sequence)
+                    noticeReturnFromAway(record)
+                }
                 continue
             }
             guard record.isValid, record.key == token.recordKey else {
@@ -150,7 +153,10 @@ extension FolderSession {
                         "signer": "\(signer)", "path": "\(refusal.path.debugDescription)", "reason": "\(refusal.reason)",
                     ])
                 }
-                remote[record.signer] = RemoteIndex(sequence: record.sequence, index: index, pages: pages)
+                let held = remote[record.signer], now = ContinuousClock.now
+                remote[record.signer] = RemoteIndex(
+                    sequence: record.sequence, index: index, publishedMilliseconds: announcement.publishedMilliseconds,
+                    firstRead: held?.firstRead ?? now, lastAdvanced: held == nil ? nil : now, pages: pages)
                 seenSequence[record.signer] = record.sequence
                 let device = FolderIndexStore.Device(
                     device: record.signer, sequence: record.sequence, indexCapability: announcement.indexName,

@@ -9,7 +9,7 @@ extension FolderSession {
             return
         }
         let local = local.mapValues(\.entry)
-        let seen = Tombstones.seenByEveryDevice(local: local, others: remote.values.map(\.index))
+        let seen = Tombstones.seenByEveryDevice(local: local, others: indexes(.present, .undetermined))
         tombstonesSeenSince = tombstonesSeenSince.filter { seen.contains($0.key) }
         for path in seen where tombstonesSeenSince[path] == nil { tombstonesSeenSince[path] = now }
         let due = tombstonesSeenSince.compactMap { now - $0.value >= timing.tombstoneDelay ? $0.key : nil }

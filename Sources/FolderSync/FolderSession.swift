@@ -5,6 +5,7 @@ import FolderKeys
 import Foundation
 import Logging
 import OpenSSLKit
+import Records
 import Synchronization
 import Workers
 
@@ -50,6 +51,14 @@ public actor FolderSession {
     var counterFloor: UInt64
     /// Tombstones dropped from this device's index in this session.
     var tombstonesDropped = 0
+    /// This device's own last record, when it is older than the others' patience: the
+    /// device was away, and its next pull first removes what the others deleted meanwhile
+    /// (`FolderSession+Away`).
+    var returnedFromAway: SignedRecord?
+    /// Files removed here on returning from away, in this session.
+    var removedOnReturn = 0
+    /// Rounds in which this device's last record could not be read after an absence.
+    var awayReadFailures = 0
     /// Since when each tombstone has been seen by every known device, round after round.
     var tombstonesSeenSince: [PathKey: ContinuousClock.Instant] = [:]
     var seenSequence: [[UInt8]: UInt64] = [:]
@@ -100,6 +109,12 @@ public actor FolderSession {
     struct RemoteIndex: Sendable {
         var sequence: UInt64
         var index: FolderIndex
+        /// When the device published it (ms since 1970, its clock), when this session first
+        /// read one of its records, and when it last saw a newer one: together, whether the
+        /// device is away (`FolderSession+Away`).
+        var publishedMilliseconds: Int64
+        var firstRead: ContinuousClock.Instant
+        var lastAdvanced: ContinuousClock.Instant?
         /// Its tree's pages, where the next version's read starts (empty for a whole index).
         var pages: [ChunkID: IndexTreeReader.HeldPage] = [:]
     }
@@ -287,6 +302,7 @@ public actor FolderSession {
             lastError: lastError, lastLocalChangeMilliseconds: lastLocalChange)
         status.tombstones = tombstones
         status.tombstonesDropped = tombstonesDropped
+        status.removedOnReturn = removedOnReturn
         shown.withLock { $0 = status }
     }
 

@@ -15,4 +15,13 @@ public struct SyncTiming: Sendable {
     public var tombstoneDelay: Duration = .seconds(600)
 
     public init() {}
+
+    /// How long a device may stay silent before the others treat it as **away**
+    /// (docs/sync.md, "Away longer than the retention"), in milliseconds: the folder's
+    /// retention, and never less than three republish intervals, so a quiet device that
+    /// runs is never away.
+    public func awayAfterMilliseconds(retentionSeconds: Int) -> Int64 {
+        let retention = Int64(clamping: retentionSeconds).multipliedReportingOverflow(by: 1000)
+        return max(retention.overflow ? .max : retention.partialValue, 3 * Int64(republishInterval / .milliseconds(1)))
+    }
 }

@@ -1,5 +1,6 @@
 import Content
 import FolderKeys
+import Records
 import Foundation
 import Testing
 @testable import FolderSync
@@ -9,9 +10,12 @@ import TestSupport
 /// "Tombstones"), and never so early that a deleted file comes back.
 extension FolderSessionTests {
     /// A device whose tombstones leave as soon as they are seen (no delay), for rounds driven by hand.
+    /// Its republish interval is a millisecond, so a device silent for three of them while
+    /// watched is away as soon as its last record is older than the retention.
     func quickDevice(_ label: String) throws -> Device {
         var timing = SyncTiming()
         timing.tombstoneDelay = .zero
+        timing.republishInterval = .milliseconds(1)
         return try Device(label, network: network, token: token, logger: logs.logger(), timing: timing)
     }
 
@@ -133,5 +137,70 @@ extension FolderSessionTests {
         #expect(Tombstones.seenByEveryDevice(local: local, others: [other, empty]) == [PathKey("b")])
         #expect(Tombstones.seenByEveryDevice(local: local, others: []) == [PathKey("a"), PathKey("b")])
         #expect(Tombstones.counterFloor(of: local.values) == 7)
+    }
+}
+
+/// A device away for longer than the retention (docs/sync.md, "Away longer than the
+/// retention"): the others stop waiting for it, and on its return it removes what they
+/// deleted meanwhile instead of bringing it back.
+extension FolderSessionTests {
+    /// Makes `device`'s latest record say it was published `daysAgo` days ago, as if the
+    /// device had been away since: re-signed with its own key at the next sequence.
+    func backdate(_ device: Device, daysAgo: Int64) throws {
+        let key = try device.syncNetwork.deviceKey(context: token.recordKey)
+        let id = key.publicKey.rawRepresentation
+        let own = try #require(network.records.withLock { $0[token.recordKey]?[id] })
+        var announcement = try IndexAnnouncement(opening: own.payload, token: token, signer: id)
+        announcement.publishedMilliseconds -= daysAgo * 86_400_000
+        network.plant(try SignedRecord.sign(
+            key: token.recordKey, sequence: own.sequence + 1, payload: try announcement.sealed(token: token, signer: id), with: key,
+            endorsement: try RecordEndorsement.endorse(signer: id, by: token.ownerKey)))
+    }
+
+    @Test func aDeviceBackAfterTheRetentionRemovesWhatTheOthersDeletedAndForgot() async throws {
+        let a = try quickDevice("a"), b = try quickDevice("b"), away = try quickDevice("away")
+        for name in ["gone.txt", "dir/gone-too.txt", "edited-there.txt", "kept.txt"] { try a.tree.write(name, "first \(name)") }
+        try await converge([a, b, away])
+        try backdate(away, daysAgo: 40)
+
+        try a.tree.remove("gone.txt")
+        try a.tree.remove("dir")
+        try a.tree.remove("edited-there.txt")
+        try await converge([a, b])
+        // The others no longer wait for it: their tombstones are gone, and its stale index
+        // did not bring anything back.
+        for device in [a, b] {
+            #expect(try tombstones(on: device).isEmpty)
+            #expect(device.tree.read("gone.txt") == nil && device.tree.read("dir/gone-too.txt") == nil)
+        }
+
+        // Away, it edited one of the deleted files and made a new one.
+        try away.tree.write("edited-there.txt", "edited while away")
+        try away.tree.write("new.txt", "made while away")
+        try await converge([away, a, b])
+        for device in [a, b, away] {
+            #expect(device.tree.read("gone.txt") == nil, "a deleted file came back on \(device.tree.root)")
+            #expect(device.tree.read("dir/gone-too.txt") == nil)
+            #expect(device.tree.read("kept.txt") == "first kept.txt")
+            #expect(device.tree.read("edited-there.txt") == "edited while away", "an edit made while away is kept")
+            #expect(device.tree.read("new.txt") == "made while away")
+        }
+        #expect(await away.session.status().removedOnReturn == 3)  // gone.txt, dir/gone-too.txt, dir
+        // What it removed stays restorable there.
+        #expect(try await contents(of: "gone.txt", on: away) == ["first gone.txt"])
+    }
+
+    @Test func aDeviceBackWithinTheRetentionIsWaitedFor() async throws {
+        let a = try quickDevice("a"), away = try quickDevice("away")
+        try a.tree.write("gone.txt", "first")
+        try await converge([a, away])
+        try backdate(away, daysAgo: 20)
+        try a.tree.remove("gone.txt")
+        try await converge([a])
+        #expect(try tombstones(on: a) == ["gone.txt"], "a device away for less than the retention must be waited for")
+        try await converge([away, a])
+        #expect(away.tree.read("gone.txt") == nil && a.tree.read("gone.txt") == nil)
+        #expect(await away.session.status().removedOnReturn == 0)
+        #expect(try tombstones(on: a).isEmpty)
     }
 }

@@ -1,5 +1,6 @@
 import Content
 import FolderKeys
+import Foundation
 @testable import FolderSync
 import OpenSSLKit
 import Records
@@ -47,7 +48,8 @@ struct HostileDevice {
         let sink: any ChunkSink = readable ? network.chunks : InMemoryChunkStore()
         let stored = try await FileEncoder(sink: sink, cipher: cipher).encode(index.encoded())
         let announcement = IndexAnnouncement(
-            indexCapability: stored.capability.description, entryCount: UInt32(entries.count), publishedMilliseconds: 0)
+            indexCapability: stored.capability.description, entryCount: UInt32(entries.count),
+            publishedMilliseconds: Int64(Date().timeIntervalSince1970 * 1000))
         sequence += 1
         let record = try SignedRecord.sign(
             key: token.recordKey, sequence: sequence,
