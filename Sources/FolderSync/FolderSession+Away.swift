@@ -80,13 +80,7 @@ extension FolderSession {
         var changed: [LocalEntry] = []
         for entry in forgotten {
             guard let current = local[PathKey(entry.path)] else { continue }
-            var tombstone = current.entry
-            tombstone.deleted = true
-            tombstone.capability = ""
-            tombstone.size = 0
-            tombstone.version = current.entry.version.incremented(by: me)
-            tombstone.modifiedBy = me
-            if case .applied(let updated) = await applier.apply(tombstone, current: current, copySource: nil) {
+            if case .applied(let updated) = await applier.apply(current.entry.deletion(by: me), current: current, copySource: nil) {
                 local[PathKey(entry.path)] = updated
                 changed.append(updated)
             }

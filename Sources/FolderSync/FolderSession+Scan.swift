@@ -60,13 +60,7 @@ extension FolderSession {
             // A path now ignored keeps its last state; one that cannot be seen is not deleted.
             if ignore.isIgnored(relative.path, isDirectory: old.entry.kind == .directory) { continue }
             if DiskEntry.lstat(path + "/" + relative.path) != nil { continue }
-            var tombstone = old.entry
-            tombstone.deleted = true
-            tombstone.capability = ""
-            tombstone.size = 0
-            tombstone.version = old.entry.version.incremented(by: me)
-            tombstone.modifiedBy = me
-            let updated = LocalEntry(entry: tombstone, inode: 0)
+            let updated = LocalEntry(entry: old.entry.deletion(by: me), inode: 0)
             local[relative] = updated
             changed.append(updated)
             versionsMade += 1

@@ -40,6 +40,17 @@ public struct IndexEntry: Sendable, Hashable {
         self.modifiedBy = modifiedBy
     }
 
+    /// This entry deleted by `device`: a tombstone at the next version it makes.
+    public func deletion(by device: DeviceShortID) -> IndexEntry {
+        var tombstone = self
+        tombstone.deleted = true
+        tombstone.capability = ""
+        tombstone.size = 0
+        tombstone.version = version.incremented(by: device)
+        tombstone.modifiedBy = device
+        return tombstone
+    }
+
     /// Whether two entries describe the same state on disk (versions aside).
     public func hasSameContent(as other: IndexEntry) -> Bool {
         deleted == other.deleted && (deleted || (
