@@ -1,3 +1,4 @@
+import APIModel
 import Foundation
 import FolderSync
 import TestSupport
@@ -13,8 +14,8 @@ import Testing
         let trees: [FolderTree]
         let token: String
 
-        init() async throws {
-            let cluster = try ProcessCluster(peers: 3, environment: ["P2P_SYNC_POLL": "2s"])
+        init(environment: [String: String] = [:]) async throws {
+            let cluster = try ProcessCluster(peers: 3, environment: environment.merging(["P2P_SYNC_POLL": "2s"]) { mine, _ in mine })
             self.cluster = cluster
             trees = (0..<3).map { FolderTree(root: cluster.root + "/folder\($0)") }
             for tree in trees { try FileManager.default.createDirectory(atPath: tree.root, withIntermediateDirectories: true) }
@@ -88,6 +89,40 @@ import Testing
         for path in ignored { expected[path] = nil }
         let arrived = await Daemon.eventually(timeout: .seconds(90)) { (try? late.snapshot()) == expected }
         #expect(arrived, "late device: \(Set((try? late.snapshot())?.keys.map { $0 } ?? []).symmetricDifference(expected.keys).sorted().prefix(5))")
+    }
+
+    /// Deleted paths leave every device's index once all three have seen the deletion
+    /// (docs/sync.md, "Tombstones"; the 10-minute wait shortened to 2 s), and a path
+    /// created again afterwards reaches every device.
+    @Test func tombstonesLeaveEveryIndexAndAPathCreatedAgainArrives() async throws {
+        let devices = try await Devices(environment: ["P2P_SYNC_TOMBSTONE_DELAY": "2s"])
+        for index in 0..<10 { try devices.trees[0].write("f\(index).txt", "file \(index)") }
+        #expect(await devices.converge(), "first sync: \(devices.differences(1)) | \(devices.differences(2))")
+        for index in 0..<5 { try devices.trees[1].remove("f\(index).txt") }
+        let statuses = { () -> [FolderStatus] in
+            (0..<3).compactMap { device in
+                (try? devices.cluster.p2p(device, ["sync", "status", "--json"])).flatMap {
+                    try? JSONDecoder().decode(FolderAPIDocuments.Listing.self, from: Data($0.stdout.utf8)).folders.first
+                }
+            }
+        }
+        var last: [FolderStatus] = []
+        let dropped = await Daemon.eventually(timeout: .seconds(90)) {
+            last = statuses()
+            return last.count == 3 && last.allSatisfy { $0.tombstones == 0 && ($0.tombstonesDropped ?? 0) >= 5 && $0.files == 5 }
+        }
+        #expect(dropped, "\(last.map { ($0.tombstones ?? -1, $0.tombstonesDropped ?? -1, $0.files) })")
+        #expect((0..<3).allSatisfy { device in devices.trees[device].read("f0.txt") == nil && devices.trees[device].read("f9.txt") == "file 9" })
+        // The deleted file's version stays listed (and restorable) where the tombstone is gone.
+        let versions = try devices.cluster.p2p(2, ["sync", "versions", devices.trees[2].root + "/f0.txt", "--json"])
+        let kept = try? JSONDecoder().decode(FolderAPIDocuments.Versions.self, from: Data(versions.stdout.utf8)).versions
+        #expect(versions.status == 0 && kept?.count == 1 && kept?.first?.deleted == true, "\(versions.stdout)")
+
+        try devices.trees[2].write("f0.txt", "created again")
+        let arrived = await Daemon.eventually(timeout: .seconds(60)) {
+            (0..<2).allSatisfy { devices.trees[$0].read("f0.txt") == "created again" }
+        }
+        #expect(arrived, "a path created again after its tombstones were dropped did not reach every device")
     }
 
     @Test func concurrentEditsKeepBothAndAnOfflineDeviceCatchesUp() async throws {
