@@ -13,7 +13,7 @@ enum FileRoutes {
         router.post("/v1/files") { request, _ -> Response in
             let encoded: EncodedFile
             do {
-                encoded = try await source.store(ByteArrays(body: request.body))
+                encoded = try await source.store(ByteArrays(body: request.body), source: try Self.ownerSource(request))
             } catch let error as DataPathError {
                 // No capability: chunks already stored stay, unowned, until their lease ends.
                 throw error.isOutOfSpace ? APIError.insufficientStorage("\(error)") : APIError.unavailable("\(error)")
@@ -28,7 +28,13 @@ enum FileRoutes {
 
         router.delete("/v1/files/:cap") { _, context -> Response in
             let capability = try parseCapability(context.parameters.get("cap") ?? "")
-            guard let removed = try await source.remove(capability) else {
+            let removed: RemovedFile?
+            do {
+                removed = try await source.remove(capability)
+            } catch let refusal as PeerNode.RemovalRefusal {
+                throw APIError.conflict("\(refusal)")
+            }
+            guard let removed else {
                 throw APIError.resourceNotFound("this peer does not own this file (it lists what it stored: GET /v1/files)")
             }
             return try JSONResponse.make(removed)
@@ -123,6 +129,16 @@ enum FileRoutes {
             return try Capability(parsing: text.removingPercentEncoding ?? text)
         } catch {
             throw APIError.badRequest("malformed capability: \(error)")
+        }
+    }
+
+    /// The ledger source of a stored file: `?source=tree` for a file of a tree being stored
+    /// (`p2p put -r`), a plain put otherwise.
+    private static func ownerSource(_ request: Request) throws -> String {
+        switch request.uri.queryParameters.get("source") {
+        case nil, "put": PeerNode.putSource
+        case "tree": PeerNode.treeFileSource
+        case let other?: throw APIError.badRequest("unknown source \(other.debugDescription): put or tree")
         }
     }
 

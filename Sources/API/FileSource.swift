@@ -5,13 +5,15 @@ import Peer
 /// What the file routes need from the node: store a stream, read a capability back,
 /// and say where its chunks live. A seam so the routes do not depend on the node's insides.
 public protocol FileSource: Sendable {
-    func store<Bytes: AsyncSequence & Sendable>(_ bytes: Bytes) async throws -> EncodedFile where Bytes.Element == [UInt8]
+    /// Stores a file as this peer's own, from `source` (`put`, or `put -r file` for a tree's).
+    func store<Bytes: AsyncSequence & Sendable>(_ bytes: Bytes, source: String) async throws -> EncodedFile where Bytes.Element == [UInt8]
     func info(_ capability: Capability) async throws -> FileInfo
     func read(_ capability: Capability, range: Range<UInt64>?, to body: (ArraySlice<UInt8>) async throws -> Void) async throws
     func locate(_ capability: Capability) async throws -> [(ChunkID, [String])]
     /// The files this peer stored as their owner.
     func ownedFileList() async throws -> OwnedFiles
-    /// Drops this owner's references to a file; nil when it does not own it.
+    /// Drops this owner's references to a file or a tree it stored; nil when it stored
+    /// nothing there. Throws `PeerNode.RemovalRefusal` when the removal would break a tree.
     func remove(_ capability: Capability) async throws -> RemovedFile?
     /// Stores a directory listing as this owner's (`p2p put -r`).
     func storeDirectory(_ listing: DirectoryListing) async throws -> EncodedFile
@@ -20,10 +22,10 @@ public protocol FileSource: Sendable {
 }
 
 extension PeerNode: FileSource {
-    public func store<Bytes: AsyncSequence & Sendable>(_ bytes: Bytes) async throws -> EncodedFile where Bytes.Element == [UInt8] {
+    public func store<Bytes: AsyncSequence & Sendable>(_ bytes: Bytes, source: String) async throws -> EncodedFile where Bytes.Element == [UInt8] {
         let start = ContinuousClock.now
         do {
-            let encoded = try await storeOwnedFile(bytes)
+            let encoded = try await storeOwnedFile(bytes, source: source)
             metrics.recordPut(bytes: encoded.size, duration: .now - start, succeeded: true)
             return encoded
         } catch {
@@ -60,7 +62,12 @@ extension PeerNode: FileSource {
     }
 
     public nonisolated func remove(_ capability: Capability) async throws -> RemovedFile? {
-        try await removeOwnedFile(capability).map { RemovedFile(cap: capability.description, releasedChunks: $0.released, unreachablePeers: $0.unreachable) }
+        try await removeOwned(capability).map { removal in
+            let tree = removal.directories > 0
+            return RemovedFile(
+                cap: capability.description, releasedChunks: removal.released, unreachablePeers: removal.unreachable,
+                files: tree ? removal.files : nil, directories: tree ? removal.directories : nil)
+        }
     }
 
     public nonisolated func storeDirectory(_ listing: DirectoryListing) async throws -> EncodedFile {

@@ -10,13 +10,15 @@ extension APIClient {
 
     /// Streams bytes from `read` to `POST /v1/files`. `read` fills a buffer and returns how
     /// many bytes it wrote, 0 at the end. Memory stays at a few buffers: each write waits
-    /// for the connection to take the previous ones.
+    /// for the connection to take the previous ones. `inTree`: a file of a tree being stored
+    /// (`p2p put -r`), removed with it (`?source=tree`).
     public func upload(
-        length: UInt64?, read: @escaping @Sendable (UnsafeMutableRawBufferPointer) throws -> Int,
+        length: UInt64?, inTree: Bool = false, read: @escaping @Sendable (UnsafeMutableRawBufferPointer) throws -> Int,
         progress: @escaping @Sendable (UInt64) -> Void = { _ in }
     ) async throws -> StoredFile {
-        try await streaming(.POST, "/v1/files") { outbound in
-            var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/v1/files")
+        let uri = inTree ? "/v1/files?source=tree" : "/v1/files"
+        return try await streaming(.POST, uri) { outbound in
+            var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: uri)
             addHeaders(&head)
             if let length { head.headers.add(name: "Content-Length", value: "\(length)") } else { head.headers.add(name: "Transfer-Encoding", value: "chunked") }
             try await outbound.write(.head(head))

@@ -33,10 +33,16 @@ public struct RemovedFile: Codable, Sendable, Equatable {
     public var releasedChunks: Int
     /// Peers that could not be told; their copies go when the lease runs out.
     public var unreachablePeers: Int
+    /// For a tree (`p2p put -r`): the files and directories it gave up — those no other
+    /// tree of this peer uses (docs/gc.md, "Trees"). Absent for a file, and from older peers.
+    public var files: Int?
+    public var directories: Int?
 
-    public init(cap: String, releasedChunks: Int, unreachablePeers: Int) {
+    public init(cap: String, releasedChunks: Int, unreachablePeers: Int, files: Int? = nil, directories: Int? = nil) {
         self.cap = cap
         self.releasedChunks = releasedChunks
         self.unreachablePeers = unreachablePeers
+        self.files = files
+        self.directories = directories
     }
 }

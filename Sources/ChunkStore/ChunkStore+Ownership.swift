@@ -65,7 +65,7 @@ extension ChunkStore {
     /// other owned file uses (whose leases the caller releases), or nil when the capability
     /// is not owned here from those sources.
     public func removeOwnedFile(
-        capability: String, sources: [String] = OwnedFile.removableSources
+        capability: String, sources: [String] = [OwnedFile.putSource]
     ) throws(ChunkStoreError) -> [StoredChunkID]? {
         let (removed, orphans) = try removeOwnedFiles(capabilities: [capability], sources: sources)
         return removed == 0 ? nil : orphans

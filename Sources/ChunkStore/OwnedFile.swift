@@ -12,12 +12,12 @@ public struct OwnedFile: Sendable, Equatable {
     /// `put`, or the synced folder it came from (`folderSource(_:)`).
     public var source: String
 
-    /// The source of files stored with `p2p put` (a tree's files too).
+    /// The source of files stored with `p2p put` (and a tree's files before trees had their own).
     public static let putSource = "put"
     /// The source of a tree's directory listings (`p2p put -r`).
     public static let treeSource = "put -r"
-    /// What `p2p rm` removes: everything stored through the API.
-    public static let removableSources = [putSource, treeSource]
+    /// The source of a tree's files (`p2p put -r`): removed with their tree (docs/gc.md, "Trees").
+    public static let treeFileSource = "put -r file"
     /// The source of the S3 gateway's objects (docs/s3.md): released by the gateway when no
     /// object names them any more, never by `p2p rm`.
     public static let s3Source = "s3"

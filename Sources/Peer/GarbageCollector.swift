@@ -108,13 +108,6 @@ struct GarbageCollector: Sendable {
         return report
     }
 
-    /// Forgets an owned file and releases this owner's leases on the chunks no other of its
-    /// files uses; nil when it does not own the file.
-    func remove(capability: String) async throws -> (released: Int, unreachable: Int)? {
-        let removal = try await remove(capabilities: [capability], sources: OwnedFile.removableSources)
-        return removal.removed == 0 ? nil : (removal.released.count, removal.unreachable)
-    }
-
     /// Forgets owned files of one source (`p2p rm`, or a synced folder's versions past their
     /// retention) and releases this owner's leases on the chunks no other of its files uses.
     func remove(

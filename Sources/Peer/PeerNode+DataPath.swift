@@ -38,22 +38,16 @@ extension PeerNode {
         }
     }
 
-    /// The source of a tree's directory listings (`p2p put -r`).
+    /// The sources of a file put alone, of a tree's directory listings and of a tree's
+    /// files (`p2p put`, `p2p put -r`).
+    public static let putSource = OwnedFile.putSource
     public static let treeSource = OwnedFile.treeSource
+    public static let treeFileSource = OwnedFile.treeFileSource
 
     /// The files this peer stored as their owner, oldest first: through the API, and the
     /// versions of the folders it syncs (not their index pages, the sync's bookkeeping).
     public nonisolated func ownedFiles() async throws -> [OwnedFile] {
         try await local.ownedFiles().filter { !$0.source.hasPrefix(OwnedFile.folderIndexSourcePrefix) && $0.source != OwnedFile.s3IndexSource }
-    }
-
-    /// Removes a file this peer owns (`p2p rm`): forgets it, then releases this owner's
-    /// leases on the chunks none of its other files uses, on every peer that may hold them.
-    /// Nil when this peer does not own it.
-    public nonisolated func removeOwnedFile(_ capability: Capability) async throws -> (released: Int, unreachable: Int)? {
-        guard let removed = try await collector.remove(capability: capability.description) else { return nil }
-        logger.info("removed a file", metadata: ["chunks released": "\(removed.released)", "unreachable peers": "\(removed.unreachable)"])
-        return removed
     }
 
     /// Removes a file this peer owns through `source` (the S3 gateway's objects and index

@@ -88,15 +88,16 @@ struct TreeUpload {
         defer { close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { throw CLIError.badInput("\(file) is not a regular file") }
-        return try await upload(descriptor: descriptor, name: file, length: UInt64(info.st_size), client: client, home: home, progress: progress)
+        return try await upload(
+            descriptor: descriptor, name: file, length: UInt64(info.st_size), inTree: true, client: client, home: home, progress: progress)
     }
 
     /// Streams a descriptor to `POST /v1/files`; its capability.
     static func upload(
-        descriptor: Int32, name: String, length: UInt64?, client: APIClient, home: PeerHome, progress: ProgressBar
+        descriptor: Int32, name: String, length: UInt64?, inTree: Bool = false, client: APIClient, home: PeerHome, progress: ProgressBar
     ) async throws -> String {
         do {
-            return try await client.upload(length: length, read: { buffer in
+            return try await client.upload(length: length, inTree: inTree, read: { buffer in
                 while true {
                     let count = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
                     if count >= 0 { return count }

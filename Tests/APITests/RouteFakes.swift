@@ -22,9 +22,9 @@ struct MemoryFiles: FileSource {
         self.holders = holders
     }
 
-    func store<Bytes: AsyncSequence & Sendable>(_ bytes: Bytes) async throws -> EncodedFile where Bytes.Element == [UInt8] {
+    func store<Bytes: AsyncSequence & Sendable>(_ bytes: Bytes, source: String) async throws -> EncodedFile where Bytes.Element == [UInt8] {
         let encoded = try await FileEncoder(sink: chunks, cipher: cipher).encode(bytes)
-        let file = OwnedFiles.File(cap: encoded.capability.description, size: encoded.size, storedAt: 1_000, source: "put")
+        let file = OwnedFiles.File(cap: encoded.capability.description, size: encoded.size, storedAt: 1_000, source: source)
         owned.files.withLock { files in if !files.contains(file) { files.append(file) } }
         return encoded
     }

@@ -111,7 +111,7 @@ import Testing
     @Test func anUnknownCapabilityIs404AndAMalformedOne400() async throws {
         // A well-formed capability of content these files never stored.
         let elsewhere = try MemoryFiles()
-        let unknown = try await elsewhere.store(AsyncArray([[1, 2, 3]])).capability.description
+        let unknown = try await elsewhere.store(AsyncArray([[1, 2, 3]]), source: "put").capability.description
         try await withRouter { client in
             for uri in ["/v1/files/\(unknown)", "/v1/files/\(unknown)/chunks"] {
                 try await client.execute(uri: uri, method: .get, headers: Self.authorized) { response in
@@ -128,6 +128,29 @@ import Testing
         }
     }
 
+    @Test func aStoreFromAnUnknownSourceIs400AndStoresNothing() async throws {
+        try await withRouter { client in
+            for source in ["folder:0123456789abcdef", "s3", "put%20-r", ""] {
+                try await client.execute(
+                    uri: "/v1/files?source=\(source)", method: .post, headers: Self.authorized, body: ByteBuffer(bytes: [1, 2, 3])
+                ) { response in
+                    #expect(response.status == .badRequest, "\(source)")
+                }
+            }
+            try await client.execute(uri: "/v1/files", method: .get, headers: Self.authorized) { response in
+                let owned = try JSONDecoder().decode(OwnedFiles.self, from: Data(response.body.readableBytesView))
+                #expect(owned.files.isEmpty)
+            }
+            try await client.execute(uri: "/v1/files?source=tree", method: .post, headers: Self.authorized, body: ByteBuffer(bytes: [1, 2, 3])) {
+                #expect($0.status == .created)
+            }
+            try await client.execute(uri: "/v1/files", method: .get, headers: Self.authorized) { response in
+                let owned = try JSONDecoder().decode(OwnedFiles.self, from: Data(response.body.readableBytesView))
+                #expect(owned.files.map(\.source) == ["put -r file"])
+            }
+        }
+    }
+
     @Test func locateNamesTheHoldersOfEveryChunk() async throws {
         let files = try MemoryFiles(holders: ["PEERA", "PEERC"])
         // Past FastCDC's largest chunk (4 × 256 KiB), so the file has at least two.
@@ -136,7 +159,7 @@ import Testing
             state = state &* 1_664_525 &+ 1_013_904_223
             return UInt8(truncatingIfNeeded: state >> 24)
         }
-        let encoded = try await files.store(AsyncArray([content]))
+        let encoded = try await files.store(AsyncArray([content]), source: "put")
         let ids = try await FileDecoder(source: files.chunks).chunkIDs(of: encoded.capability)
         try await withRouter(files: files) { client in
             try await client.execute(

@@ -161,6 +161,64 @@ import Testing
         #expect(reclaimed, "used bytes \(levels): the returning replica kept the removed file")
     }
 
+    /// `p2p rm` of a tree (docs/gc.md, "Trees"): the space of what only it used comes back;
+    /// a second tree sharing a file and a whole subdirectory with it reads back whole after
+    /// the sweeps; a directory inside a tree, and a file of one, are refused (exit 1).
+    @Test func aRemovedTreeGivesBackWhatNoOtherTreeUses() async throws {
+        let cluster = try ProcessCluster(peers: 3, extraInit: Self.networkInit, peerInit: Self.gcInit)
+        defer { cluster.shutdown() }
+        #expect(await cluster.waitUntilAlive(3))
+        let (a, b) = (cluster.root + "/tree-a", cluster.root + "/tree-b")
+        try FileManager.default.createDirectory(atPath: a + "/shared", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: b, withIntermediateDirectories: true)
+        try writeRandomFile(a + "/shared/big", size: 16 << 20, unique: true)
+        try Data("small\n".utf8).write(to: URL(fileURLWithPath: a + "/shared/small"))
+        try Data("in both\n".utf8).write(to: URL(fileURLWithPath: a + "/common.txt"))
+        try writeRandomFile(a + "/only-a", size: 24 << 20, unique: true)
+        // The same subdirectory (modes and times kept: the same listing) and file in B.
+        #expect(try Daemon.run(["-a", a + "/shared", a + "/common.txt", b + "/"], binary: "/bin/cp").status == 0)
+        try writeRandomFile(b + "/only-b", size: 8 << 20, unique: true)
+        func putTree(_ path: String) throws -> String {
+            let put = try cluster.p2p(0, ["put", "-r", path])
+            guard put.status == 0 else { throw ClusterError(message: "put -r failed: \(put.stderr)") }
+            return put.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let (capA, capB) = (try putTree(a), try putTree(b))
+        #expect(await everyPeerSettles(cluster, atLeast: (16 + 24 + 8) << 20))
+        let before = try await usedBytes(cluster)
+
+        // Refused, and nothing removed: a directory inside the trees, a file of a tree.
+        let listing = try JSONDecoder().decode(DirectoryDocument.self, from: Data(try cluster.p2p(0, ["ls", capA, "--json"]).stdout.utf8))
+        let sharedCap = try #require(listing.entries.first { $0.name == "shared" }?.cap)
+        let onlyACap = try #require(listing.entries.first { $0.name == "only-a" }?.cap)
+        let inside = try cluster.p2p(0, ["rm", sharedCap])
+        #expect(inside.status == 1 && inside.stderr.contains("inside 2 trees"), "\(inside.stderr)")
+        let member = try cluster.p2p(0, ["rm", onlyACap])
+        #expect(member.status == 1 && member.stderr.contains("remove that tree"), "\(member.stderr)")
+
+        let removal = try cluster.p2p(0, ["rm", capA])
+        #expect(removal.status == 0 && removal.stdout.contains("removed the tree") && removal.stdout.contains("1 files and 1 directories"),
+                "\(removal.stdout) \(removal.stderr)")
+        let owned = try cluster.p2p(0, ["ls"]).stdout
+        #expect(!owned.contains(capA) && owned.contains(capB))
+        // only-a's 24 MiB come back on every replica; what B uses stays.
+        var levels: [UInt64] = []
+        let reclaimed = await Daemon.eventually(timeout: .seconds(60)) {
+            guard let now = try? await usedBytes(cluster) else { return false }
+            levels = now
+            return zip(now, before).allSatisfy { $0 + (23 << 20) <= $1 }
+        }
+        #expect(reclaimed, "used bytes \(levels), before the removal \(before)")
+        #expect(levels.allSatisfy { $0 >= (16 + 8) << 20 }, "what tree B uses went too: \(levels)")
+        _ = await onDiskAfterASweep(cluster)
+        let out = cluster.root + "/out-b"
+        let get = try cluster.p2p(1, ["get", "-r", capB, "-o", out])
+        #expect(get.status == 0, "\(get.stderr)")
+        for path in ["shared/big", "shared/small", "common.txt", "only-b"] {
+            #expect(FileManager.default.contentsEqual(atPath: b + "/" + path, andPath: out + "/" + path), "\(path) differs")
+        }
+    }
+
     /// Each peer's segment bytes on disk, as its first sweep that began after this call found them.
     private func onDiskAfterASweep(_ cluster: ProcessCluster) async -> [UInt64] {
         let asked = Date().timeIntervalSince1970 + Self.sweepInterval

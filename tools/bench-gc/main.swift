@@ -5,9 +5,11 @@
 //    averaged over the renewal interval (24 h).
 // 2. Sweep throughput: 1 GiB of 256 KiB chunks released, then collected and compacted
 //    (whole segments dead: unlinked), and the 1 GiB dead half of 2 GiB (copied at the pace).
-// 3. A sweep's effect on puts and gets: reads of 4 GiB and 1 GiB of puts, alone and
-//    while a sweep collects 1 GiB and compacts the 1 GiB left beside it (the sweep's busy
-//    time is printed beside the measurement's: the figures count only if it is longer).
+// 3. A sweep's effect on puts and gets: a sweep that collects 1 GiB and compacts the 1 GiB
+//    left beside it is paused and resumed in turn, and reads of 4 GiB and 1 GiB of puts are
+//    measured in each window, alone and beside it in alternating order, for several rounds;
+//    the figure is the median of the rounds' ratios (this machine's rates drift by 10–16 %
+//    from one minute to the next, so each "beside" is compared with the "alone" next to it).
 // Prints `key=value` lines; asserts nothing.
 import ChunkStore
 import Codecs
@@ -15,6 +17,7 @@ import Foundation
 import Logging
 import OpenSSLKit
 import Peer
+import Synchronization
 
 let root = CommandLine.arguments.count > 1
     ? CommandLine.arguments[1] : FileManager.default.temporaryDirectory.appendingPathComponent("bench-gc-\(UUID())").path
@@ -80,17 +83,51 @@ func pace(from start: ContinuousClock.Instant, units: Double, rate: Double) {
     if due > now { Thread.sleep(forTimeInterval: seconds(due - now)) }
 }
 
+/// Lets the bench pause a running sweep between two of its steps, and says whether a step
+/// is running now.
+final class SweepGate: Sendable {
+    let paused = Atomic<Bool>(false)
+    let inStep = Atomic<Bool>(false)
+    /// Time spent paused, in nanoseconds.
+    let pausedNanoseconds = Atomic<Int64>(0)
+
+    /// Pauses the sweep and returns once no step runs (polled: the bench's own pacing).
+    func pause() {
+        paused.store(true, ordering: .sequentiallyConsistent)
+        while inStep.load(ordering: .sequentiallyConsistent) { Thread.sleep(forTimeInterval: 0.001) }
+    }
+
+    func resume() { paused.store(false, ordering: .sequentiallyConsistent) }
+
+    /// Called by the sweep before each step: waits while paused, then marks the step.
+    func enterStep() {
+        let start = ContinuousClock.now
+        while true {
+            inStep.store(true, ordering: .sequentiallyConsistent)
+            if !paused.load(ordering: .sequentiallyConsistent) { break }
+            inStep.store(false, ordering: .sequentiallyConsistent)
+            Thread.sleep(forTimeInterval: 0.002)
+        }
+        let waited = ContinuousClock.now - start
+        pausedNanoseconds.add(Int64(seconds(waited) * 1e9), ordering: .relaxed)
+    }
+
+    func leaveStep() { inStep.store(false, ordering: .sequentiallyConsistent) }
+}
+
 /// A sweep as the daemon's runs (GarbageCollector.sweep): collection steps paced at
 /// `SweepLimits.collectionStepsPerSecond`, then compaction steps paced at
 /// `SweepLimits.compactionBytesPerSecond` of copying, each step followed by the rest its
-/// duration calls for (`SweepLimits.dutyCycle`).
-func sweep(_ store: ChunkStore) throws -> (collected: CollectionReport, compacted: CompactionReport) {
+/// duration calls for (`SweepLimits.dutyCycle`). With a gate, steps wait while it is paused.
+func sweep(_ store: ChunkStore, gate: SweepGate? = nil) throws -> (collected: CollectionReport, compacted: CompactionReport) {
     var collected = CollectionReport()
     let collecting = ContinuousClock.now
     var steps = 0.0
     while true {
+        gate?.enterStep()
         let stepStarted = ContinuousClock.now
         let step = try store.collect(grace: 0, limit: SweepLimits.collectionStep)
+        gate?.leaveStep()
         collected.add(step)
         if step.chunks < SweepLimits.collectionStep { break }
         steps += 1
@@ -100,14 +137,24 @@ func sweep(_ store: ChunkStore) throws -> (collected: CollectionReport, compacte
     var compacted = CompactionReport()
     let start = ContinuousClock.now
     while compacted.bytesCopied < SweepLimits.compactionPerSweep {
+        gate?.enterStep()
         let stepStarted = ContinuousClock.now
         let step = try store.compact(maximumBytes: SweepLimits.compactionStep)
+        gate?.leaveStep()
         compacted.add(step)
         if step.finished { break }
         Thread.sleep(forTimeInterval: seconds(SweepLimits.rest(after: ContinuousClock.now - stepStarted)))
         pace(from: start, units: Double(compacted.bytesCopied), rate: SweepLimits.compactionBytesPerSecond)
     }
     return (collected, compacted)
+}
+
+/// The middle value (the mean of the two middle ones for an even count).
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    guard !sorted.isEmpty else { return 0 }
+    let middle = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
 }
 
 func store(_ name: String) throws -> ChunkStore {
@@ -202,35 +249,51 @@ do {
     // The garbage is written first, so that both measurements follow the same history.
     _ = try await prepareGarbage(seed: 5)
     _ = try getRate()  // warm
-    let getAlone = try getRate()
-    let putAlone = try await putRate(seed: 4)
+    let rounds = Int(ProcessInfo.processInfo.environment["GC_ROUNDS"] ?? "") ?? 6
     // CLOCK_MONOTONIC seconds, to cut a profile taken with `perf record -k CLOCK_MONOTONIC`.
     var monotonic = timespec()
     clock_gettime(CLOCK_MONOTONIC, &monotonic)
     print("beside_started_monotonic=\(monotonic.tv_sec).\(String(format: "%09d", monotonic.tv_nsec))")
+    let gate = SweepGate()
+    gate.pause()
     let sweepStart = ContinuousClock.now
     let sweeping = Task.detached { () throws -> (CollectionReport, CompactionReport, Duration) in
-        let result = try sweep(busy)
+        let result = try sweep(busy, gate: gate)
         return (result.collected, result.compacted, ContinuousClock.now - sweepStart)
     }
-    let getBeside = try getRate()
-    let putBeside = try await putRate(seed: 6)
+    var rates: [(putAlone: Double, putBeside: Double, getAlone: Double, getBeside: Double)] = []
+    var seed: UInt64 = 10
+    for round in 0..<rounds {
+        var rate = (putAlone: 0.0, putBeside: 0.0, getAlone: 0.0, getBeside: 0.0)
+        // Alone first in even rounds, beside first in odd ones: drift within a round cancels.
+        for beside in round % 2 == 0 ? [false, true] : [true, false] {
+            if beside { gate.resume() } else { gate.pause() }
+            let get = try getRate()
+            seed += 1
+            let put = try await putRate(seed: seed)
+            if beside { (rate.getBeside, rate.putBeside) = (get, put) } else { (rate.getAlone, rate.putAlone) = (get, put) }
+        }
+        rates.append(rate)
+        print(String(
+            format: "round_%d=put %.0f alone %.0f beside (%.2f), get %.0f alone %.0f beside (%.2f)", round, rate.putAlone, rate.putBeside,
+            rate.putBeside / rate.putAlone, rate.getAlone, rate.getBeside, rate.getBeside / rate.getAlone))
+    }
+    gate.resume()
     let measured = ContinuousClock.now - sweepStart
     clock_gettime(CLOCK_MONOTONIC, &monotonic)
     print("beside_ended_monotonic=\(monotonic.tv_sec).\(String(format: "%09d", monotonic.tv_nsec))")
-    let (collected, compacted, sweepBusy) = try await sweeping.value
+    let (collected, compacted, sweepTotal) = try await sweeping.value
     let result = (collected: collected, compacted: compacted)
-    // Alone again once the sweep is over: the reference is the mean of before and after.
-    let getAfter = try getRate()
-    let putAfter = try await putRate(seed: 7)
-    print("get_alone_before_after_mb_per_s=\(String(format: "%.0f", getAlone))/\(String(format: "%.0f", getAfter))")
-    print("put_alone_before_after_mb_per_s=\(String(format: "%.0f", putAlone))/\(String(format: "%.0f", putAfter))")
+    let sweepBusy = sweepTotal - .nanoseconds(gate.pausedNanoseconds.load(ordering: .relaxed))
+    print("gc_rounds=\(rounds)")
     print("beside_sweep_busy_seconds=\(String(format: "%.2f", seconds(sweepBusy)))")
     print("beside_measured_seconds=\(String(format: "%.2f", seconds(measured)))")
-    print("put_alone_mb_per_s=\(String(format: "%.0f", (putAlone + putAfter) / 2))")
-    print("put_beside_sweep_mb_per_s=\(String(format: "%.0f", putBeside))")
-    print("get_alone_mb_per_s=\(String(format: "%.0f", (getAlone + getAfter) / 2))")
-    print("get_beside_sweep_mb_per_s=\(String(format: "%.0f", getBeside))")
+    print("put_alone_mb_per_s=\(String(format: "%.0f", median(rates.map(\.putAlone))))")
+    print("put_beside_sweep_mb_per_s=\(String(format: "%.0f", median(rates.map(\.putBeside))))")
+    print("put_ratio_median=\(String(format: "%.2f", median(rates.map { $0.putBeside / $0.putAlone })))")
+    print("get_alone_mb_per_s=\(String(format: "%.0f", median(rates.map(\.getAlone))))")
+    print("get_beside_sweep_mb_per_s=\(String(format: "%.0f", median(rates.map(\.getBeside))))")
+    print("get_ratio_median=\(String(format: "%.2f", median(rates.map { $0.getBeside / $0.getAlone })))")
     print("half_dead_reclaim_mb_per_s=\(String(format: "%.0f", Double(result.compacted.bytesFreed - result.compacted.bytesCopied) / 1e6 / seconds(sweepBusy)))")
     print("beside_sweep_collected_bytes=\(result.collected.bytes)")
     print("beside_sweep_compacted_bytes=\(result.compacted.bytesCopied)")

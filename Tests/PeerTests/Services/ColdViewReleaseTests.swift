@@ -77,7 +77,7 @@ import Transport
         let placement = Placement(scene.view(knowing: [0]))
         let collector = scene.collector(placement, warmup: ViewWarmup(expected: Set(scene.ring.ids), contactsOthers: true))
 
-        #expect(try await collector.remove(capability: "cap") != nil)
+        #expect(try await collector.remove(capabilities: ["cap"], sources: [OwnedFile.putSource]).removed == 1)
         // Only the holder it knew was told: this is the defect the warm-up closes.
         #expect(try await scene.leaseKeepers() == [1, 2, 3])
         // Still cold: nothing goes out yet, and the release stays pending.
@@ -96,7 +96,7 @@ import Transport
         let placement = Placement(scene.view(knowing: [0]))
         let collector = scene.collector(placement, warmup: ViewWarmup(expected: Set(scene.ring.ids), contactsOthers: true))
 
-        #expect(try await collector.remove(capability: "cap") != nil)
+        #expect(try await collector.remove(capabilities: ["cap"], sources: [OwnedFile.putSource]).removed == 1)
         // The same content is stored again by this owner before the view is warm.
         try await scene.local.recordOwnedFile(
             OwnedFile(capability: "cap", size: 6400, storedAt: Date(), source: OwnedFile.putSource), chunks: scene.ids)
@@ -111,7 +111,7 @@ import Transport
         let placement = Placement(scene.view(knowing: [0, 1, 2, 3]))
         let collector = scene.collector(placement, warmup: ViewWarmup(expected: Set(scene.ring.ids), contactsOthers: true))
 
-        #expect(try await collector.remove(capability: "cap") != nil)
+        #expect(try await collector.remove(capabilities: ["cap"], sources: [OwnedFile.putSource]).removed == 1)
         #expect(try await scene.leaseKeepers().isEmpty)
         #expect(try await scene.local.pendingReleases(limit: 1000).isEmpty)
     }
