@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
-#include <malloc.h>
 
 /// A `struct fuse` for `argv` (options such as `-o ro,fsname=p2p`), or NULL.
 static inline struct fuse *p2p_fuse_new(int argc, char **argv, const struct fuse_operations *ops, void *data) {
@@ -51,13 +50,6 @@ static inline void p2p_fuse_keep_cache(struct fuse_file_info *info) {
 /// are complete, and the kernel keeps them (readdirplus: no lookup per entry after a listing).
 static inline int p2p_fuse_fill(fuse_fill_dir_t filler, void *buffer, const char *name, const struct stat *attributes, off_t next, int plus) {
     return filler(buffer, name, attributes, next, plus ? FUSE_FILL_DIR_PLUS : 0);
-}
-
-/// Blocks up to `largest` bytes (a reader's windows) come from the heap and are reused as
-/// they are freed, instead of a fresh `mmap` each whose every page faults on first touch.
-static inline void p2p_heap_keeps_blocks_up_to(int largest) {
-    mallopt(M_MMAP_THRESHOLD, largest);
-    mallopt(M_TRIM_THRESHOLD, largest * 4);
 }
 
 #endif

@@ -34,9 +34,6 @@ public final class FuseMount: Sendable {
         var argv = arguments.map { strdup($0) }
         defer { argv.forEach { free($0) } }
         var operations = Self.operations()
-        // Readers' windows from the heap, reused: a fresh mapping per window faulted on every
-        // page (about 12 % of a cold sequential read's CPU, docs/benchmarks.md).
-        p2p_heap_keeps_blocks_up_to(Int32(FileReader.window) * 2)
         let fuse = argv.withUnsafeMutableBufferPointer { argv in
             p2p_fuse_new(Int32(argv.count), argv.baseAddress, &operations, Unmanaged.passUnretained(self).toOpaque())
         }
