@@ -51,6 +51,16 @@ extension ChunkStore {
         }
     }
 
+    /// The sources one capability is owned from (`p2p rm` tells a file from a tree).
+    public func ownedSources(capability: String) throws(ChunkStoreError) -> Set<String> {
+        try checkOpen()
+        return try withDatabase("list owned sources") {
+            try database.read { db in
+                Set(try String.fetchAll(db, sql: "SELECT source FROM owned_file WHERE capability = ?", arguments: [capability]))
+            }
+        }
+    }
+
     /// The capabilities owned from one source (a synced folder's versions).
     public func ownedCapabilities(source: String) throws(ChunkStoreError) -> Set<String> {
         try checkOpen()

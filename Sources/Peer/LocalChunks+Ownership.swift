@@ -25,6 +25,12 @@ extension LocalChunks {
         return try await NIOThreadPool.singleton.runIfActive { try store.ownedCapabilities(source: source) }
     }
 
+    /// The sources `capability` is owned from.
+    public func ownedSources(capability: String) async throws -> Set<String> {
+        let store = store
+        return try await NIOThreadPool.singleton.runIfActive { try store.ownedSources(capability: capability) }
+    }
+
     public func ownedFiles() async throws -> [OwnedFile] {
         let store = store
         return try await NIOThreadPool.singleton.runIfActive { try store.ownedFiles() }

@@ -36,7 +36,7 @@ extension PeerNode {
     /// everything below it that no other of its trees uses. Nil when it stored nothing there.
     public nonisolated func removeOwned(_ capability: Capability) async throws -> Removal? {
         let cap = capability.description
-        let sources = Set(try await local.ownedFiles().filter { $0.capability == cap }.map(\.source))
+        let sources = try await local.ownedSources(capability: cap)
         if sources.contains(OwnedFile.treeSource) { return try await removeTree(cap) }
         if sources.contains(OwnedFile.putSource) {
             let removal = try await collector.remove(capabilities: [cap], sources: [OwnedFile.putSource])
