@@ -82,7 +82,7 @@ enum FileRoutes {
             }
             let encoded: EncodedFile
             do {
-                encoded = try await source.storeDirectory(try document.listing())
+                encoded = try await source.storeDirectory(try document.listing(), isRoot: request.uri.queryParameters.get("root") == "1")
             } catch let error as DataPathError {
                 throw error.isOutOfSpace ? APIError.insufficientStorage("\(error)") : APIError.unavailable("\(error)")
             }

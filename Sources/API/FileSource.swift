@@ -15,8 +15,8 @@ public protocol FileSource: Sendable {
     /// Drops this owner's references to a file or a tree it stored; nil when it stored
     /// nothing there. Throws `PeerNode.RemovalRefusal` when the removal would break a tree.
     func remove(_ capability: Capability) async throws -> RemovedFile?
-    /// Stores a directory listing as this owner's (`p2p put -r`).
-    func storeDirectory(_ listing: DirectoryListing) async throws -> EncodedFile
+    /// Stores a directory listing as this owner's (`p2p put -r`); `isRoot` for the tree's root.
+    func storeDirectory(_ listing: DirectoryListing, isRoot: Bool) async throws -> EncodedFile
     /// Reads a directory listing; `ContentError.wrongContentKind` when it is a file.
     func directory(_ capability: Capability) async throws -> DirectoryListing
 }
@@ -70,8 +70,9 @@ extension PeerNode: FileSource {
         }
     }
 
-    public nonisolated func storeDirectory(_ listing: DirectoryListing) async throws -> EncodedFile {
-        try await storeOwnedFile(ByteChunks(listing.encoded()), kind: .directory, source: PeerNode.treeSource)
+    public nonisolated func storeDirectory(_ listing: DirectoryListing, isRoot: Bool) async throws -> EncodedFile {
+        try await storeOwnedFile(
+            ByteChunks(listing.encoded()), kind: .directory, source: PeerNode.treeSource, alsoAs: isRoot ? PeerNode.treeRootSource : nil)
     }
 
     public nonisolated func directory(_ capability: Capability) async throws -> DirectoryListing {

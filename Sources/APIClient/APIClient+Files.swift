@@ -129,8 +129,9 @@ extension APIClient {
     }
 
     /// `POST /v1/dirs`: stores a directory whose entries are already stored; its capability.
-    public func storeDirectory(_ document: DirectoryDocument) async throws -> StoredFile {
-        let response = try await request(.POST, "/v1/dirs", body: Array(try JSONEncoder().encode(document)))
+    /// `isRoot`: the root of the tree being stored (`?root=1`): a tree of its own for `p2p rm`.
+    public func storeDirectory(_ document: DirectoryDocument, isRoot: Bool = false) async throws -> StoredFile {
+        let response = try await request(.POST, isRoot ? "/v1/dirs?root=1" : "/v1/dirs", body: Array(try JSONEncoder().encode(document)))
         return try decodeAnswer(StoredFile.self, status: response.status, body: response.body)
     }
 

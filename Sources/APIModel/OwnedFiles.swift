@@ -8,8 +8,12 @@ public struct OwnedFiles: Codable, Sendable, Equatable {
         public var size: UInt64
         /// When it was first stored, in seconds since 1970.
         public var storedAt: Double
-        /// `put`, or the synced folder it came from.
+        /// `put`; `put -r` (a tree's directory listing), `put -r root` (the root a `put -r`
+        /// printed), `put -r file` (a tree's file); `s3`; or `folder:` and the synced folder.
         public var source: String
+
+        /// The source of a tree's files (the engine's `OwnedFile.treeFileSource`).
+        public static let treeFileSource = "put -r file"
 
         public init(cap: String, size: UInt64, storedAt: Double, source: String) {
             self.cap = cap

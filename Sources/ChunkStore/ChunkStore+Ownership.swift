@@ -154,6 +154,17 @@ extension ChunkStore {
         }
     }
 
+    /// Those of `ids` still to deliver to `peer`.
+    public func pendingReleases(_ ids: [StoredChunkID], peer: Data) throws(ChunkStoreError) -> [StoredChunkID] {
+        try checkOpen()
+        return try withDatabase("read pending releases") {
+            try database.read { db in
+                let pending = try db.cachedStatement(sql: "SELECT 1 FROM pending_release WHERE peer = ? AND chunk_id = ?")
+                return try ids.filter { try Int.fetchOne(pending, arguments: [peer, $0]) != nil }
+            }
+        }
+    }
+
     /// Forgets releases that were delivered.
     public func removePendingReleases(_ ids: [StoredChunkID], peer: Data) throws(ChunkStoreError) {
         try checkOpen()

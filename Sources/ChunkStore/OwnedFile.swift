@@ -18,6 +18,9 @@ public struct OwnedFile: Sendable, Equatable {
     public static let treeSource = "put -r"
     /// The source of a tree's files (`p2p put -r`): removed with their tree (docs/gc.md, "Trees").
     public static let treeFileSource = "put -r file"
+    /// The root listing of a tree, as `p2p put -r` printed it (beside its `put -r` row): a
+    /// root stays a tree of its own when another tree holds the same directory.
+    public static let treeRootSource = "put -r root"
     /// The source of the S3 gateway's objects (docs/s3.md): released by the gateway when no
     /// object names them any more, never by `p2p rm`.
     public static let s3Source = "s3"

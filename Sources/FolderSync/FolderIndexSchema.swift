@@ -148,5 +148,9 @@ enum FolderIndexSchema {
         -- The highest version counter of a tombstone this device dropped from its index
         -- (docs/sync.md, "Tombstones"): a path created again starts above it.
         ALTER TABLE folder ADD COLUMN counter_floor INTEGER NOT NULL DEFAULT 0;
+        -- When this device last published its index record of the folder (ms; 0: never):
+        -- a device silent for longer than the others wait checks before publishing again
+        -- (docs/sync.md, "Away longer than the retention").
+        ALTER TABLE folder ADD COLUMN published_at INTEGER NOT NULL DEFAULT 0;
         """
 }

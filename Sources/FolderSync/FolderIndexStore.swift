@@ -128,6 +128,18 @@ public final class FolderIndexStore: Sendable {
         }
     }
 
+    /// Records that this device's record of `folder` was published at `milliseconds`.
+    public func markPublished(folder: String, at milliseconds: Int64) throws {
+        try database.write { db in
+            try db.execute(sql: "UPDATE folder SET published_at = ? WHERE id = ?", arguments: [milliseconds, folder])
+        }
+    }
+
+    /// When this device last published its record of `folder` (ms; 0: never).
+    public func lastPublished(folder: String) throws -> Int64 {
+        try database.read { db in try Int64.fetchOne(db, sql: "SELECT published_at FROM folder WHERE id = ?", arguments: [folder]) ?? 0 }
+    }
+
     /// The highest version counter of a tombstone dropped from `folder`'s index.
     public func counterFloor(folder: String) throws -> UInt64 {
         try database.read { db in

@@ -1,13 +1,13 @@
 import Content
-import Records
 
 /// A device away for longer than the folder's retention (docs/sync.md, "Away longer than
 /// the retention"). The others stop waiting for it: they leave its index out of what they
 /// merge and drop tombstones it has not seen. On its return it must therefore not publish
 /// the files it last listed as they were — some are files the others deleted and have since
-/// forgotten. It removes, before its first publish, every file it has not changed since its
-/// last record and that no present device's index lists at all; each stays a kept version
-/// (restorable for the retention), and the log and `sync status` say how many.
+/// forgotten. Before it publishes again, it removes every file it has not changed since its
+/// last publish that another device listed before and no present device lists now; each
+/// stays a kept version (restorable for the retention), and the log and `sync status` say
+/// how many.
 extension FolderSession {
     /// Whether another device takes part in the folder now.
     enum Presence: Sendable {
@@ -19,6 +19,12 @@ extension FolderSession {
         case undetermined
         /// Old, and silent for three republish intervals while this session watched.
         case away
+    }
+
+    /// The check a device back from an absence makes before it publishes.
+    struct AwayCheck: Sendable {
+        /// Paths the other devices listed live when this one last heard from them.
+        var listedBefore: Set<PathKey>
     }
 
     /// How long the others wait for a silent device (ms).
@@ -37,57 +43,67 @@ extension FolderSession {
         return remote.values.filter { kinds.contains(presence(of: $0, now: now)) }.map(\.index)
     }
 
-    /// Notes this device's own latest record: one older than nine tenths of the others'
-    /// patience (their clocks may run ahead of this one) means this device was away.
-    func noticeReturnFromAway(_ own: SignedRecord) {
-        guard !onDemand, let announcement = try? IndexAnnouncement(opening: own.payload, token: token, signer: deviceID) else { return }
-        let age = Self.now() - announcement.publishedMilliseconds
-        returnedFromAway = age > awayAfterMilliseconds / 10 * 9 ? own : nil
+    /// Records changed entries, and that they changed since the last publish.
+    func save(_ changed: [LocalEntry]) throws {
+        try store.save(folder: folderID, changed)
+        for entry in changed { changedSincePublish.insert(PathKey(entry.entry.path)) }
     }
 
-    /// After an absence: removes the files this device left unchanged since its last record
-    /// that no present device lists (live or deleted). Throws, so that nothing is published,
-    /// while its last record cannot be read; after three rounds it says so and goes on.
+    /// Starts the check when this device's last publish is older than nine tenths of the
+    /// others' patience (their clocks may run ahead of this one), once per publish: what
+    /// the others listed is taken from the indexes held in memory, or after a restart from
+    /// the page cache of each device's last tree.
+    func beginAwayCheckIfDue() throws {
+        guard awayCheck == nil, !awayChecked, !onDemand, lastPublished > 0, Self.now() - lastPublished > awayAfterMilliseconds / 10 * 9
+        else { return }
+        var listed: Set<PathKey> = []
+        if remote.isEmpty {
+            for device in devices.keys {
+                for plaintext in try store.indexPages(folder: folderID, device: device).values {
+                    guard let page = try? IndexPage(decoding: plaintext), page.level == 0 else { continue }
+                    for entry in page.entries where !entry.deleted { listed.insert(PathKey(entry.path)) }
+                }
+            }
+        } else {
+            for device in remote.values {
+                for entry in device.index.entries where !entry.deleted { listed.insert(PathKey(entry.path)) }
+            }
+        }
+        awayCheck = AwayCheck(listedBefore: listed)
+        logger.notice("this folder's record was last published long ago: checking what the other devices deleted meanwhile before publishing")
+    }
+
+    /// After an absence, once the index of every device that may take part was read: removes
+    /// the files this device left unchanged since its last publish that another device
+    /// listed before and none lists now (live or deleted).
     func removeWhatWasDeletedWhileAway() async throws {
-        guard let own = returnedFromAway else { return }
+        guard let check = awayCheck, everyIndexRead else { return }
         let present = indexes(.present)
-        guard !present.isEmpty else { return }  // alone: nobody to have deleted anything
-        let published: FolderIndex
-        do {
-            let announcement = try IndexAnnouncement(opening: own.payload, token: token, signer: deviceID)
-            published = try await readIndex(announcement, device: deviceID, cached: false).0
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            awayReadFailures += 1
-            guard awayReadFailures >= 3 else { throw error }
-            logger.error("""
-                this device was away longer than the folder's retention and cannot read its last index: files the other \
-                devices deleted meanwhile may come back
-                """, metadata: ["error": "\(error)"])
-            returnedFromAway = nil
+        guard !present.isEmpty else {
+            // Nobody present: wait for devices not yet known to be away; none at all means
+            // nobody could have deleted anything meanwhile.
+            if indexes(.undetermined).isEmpty { (awayCheck, awayChecked) = (nil, true) }
             return
         }
-        var listed: Set<PathKey> = []
+        var listedNow: Set<PathKey> = []
         for index in present {
-            for entry in index.entries { listed.insert(PathKey(entry.path)) }
+            for entry in index.entries { listedNow.insert(PathKey(entry.path)) }
         }
         // Children before parents, as deletions are applied.
-        let forgotten = published.entries.filter { entry in
-            !entry.deleted && !listed.contains(PathKey(entry.path)) && local[PathKey(entry.path)]?.entry.version == entry.version
-        }.sorted { $0.path > $1.path }
+        let forgotten = local.filter { path, current in
+            !current.entry.deleted && !changedSincePublish.contains(path) && check.listedBefore.contains(path) && !listedNow.contains(path)
+        }.sorted { $0.key.path > $1.key.path }
         let applier = try FileApplier(root: path, decoder: FileDecoder(source: network.chunkSource), logger: logger)
         var changed: [LocalEntry] = []
-        for entry in forgotten {
-            guard let current = local[PathKey(entry.path)] else { continue }
+        for (path, current) in forgotten {
             if case .applied(let updated) = await applier.apply(current.entry.deletion(by: me), current: current, copySource: nil) {
-                local[PathKey(entry.path)] = updated
+                local[path] = updated
                 changed.append(updated)
             }
         }
         applier.flush()
-        try store.save(folder: folderID, changed)
-        returnedFromAway = nil
+        try save(changed)
+        (awayCheck, awayChecked) = (nil, true)
         removedOnReturn += changed.count
         guard !changed.isEmpty else { return }
         referencesStale = true

@@ -6,6 +6,9 @@ extension FolderSession {
     /// record with the next sequence number. Only pages not stored before travel: after
     /// one change, the changed leaf and the pages above it (docs/sync.md).
     func publishOnce() async throws {
+        // Back from an absence: what the others deleted meanwhile goes first (`FolderSession+Away`).
+        try beginAwayCheckIfDue()
+        guard awayCheck == nil else { return }
         let index = FolderIndex(device: deviceID, entries: local.values.map(\.entry))
         let tree = IndexTreeBuilder(seed: pageSeed, cipher: cipher).build(index.entries)
         let chunks = chunks
@@ -28,6 +31,10 @@ extension FolderSession {
             endorsement: try RecordEndorsement.endorse(signer: deviceID, by: token.ownerKey))
         try await network.publish(record)
         needPublish = false
+        lastPublished = announcement.publishedMilliseconds
+        try store.markPublished(folder: folderID, at: lastPublished)
+        changedSincePublish = []
+        awayChecked = false
         logger.debug("published the folder index", metadata: [
             "sequence": "\(sequence)", "entries": "\(index.entries.count)", "pages": "\(tree.pages.count)",
             "new pages": "\(written.count)", "new bytes": "\(written.reduce(0, +))",

@@ -7,6 +7,7 @@ extension FolderSession {
     /// Fetches the other devices' records, loads the indexes that changed, and applies
     /// what the planner decides.
     func pullOnce() async throws {
+        try beginAwayCheckIfDue()
         try await refreshRemoteIndexes()
         try await removeWhatWasDeletedWhileAway()
         let actions = SyncPlanner(device: me, ignore: ignoreRules()).plan(local: local.mapValues(\.entry), remote: indexes(.present))
@@ -55,7 +56,7 @@ extension FolderSession {
                 }
             }
         }
-        try store.save(folder: folderID, changed)
+        try save(changed)
         if !changed.isEmpty { referencesStale = true }
         pendingRemote = unfinished
         if !changed.isEmpty {
@@ -122,16 +123,20 @@ extension FolderSession {
     func refreshRemoteIndexes() async throws {
         let records = try await network.fetchRecords(key: token.recordKey)
         var unread = false
-        defer { everyIndexRead = !unread && devices.keys.allSatisfy { remote[$0] != nil } }
+        // Devices already away when last heard of are not waited for (their indexes may
+        // not be readable any more).
+        let now = Self.now()
+        defer {
+            everyIndexRead = !unread && devices.values.allSatisfy {
+                remote[$0.device] != nil || now - $0.publishedMilliseconds > awayAfterMilliseconds
+            }
+        }
         for record in records {
             let signer = Base32.encode(record.signer)
             if record.signer == deviceID {
                 // This device's own latest record: a re-added folder (or a new home with the
                 // same node key) continues after it, so the others keep seeing the device.
-                if record.isValid, record.key == token.recordKey {
-                    try store.raiseSequence(folder: folderID, past: record.sequence)
-                    noticeReturnFromAway(record)
-                }
+                if record.isValid, record.key == token.recordKey { try store.raiseSequence(folder: folderID, past: record.sequence) }
                 continue
             }
             guard record.isValid, record.key == token.recordKey else {
@@ -145,18 +150,20 @@ extension FolderSession {
                 continue
             }
             if let held = remote[record.signer], held.sequence >= record.sequence { continue }
+            var announced: Int64?
             do {
                 let announcement = try IndexAnnouncement(opening: record.payload, token: token, signer: record.signer)
+                announced = announcement.publishedMilliseconds
                 let (index, pages) = try await readIndex(announcement, device: record.signer, cached: true)
                 for refusal in index.refused {
                     logger.warning("refused an entry of another device's index", metadata: [
                         "signer": "\(signer)", "path": "\(refusal.path.debugDescription)", "reason": "\(refusal.reason)",
                     ])
                 }
-                let held = remote[record.signer], now = ContinuousClock.now
+                let held = remote[record.signer], read = ContinuousClock.now
                 remote[record.signer] = RemoteIndex(
                     sequence: record.sequence, index: index, publishedMilliseconds: announcement.publishedMilliseconds,
-                    firstRead: held?.firstRead ?? now, lastAdvanced: held == nil ? nil : now, pages: pages)
+                    firstRead: held?.firstRead ?? read, lastAdvanced: held == nil ? nil : read, pages: pages)
                 seenSequence[record.signer] = record.sequence
                 let device = FolderIndexStore.Device(
                     device: record.signer, sequence: record.sequence, indexCapability: announcement.indexName,
@@ -169,7 +176,7 @@ extension FolderSession {
             } catch {
                 // One device's index that cannot be read now (malformed, or chunks no peer
                 // serves) never holds up the others; it is tried again next round.
-                unread = true
+                if announced.map({ now - $0 <= awayAfterMilliseconds }) ?? true { unread = true }
                 logger.warning("ignored a folder record", metadata: ["signer": "\(signer)", "error": "\(error)"])
             }
         }

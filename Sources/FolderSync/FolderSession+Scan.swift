@@ -65,7 +65,7 @@ extension FolderSession {
             changed.append(updated)
             versionsMade += 1
         }
-        try store.save(folder: folderID, changed)
+        try save(changed)
         if !changed.isEmpty { referencesStale = true }
         try store.markStored(chunks.takePending())
         if versionsMade > 0 {

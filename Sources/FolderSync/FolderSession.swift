@@ -5,7 +5,6 @@ import FolderKeys
 import Foundation
 import Logging
 import OpenSSLKit
-import Records
 import Synchronization
 import Workers
 
@@ -51,14 +50,17 @@ public actor FolderSession {
     var counterFloor: UInt64
     /// Tombstones dropped from this device's index in this session.
     var tombstonesDropped = 0
-    /// This device's own last record, when it is older than the others' patience: the
-    /// device was away, and its next pull first removes what the others deleted meanwhile
+    /// When this device last published its record (ms): one silent for longer than the
+    /// others wait checks, before it publishes again, what they deleted meanwhile
     /// (`FolderSession+Away`).
-    var returnedFromAway: SignedRecord?
+    var lastPublished: Int64
+    /// That check, while it is due, and whether it was made since the last publish.
+    var awayCheck: AwayCheck?
+    var awayChecked = false
+    /// Paths this device changed (scanned, applied, restored) since its last publish.
+    var changedSincePublish: Set<PathKey> = []
     /// Files removed here on returning from away, in this session.
     var removedOnReturn = 0
-    /// Rounds in which this device's last record could not be read after an absence.
-    var awayReadFailures = 0
     /// Since when each tombstone has been seen by every known device, round after round.
     var tombstonesSeenSince: [PathKey: ContinuousClock.Instant] = [:]
     var seenSequence: [[UInt8]: UInt64] = [:]
@@ -143,6 +145,7 @@ public actor FolderSession {
         self.chunks = StoredChunks(network: network.chunkSink, known: try store.storedChunks())
         self.local = try store.entries(folder: folderID)
         self.counterFloor = try store.counterFloor(folder: folderID)
+        self.lastPublished = try store.lastPublished(folder: folderID)
         for device in try store.devices(folder: folderID) {
             seenSequence[device.device] = device.sequence
             devices[device.device] = device

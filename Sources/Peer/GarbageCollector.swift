@@ -128,8 +128,10 @@ struct GarbageCollector: Sendable {
     private func release(_ ids: [ChunkID]) async -> Int {
         await fence.releasing(ids) { ids in
             _ = try? await local.releaseLeases(ids, owner: Data(owner.bytes))
+            // Judged before the holders are computed: the view they come from is what counts.
+            let cold = !warmup.isWarm(placement.snapshot)
             let missed = await releaseOnHolders(ids)
-            if !warmup.isWarm(placement.snapshot) { await keepPending(ids, for: Self.everyHolder) }
+            if cold { await keepPending(ids, for: Self.everyHolder) }
             return missed
         }
     }
@@ -174,6 +176,7 @@ struct GarbageCollector: Sendable {
                 if nodeID == Self.everyHolder {
                     guard warmup.isWarm(snapshot) else { continue }
                     try await fence.releasing(ids) { ids in
+                        let ids = try await stillPending(ids, for: nodeID)
                         _ = await releaseOnHolders(ids)
                         try await local.removePendingReleases(ids, peer: Self.everyHolder)
                     }
@@ -182,10 +185,18 @@ struct GarbageCollector: Sendable {
                 guard let peer = snapshot.peers[nodeID.identifier], peer.isUsable, !peer.isSelf else { continue }
                 // A chunk a put in flight claims stays pending: that put's ledger entry drops it.
                 try await fence.releasing(ids) { ids in
+                    let ids = try await stillPending(ids, for: nodeID)
                     if await deliverRelease(ids, to: peer) { try await local.removePendingReleases(ids, peer: nodeID) }
                 }
             }
         }
+    }
+
+    /// Those of `ids` still pending for `peer`, read again under the fence: a put that ended
+    /// since the pending list was read took its chunks' leases again and dropped their rows.
+    private func stillPending(_ ids: [ChunkID], for peer: NodeID) async throws -> [ChunkID] {
+        let pending = Set(try await local.pendingReleases(ids, peer: peer))
+        return ids.filter(pending.contains)
     }
 
     /// Sends this owner's release of `ids` to `peer`, in batches; whether every batch arrived.

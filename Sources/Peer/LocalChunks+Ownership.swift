@@ -67,6 +67,14 @@ extension LocalChunks {
         }
     }
 
+    /// Those of `ids` still pending for `peer`.
+    public func pendingReleases(_ ids: [ChunkID], peer: NodeID) async throws -> [ChunkID] {
+        let store = store
+        return try await NIOThreadPool.singleton.runIfActive {
+            try store.pendingReleases(ids.map { StoredChunkID($0) }, peer: Data(peer.bytes)).map { ChunkID($0) }
+        }
+    }
+
     public func removePendingReleases(_ ids: [ChunkID], peer: NodeID) async throws {
         let store = store
         try await NIOThreadPool.singleton.runIfActive { try store.removePendingReleases(ids.map { StoredChunkID($0) }, peer: Data(peer.bytes)) }

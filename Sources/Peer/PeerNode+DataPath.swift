@@ -20,16 +20,18 @@ extension PeerNode {
     /// Stores a file as this peer's own (`p2p put`): its chunks take this owner's leases,
     /// and the file is listed in the owner's ledger before the call returns, so that its
     /// leases are renewed until it is removed.
+    /// `alsoAs` lists it under a second source too, in the same transaction (a tree's root).
     public nonisolated func storeOwnedFile<Bytes: AsyncSequence & Sendable>(
-        _ bytes: Bytes, kind: ContentKind = .file, source: String = OwnedFile.putSource
+        _ bytes: Bytes, kind: ContentKind = .file, source: String = OwnedFile.putSource, alsoAs: String? = nil
     ) async throws -> EncodedFile where Bytes.Element == [UInt8] {
         let started = Date()
         let recorder = RecordingSink(chunks.writer(leases: [collector.lease(now: started)]), fence: collector.fence)
         do {
             let encoded = try await fileEncoder(sink: recorder).encode(bytes, kind: kind)
-            try await local.recordOwnedFile(
-                OwnedFile(capability: encoded.capability.description, size: encoded.size, storedAt: started, source: source),
-                chunks: recorder.ids)
+            let ids = recorder.ids
+            try await local.recordOwnedFiles(([source] + [alsoAs].compactMap { $0 }).map { source in
+                (OwnedFile(capability: encoded.capability.description, size: encoded.size, storedAt: started, source: source), ids)
+            })
             await recorder.finish()
             return encoded
         } catch {
@@ -43,6 +45,7 @@ extension PeerNode {
     public static let putSource = OwnedFile.putSource
     public static let treeSource = OwnedFile.treeSource
     public static let treeFileSource = OwnedFile.treeFileSource
+    public static let treeRootSource = OwnedFile.treeRootSource
 
     /// The files this peer stored as their owner, oldest first: through the API, and the
     /// versions of the folders it syncs (not their index pages, the sync's bookkeeping).

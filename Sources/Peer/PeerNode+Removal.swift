@@ -37,21 +37,49 @@ extension PeerNode {
     public nonisolated func removeOwned(_ capability: Capability) async throws -> Removal? {
         let cap = capability.description
         let sources = try await local.ownedSources(capability: cap)
-        if sources.contains(OwnedFile.treeSource) { return try await removeTree(cap) }
+        if sources.contains(OwnedFile.treeRootSource) || sources.contains(OwnedFile.treeSource) { return try await removeTree(cap) }
         if sources.contains(OwnedFile.putSource) {
             let removal = try await collector.remove(capabilities: [cap], sources: [OwnedFile.putSource])
             logger.info("removed a file", metadata: ["chunks released": "\(removal.released.count)"])
             return Removal(files: removal.removed, directories: 0, released: removal.released.count, unreachable: removal.unreachable)
         }
-        if sources.contains(OwnedFile.treeFileSource) { throw RemovalRefusal.partOfTrees }
-        return nil
+        guard sources.contains(OwnedFile.treeFileSource) else { return nil }
+        // A tree's file: removed alone only when no tree reaches it (its `put -r` did not finish).
+        let trees = try await ownedTrees()
+        if TreeRemoval.reaches(cap, children: trees.children, explicitRoots: trees.roots) { throw RemovalRefusal.partOfTrees }
+        let removal = try await collector.remove(capabilities: [cap], sources: [OwnedFile.treeFileSource])
+        return Removal(files: removal.removed, directories: 0, released: removal.released.count, unreachable: removal.unreachable)
     }
 
     /// Removes the tree at `root`: its listings and files, less what this owner's other
-    /// trees reach (`TreeRemoval`).
+    /// trees reach (`TreeRemoval`), and its mark as a root.
     private nonisolated func removeTree(_ root: String) async throws -> Removal {
-        let listings = try await local.ownedCapabilities(source: OwnedFile.treeSource)
+        let trees = try await ownedTrees()
         let treeFiles = try await local.ownedCapabilities(source: OwnedFile.treeFileSource)
+        let plan: TreeRemoval
+        do {
+            plan = try TreeRemoval.plan(removing: root, children: trees.children, explicitRoots: trees.roots)
+        } catch {
+            throw RemovalRefusal.insideTrees("\(error)")
+        }
+        let sources = [OwnedFile.treeSource, OwnedFile.treeRootSource, OwnedFile.treeFileSource]
+        let removal = try await collector.remove(capabilities: Array(plan.listings.union(plan.files)), sources: sources)
+        // A root another tree also holds as a directory stays as that directory.
+        let mark = try await collector.remove(capabilities: [root], sources: [OwnedFile.treeRootSource])
+        logger.info("removed a tree", metadata: [
+            "files": "\(plan.files.count)", "directories": "\(plan.listings.count)", "chunks released": "\(removal.released.count)",
+        ])
+        return Removal(
+            files: plan.files.intersection(treeFiles).count, directories: plan.listings.intersection(Set(trees.children.keys)).count,
+            released: removal.released.count + mark.released.count, unreachable: max(removal.unreachable, mark.unreachable))
+    }
+
+    /// Every listing this owner stored with its direct entries, and the roots `put -r`
+    /// printed. A listing that cannot be read refuses the removal: what the other trees use
+    /// would not be known.
+    private nonisolated func ownedTrees() async throws -> (children: [String: TreeRemoval.Children], roots: Set<String>) {
+        let roots = try await local.ownedCapabilities(source: OwnedFile.treeRootSource)
+        let listings = try await local.ownedCapabilities(source: OwnedFile.treeSource).union(roots)
         var children: [String: TreeRemoval.Children] = [:]
         let decoder = fileDecoder()
         for listing in listings {
@@ -73,19 +101,6 @@ extension PeerNode {
             }
             children[listing] = found
         }
-        let plan: TreeRemoval
-        do {
-            plan = try TreeRemoval.plan(removing: root, children: children)
-        } catch {
-            throw RemovalRefusal.insideTrees("\(error)")
-        }
-        let removal = try await collector.remove(
-            capabilities: Array(plan.listings.union(plan.files)), sources: [OwnedFile.treeSource, OwnedFile.treeFileSource])
-        logger.info("removed a tree", metadata: [
-            "files": "\(plan.files.count)", "directories": "\(plan.listings.count)", "chunks released": "\(removal.released.count)",
-        ])
-        return Removal(
-            files: plan.files.intersection(treeFiles).count, directories: plan.listings.intersection(listings).count,
-            released: removal.released.count, unreachable: removal.unreachable)
+        return (children, roots)
     }
 }

@@ -29,18 +29,28 @@ struct TreeRemoval: Sendable, Equatable {
         }
     }
 
-    /// The plan for removing the tree at `root`, given every listing this owner stored and
-    /// its direct entries. A root is a listing no other listing lists.
-    static func plan(removing root: String, children: [String: Children]) throws(Refusal) -> TreeRemoval {
-        let listed = Set(children.values.flatMap(\.directories))
-        if listed.contains(root) {
-            let roots = children.keys.filter { !listed.contains($0) && reach(from: [$0], children).listings.contains(root) }
-            throw .insideTrees(roots.sorted())
+    /// The plan for removing the tree at `root`, given every listing this owner stored with
+    /// its direct entries, and the roots `put -r` printed (`explicitRoots`). Any listing no
+    /// other listing names is a root too (trees stored before roots were recorded).
+    static func plan(removing root: String, children: [String: Children], explicitRoots: Set<String>) throws(Refusal) -> TreeRemoval {
+        let roots = allRoots(children, explicitRoots)
+        guard roots.contains(root) else {
+            throw .insideTrees(roots.filter { reach(from: [$0], children).listings.contains(root) }.sorted())
         }
-        let others = children.keys.filter { $0 != root && !listed.contains($0) }
-        let kept = reach(from: others, children)
+        let kept = reach(from: Array(roots.subtracting([root])), children)
         let removed = reach(from: [root], children)
         return TreeRemoval(listings: removed.listings.subtracting(kept.listings), files: removed.files.subtracting(kept.files))
+    }
+
+    /// Whether any tree of this owner reaches `file` (a tree file no tree reaches is left by a
+    /// `put -r` that did not finish).
+    static func reaches(_ file: String, children: [String: Children], explicitRoots: Set<String>) -> Bool {
+        reach(from: Array(allRoots(children, explicitRoots)), children).files.contains(file)
+    }
+
+    private static func allRoots(_ children: [String: Children], _ explicitRoots: Set<String>) -> Set<String> {
+        let listed = Set(children.values.flatMap(\.directories))
+        return explicitRoots.union(children.keys.filter { !listed.contains($0) })
     }
 
     /// Every listing and file reachable from `roots` (listings not in `children` are not

@@ -1,4 +1,5 @@
 import APIClient
+import APIModel
 import ArgumentParser
 import Foundation
 import Home
@@ -49,7 +50,9 @@ struct PutCommand: AsyncParsableCommand {
         let client = try APIClient.connecting(to: peerHome)
         let owned: Set<String>
         do {
-            owned = Set(try await client.ownedFiles().files.map(\.cap))
+            // Only files owned as a tree's are taken from the cache: one owned as a plain put
+            // alone must be stored as a tree's too, or `p2p rm` of that put would break the tree.
+            owned = Set(try await client.ownedFiles().files.filter { $0.source == OwnedFiles.File.treeFileSource }.map(\.cap))
         } catch let error as APIClientError {
             throw CLIError.from(error, home: peerHome)
         }

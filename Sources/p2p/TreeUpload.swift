@@ -23,7 +23,8 @@ struct TreeUpload {
     private(set) var directories = 0
     private(set) var unchanged = 0
 
-    mutating func store(directory path: String) async throws -> String {
+    /// Stores the tree at `path`; `isRoot` for the top of the tree (the capability printed).
+    mutating func store(directory path: String, isRoot: Bool = true) async throws -> String {
         var entries: [DirectoryDocument.Entry] = []
         for name in try Self.names(in: path) {
             let child = path + "/" + name
@@ -45,7 +46,7 @@ struct TreeUpload {
                 files += 1
                 entries.append(.init(name: name, type: "file", mode: mode, mtimeNanoseconds: mtime, size: UInt64(info.st_size), cap: cap))
             case S_IFDIR:
-                let cap = try await store(directory: child)
+                let cap = try await store(directory: child, isRoot: false)
                 entries.append(.init(name: name, type: "directory", mode: mode, mtimeNanoseconds: mtime, size: 0, cap: cap))
             case S_IFLNK:
                 var target = [CChar](repeating: 0, count: 4097)
@@ -59,7 +60,7 @@ struct TreeUpload {
         }
         directories += 1
         do {
-            return try await client.storeDirectory(DirectoryDocument(entries: entries)).cap
+            return try await client.storeDirectory(DirectoryDocument(entries: entries), isRoot: isRoot).cap
         } catch let error as APIClientError {
             throw CLIError.from(error, home: home)
         }
@@ -81,7 +82,7 @@ struct TreeUpload {
         return names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
     }
 
-    /// Stores one file as `p2p put FILE` does; its capability.
+    /// Stores one file of a tree (`?source=tree`: removed with the tree); its capability.
     static func upload(file: String, client: APIClient, home: PeerHome, progress: ProgressBar) async throws -> String {
         let descriptor = open(file, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw CLIError.badInput("cannot read \(file): \(String(cString: strerror(errno)))") }

@@ -52,7 +52,7 @@ struct MemoryFiles: FileSource {
         try await FileDecoder(source: chunks).chunkIDs(of: capability).map { ($0, holders) }
     }
 
-    func storeDirectory(_ listing: DirectoryListing) async throws -> EncodedFile {
+    func storeDirectory(_ listing: DirectoryListing, isRoot: Bool) async throws -> EncodedFile {
         let encoded = try await FileEncoder(sink: chunks, cipher: cipher).encode(listing)
         let file = OwnedFiles.File(cap: encoded.capability.description, size: encoded.size, storedAt: 1_000, source: "put -r")
         owned.files.withLock { files in if !files.contains(file) { files.append(file) } }

@@ -145,7 +145,8 @@ extension FolderSessionTests {
 /// deleted meanwhile instead of bringing it back.
 extension FolderSessionTests {
     /// Makes `device`'s latest record say it was published `daysAgo` days ago, as if the
-    /// device had been away since: re-signed with its own key at the next sequence.
+    /// device had been away since: re-signed with its own key at the next sequence, and its
+    /// own store says so too; the device restarts.
     func backdate(_ device: Device, daysAgo: Int64) throws {
         let key = try device.syncNetwork.deviceKey(context: token.recordKey)
         let id = key.publicKey.rawRepresentation
@@ -155,6 +156,8 @@ extension FolderSessionTests {
         network.plant(try SignedRecord.sign(
             key: token.recordKey, sequence: own.sequence + 1, payload: try announcement.sealed(token: token, signer: id), with: key,
             endorsement: try RecordEndorsement.endorse(signer: id, by: token.ownerKey)))
+        try device.store.markPublished(folder: token.folderID, at: announcement.publishedMilliseconds)
+        try device.restart()
     }
 
     @Test func aDeviceBackAfterTheRetentionRemovesWhatTheOthersDeletedAndForgot() async throws {
@@ -202,5 +205,38 @@ extension FolderSessionTests {
         #expect(away.tree.read("gone.txt") == nil && a.tree.read("gone.txt") == nil)
         #expect(await away.session.status().removedOnReturn == 0)
         #expect(try tombstones(on: a).isEmpty)
+    }
+
+    @Test func aFileBackFromAwayThatAnotherDeviceIgnoresStays() async throws {
+        let a = try quickDevice("a"), away = try quickDevice("away")
+        try a.tree.write(".p2pignore", "build/\n")
+        try away.tree.write("build/out.o", "only here: the other device ignores it")
+        try away.tree.write("shared.txt", "both")
+        try await converge([a, away])
+        #expect(a.tree.read("build/out.o") == nil && a.tree.read("shared.txt") == "both")
+        try backdate(away, daysAgo: 40)
+        try await converge([away, a])
+        #expect(away.tree.read("build/out.o") == "only here: the other device ignores it", "removed a file nobody deleted")
+        #expect(await away.session.status().removedOnReturn == 0)
+    }
+
+    @Test func aDeviceBackFromAwayPublishesNothingBeforeItsCheck() async throws {
+        let a = try quickDevice("a"), away = try quickDevice("away")
+        try a.tree.write("gone.txt", "soon deleted")
+        try await converge([a, away])
+        try backdate(away, daysAgo: 40)
+        let published = network.records.withLock { $0[token.recordKey]?.count ?? 0 }
+        // A scan alone (no pull yet): the stale index must not go out.
+        try away.tree.write("new.txt", "made while away")
+        await away.session.step(scan: true, pull: false)
+        let key = try away.syncNetwork.deviceKey(context: token.recordKey).publicKey.rawRepresentation
+        let record = try #require(network.records.withLock { $0[token.recordKey]?[key] })
+        let announcement = try IndexAnnouncement(opening: record.payload, token: token, signer: key)
+        #expect(Int64(Date().timeIntervalSince1970 * 1000) - announcement.publishedMilliseconds > 39 * 86_400_000, "published before its check")
+        #expect(network.records.withLock { $0[token.recordKey]?.count ?? 0 } == published)
+        await away.sync()
+        #expect(away.tree.read("new.txt") == "made while away")
+        try await converge([away, a])
+        #expect(a.tree.read("new.txt") == "made while away")
     }
 }

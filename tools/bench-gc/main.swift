@@ -88,6 +88,8 @@ func pace(from start: ContinuousClock.Instant, units: Double, rate: Double) {
 final class SweepGate: Sendable {
     let paused = Atomic<Bool>(false)
     let inStep = Atomic<Bool>(false)
+    /// Set by the sweep when it has nothing left to do.
+    let finished = Atomic<Bool>(false)
     /// Time spent paused, in nanoseconds.
     let pausedNanoseconds = Atomic<Int64>(0)
 
@@ -258,6 +260,7 @@ do {
     gate.pause()
     let sweepStart = ContinuousClock.now
     let sweeping = Task.detached { () throws -> (CollectionReport, CompactionReport, Duration) in
+        defer { gate.finished.store(true, ordering: .sequentiallyConsistent) }
         let result = try sweep(busy, gate: gate)
         return (result.collected, result.compacted, ContinuousClock.now - sweepStart)
     }
@@ -278,6 +281,8 @@ do {
             format: "round_%d=put %.0f alone %.0f beside (%.2f), get %.0f alone %.0f beside (%.2f)", round, rate.putAlone, rate.putBeside,
             rate.putBeside / rate.putAlone, rate.getAlone, rate.getBeside, rate.getBeside / rate.getAlone))
     }
+    // Every "beside" window counts only if the sweep was still at work through the last one.
+    let sweptThroughRounds = !gate.finished.load(ordering: .sequentiallyConsistent)
     gate.resume()
     let measured = ContinuousClock.now - sweepStart
     clock_gettime(CLOCK_MONOTONIC, &monotonic)
@@ -286,6 +291,7 @@ do {
     let result = (collected: collected, compacted: compacted)
     let sweepBusy = sweepTotal - .nanoseconds(gate.pausedNanoseconds.load(ordering: .relaxed))
     print("gc_rounds=\(rounds)")
+    print("sweep_ran_through_rounds=\(sweptThroughRounds ? "yes" : "no")")
     print("beside_sweep_busy_seconds=\(String(format: "%.2f", seconds(sweepBusy)))")
     print("beside_measured_seconds=\(String(format: "%.2f", seconds(measured)))")
     print("put_alone_mb_per_s=\(String(format: "%.0f", median(rates.map(\.putAlone))))")
