@@ -58,6 +58,12 @@ import Transport
                 metrics: NodeMetrics(factory: NOOPMetricsHandler.instance), logger: Logger(label: "test"))
         }
 
+        /// The owner after a restart, knowing the holders `known` so far and expecting all four.
+        func owner(knowing known: [Int]) -> (Placement, GarbageCollector) {
+            let placement = Placement(view(knowing: known))
+            return (placement, collector(placement, warmup: ViewWarmup(expected: Set(ring.ids), contactsOthers: true)))
+        }
+
         /// Holders that still keep the owner's lease on some chunk.
         func leaseKeepers() async throws -> [Int] {
             var keepers: [Int] = []
@@ -74,8 +80,7 @@ import Transport
     @Test func aReleaseFromAColdViewReachesTheHoldersTheWarmViewNames() async throws {
         let scene = try await Scene()
         defer { try? FileManager.default.removeItem(atPath: scene.root) }
-        let placement = Placement(scene.view(knowing: [0]))
-        let collector = scene.collector(placement, warmup: ViewWarmup(expected: Set(scene.ring.ids), contactsOthers: true))
+        let (placement, collector) = scene.owner(knowing: [0])
 
         #expect(try await collector.remove(capabilities: ["cap"], sources: [OwnedFile.putSource]).removed == 1)
         // Only the holder it knew was told: this is the defect the warm-up closes.
@@ -93,8 +98,7 @@ import Transport
     @Test func aFilePutAgainBeforeTheViewIsWarmKeepsItsLeases() async throws {
         let scene = try await Scene()
         defer { try? FileManager.default.removeItem(atPath: scene.root) }
-        let placement = Placement(scene.view(knowing: [0]))
-        let collector = scene.collector(placement, warmup: ViewWarmup(expected: Set(scene.ring.ids), contactsOthers: true))
+        let (placement, collector) = scene.owner(knowing: [0])
 
         #expect(try await collector.remove(capabilities: ["cap"], sources: [OwnedFile.putSource]).removed == 1)
         // The same content is stored again by this owner before the view is warm.
@@ -108,8 +112,7 @@ import Transport
     @Test func aWarmViewReleasesOnceAndKeepsNothingPending() async throws {
         let scene = try await Scene()
         defer { try? FileManager.default.removeItem(atPath: scene.root) }
-        let placement = Placement(scene.view(knowing: [0, 1, 2, 3]))
-        let collector = scene.collector(placement, warmup: ViewWarmup(expected: Set(scene.ring.ids), contactsOthers: true))
+        let (_, collector) = scene.owner(knowing: [0, 1, 2, 3])
 
         #expect(try await collector.remove(capabilities: ["cap"], sources: [OwnedFile.putSource]).removed == 1)
         #expect(try await scene.leaseKeepers().isEmpty)
