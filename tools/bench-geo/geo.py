@@ -138,6 +138,11 @@ def main():
         print(f"checker, {check_seconds} s at {rtt} ms: exit {code}; {json.dumps(verdict.get('counts', verdict))}")
         for violation in verdict.get("violations", [])[:20]:
             print(f"  violation: {json.dumps(violation)}")
+        if code != 0:
+            # The history, the peers' logs and homes are what a violation is diagnosed from.
+            os.remove(os.path.join(work, "file"))
+            print(f"checker artifacts kept in {work} (history.jsonl, lab-check/peer*.log, homes)")
+            return
     subprocess.run(["rm", "-rf", work])
 
 
