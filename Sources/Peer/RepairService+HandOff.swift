@@ -20,9 +20,9 @@ extension RepairService {
                 let owners = snapshot.preferenceList(for: id.bytes)
                 groups[owners.map(\.nodeID.description).joined(separator: ","), default: (owners, [])].ids.append(id)
             }
+            let answers = await askOwners(of: Array(groups.values))
             for (owners, group) in groups.values {
-                var held: [[Bool]?] = []
-                for owner in owners { held.append(owner.isUsable ? await ask(owner, about: group) : nil) }
+                let held = owners.map { answers.held(group, by: $0) }
                 // This peer pushes every missing copy itself: it is about to go, and the
                 // other holders would only notice at their next pass.
                 var jobs: [(index: Int, targets: [PlacementPeer])] = []

@@ -69,17 +69,11 @@ struct RepairService: Sendable {
             guard !owners.isEmpty else { continue }
             groups[owners.map(\.nodeID.description).joined(separator: ","), default: (owners, [])].ids.append(id)
         }
+        let answers = await askOwners(of: Array(groups.values))
         for (owners, group) in groups.values {
             // held[o][i]: whether owner o holds chunk i; nil when it was not asked or did not answer.
-            var held: [[Bool]?] = []
-            for owner in owners {
-                if owner.isSelf {
-                    held.append(Array(repeating: true, count: group.count))
-                } else if owner.isUsable {
-                    held.append(await ask(owner, about: group))
-                } else {
-                    held.append(nil)
-                }
+            let held = owners.map { owner in
+                owner.isSelf ? Array(repeating: true, count: group.count) : answers.held(group, by: owner)
             }
             let selfIndex = owners.firstIndex(where: \.isSelf)
             // One pusher per chunk: the first holder in list order, or an off-list holder
@@ -172,6 +166,38 @@ struct RepairService: Sendable {
 
     /// Chunks pushed at the same time by one repair pass.
     static let pushesInFlight = 4
+
+    /// Asks every usable other owner of a page, in one `hasChunks` batch per peer and all
+    /// peers at once, which of the page's chunks it holds: a page costs one round trip to
+    /// the farthest owner, not one per owner and preference list (at 50 ms between zones,
+    /// a peer in every list spent two minutes a pass asking one group after the other).
+    func askOwners(of groups: [(owners: [PlacementPeer], ids: [ChunkID])]) async -> OwnerAnswers {
+        var asked: [NodeID: (peer: PlacementPeer, ids: [ChunkID])] = [:]
+        for (owners, ids) in groups {
+            for owner in owners where !owner.isSelf && owner.isUsable {
+                asked[owner.nodeID, default: (owner, [])].ids += ids
+            }
+        }
+        return await withTaskGroup(of: (NodeID, [ChunkID], [Bool]?).self) { tasks in
+            var pending = asked.values[...]
+            func launch(_ tasks: inout TaskGroup<(NodeID, [ChunkID], [Bool]?)>) {
+                guard let (peer, ids) = pending.popFirst() else { return }
+                tasks.addTask { (peer.nodeID, ids, await self.ask(peer, about: ids)) }
+            }
+            for _ in 0..<Self.asksInFlight { launch(&tasks) }
+            var answers = OwnerAnswers()
+            while let (peer, ids, held) = await tasks.next() {
+                if let held, held.count == ids.count {
+                    answers.byPeer[peer] = Dictionary(zip(ids, held), uniquingKeysWith: { $0 || $1 })
+                }
+                launch(&tasks)
+            }
+            return answers
+        }
+    }
+
+    /// `hasChunks` batches in flight at once from one page.
+    static let asksInFlight = 16
 
     /// Which of `ids` a peer holds, or nil when it cannot be asked.
     func ask(_ peer: PlacementPeer, about ids: [ChunkID]) async -> [Bool]? {

@@ -47,6 +47,23 @@ import Testing
         #expect(ring.stores[0].ids == Set(owned))
     }
 
+    /// A page costs one `hasChunks` round trip per other owner, whatever the preference
+    /// lists: at 50 ms between zones, asking one list after the other made a pass over
+    /// 13,000 chunks take two minutes (found by the history checker's settle).
+    @Test func aPageAsksEachOtherOwnerOnceAndAllAtOnce() async throws {
+        let ring = FakeRing(peers: 5)
+        let all = try Self.chunks(40)
+        for bytes in all { try await ring.stores[0].put(ChunkID(hashing: bytes), bytes) }
+        let lists = Set(all.map { ring.owners(of: ChunkID(hashing: $0), in: ring.snapshot(self: 0)) })
+        try #require(lists.count > 4, "the chunks fall on several preference lists")
+
+        _ = await Self.repair(ring, as: 0).repairPass()
+        let asks = ring.network.calls.withLock { $0.filter { $0.caller == ring.ids[0] && $0.method == .hasChunks } }
+        let pages = (all.count + Self.settings.pageSize - 1) / Self.settings.pageSize
+        #expect(!asks.isEmpty && asks.count <= pages * (ring.ids.count - 1), "\(asks.count) asks for \(pages) pages")
+        for address in Set(asks.map(\.address)) { #expect(asks.filter { $0.address == address }.count <= pages) }
+    }
+
     @Test func aCopyIsNotDroppedWhileAnOwnerIsDown() async throws {
         let ring = FakeRing(peers: 5)
         let all = try Self.chunks(30)
