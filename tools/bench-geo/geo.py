@@ -105,6 +105,11 @@ def checker_run(seconds, rtt_ms, work):
         sys.stderr.write(result.stderr[-4000:])
         with open(history + ".verdict.json") as f:
             verdict = json.load(f)
+        with open(history) as f:
+            settles = [json.loads(line) for line in f if '"op": "settle"' in line]
+        for settle in settles:
+            print(f"settle: ok {settle.get('ok')} after {settle['end'] - settle['start']:.0f} s; repair passes per peer "
+                  f"(first, last answer; last pass s): {json.dumps(settle.get('repair'))}")
         return result.returncode, verdict
     finally:
         netlab(lab, "down", check=False)
