@@ -12,18 +12,27 @@ extension ChunkStore {
         try checkOpen()
         return try withDatabase("put record") {
             try durableWrite { db -> RecordPutOutcome in
-                let existing = try StoredRecord.fetchOne(db, key: [
-                    StoredRecord.Columns.key.name: record.key.databaseValue,
-                    StoredRecord.Columns.signer.name: record.signer.databaseValue,
-                ])
-                if let existing {
-                    guard record.sequence > existing.sequence else { return .alreadyCurrent(sequence: existing.sequence) }
+                // Statements kept prepared: a record is put on every holder at each write
+                // of a folder index or a bucket, and building SQL each time cost more than
+                // running it.
+                let current = try db.cachedStatement(sql: "SELECT sequence FROM records WHERE key = ? AND signer = ?")
+                if let stored = try Int64.fetchOne(current, arguments: [record.key, record.signer]) {
+                    let existing = RingPosition.decode(stored)
+                    guard record.sequence > existing else { return .alreadyCurrent(sequence: existing) }
                 } else {
-                    let count = try StoredRecord.filter(StoredRecord.Columns.key == record.key).fetchCount(db)
+                    let signers = try db.cachedStatement(sql: "SELECT COUNT(*) FROM records WHERE key = ?")
+                    let count = try Int.fetchOne(signers, arguments: [record.key]) ?? 0
                     guard count < Self.maximumRecordsPerKey else { return .keyFull(limit: Self.maximumRecordsPerKey) }
                 }
-                // Plain REPLACE: GRDB's upsert needs a rowid, and records is WITHOUT ROWID.
-                try record.insert(db, onConflict: .replace)
+                // Plain REPLACE: records is WITHOUT ROWID, and (key, signer) its primary key.
+                let replace = try db.cachedStatement(sql: """
+                    INSERT OR REPLACE INTO records (key, signer, sequence, payload, signature, owner, endorsement, stored_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                try replace.execute(arguments: [
+                    record.key, record.signer, record.storedSequence, record.payload, record.signature, record.owner,
+                    record.endorsement, ChunkLease.milliseconds(record.storedAt),
+                ])
                 return .stored
             }
         }

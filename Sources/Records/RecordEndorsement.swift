@@ -42,7 +42,7 @@ public struct RecordEndorsement: Sendable, Hashable {
         guard signature.count == Self.signatureSize else { return "endorsement of \(signature.count) bytes, expected \(Self.signatureSize)" }
         guard Self.key(owner: owner) == key else { return "the key is not its owner's" }
         guard let ownerKey = try? Ed25519PublicKey(rawRepresentation: owner),
-              ownerKey.isValidSignature(signature, for: Self.endorsementDomain + key + signer) else {
+              VerifiedSignatures.shared.isValid(signature, for: Self.endorsementDomain + key + signer, by: ownerKey) else {
             return "the owner's endorsement does not verify"
         }
         return nil

@@ -91,7 +91,7 @@ public struct SignedRecord: Sendable, Hashable {
         guard signature.count == Self.signatureSize else { return "signature of \(signature.count) bytes, expected \(Self.signatureSize)" }
         guard payload.count <= Self.maxPayloadSize else { return "payload of \(payload.count) bytes, limit \(Self.maxPayloadSize)" }
         guard let publicKey = try? Ed25519PublicKey(rawRepresentation: signer),
-              publicKey.isValidSignature(signature, for: signedMessage) else { return "signature does not verify" }
+              VerifiedSignatures.shared.isValid(signature, for: signedMessage, by: publicKey) else { return "signature does not verify" }
         return endorsement.invalidity(key: key, signer: signer)
     }
 

@@ -32,6 +32,24 @@ struct RecordStoreTests {
         }
     }
 
+    @Test func aStoredRowReadsBackWhole() throws {
+        try withTemporaryDirectory { root in
+            let store = try ChunkStore(root: root, capacity: 1 << 20, logger: quietLogger)
+            let row = StoredRecord(
+                key: Self.key, signer: Data(repeating: 7, count: 32), sequence: 1 << 63 + 5, payload: Data("whole".utf8),
+                signature: Data(repeating: 0x55, count: 64), owner: Data(repeating: 0x0A, count: 32),
+                endorsement: Data(repeating: 0x0B, count: 64), storedAt: Date(timeIntervalSince1970: 1_765_000_000.123))
+            #expect(try store.putRecord(row) == .stored)
+            #expect(try store.records(key: Self.key) == [row])
+            let newer = StoredRecord(
+                key: row.key, signer: row.signer, sequence: row.sequence + 1, payload: Data("newer".utf8), signature: row.signature,
+                owner: row.owner, endorsement: row.endorsement, storedAt: row.storedAt)
+            #expect(try store.putRecord(newer) == .stored)
+            #expect(try store.records(key: Self.key) == [newer])
+            try store.close()
+        }
+    }
+
     @Test func recordsSurviveReopening() throws {
         try withTemporaryDirectory { root in
             var store = try ChunkStore(root: root, capacity: 1 << 20, logger: quietLogger)
