@@ -203,12 +203,10 @@ extension ChunkStore {
 
     /// Inside a transaction: segment `segment` is indexed up to `end` (never moved back).
     static func recordIndexedEnd(of segment: UInt32, _ end: UInt64, in db: Database) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO segment (number, indexed_end) VALUES (?, ?)
-                ON CONFLICT (number) DO UPDATE SET indexed_end = max(indexed_end, excluded.indexed_end)
-                """,
-            arguments: [Int64(segment), Int64(end)])
+        try db.cachedStatement(sql: """
+            INSERT INTO segment (number, indexed_end) VALUES (?, ?)
+            ON CONFLICT (number) DO UPDATE SET indexed_end = max(indexed_end, excluded.indexed_end)
+            """).execute(arguments: [Int64(segment), Int64(end)])
     }
 
     /// Which of `ids` are stored in a segment already (one query per 500 ids).
@@ -219,9 +217,9 @@ extension ChunkStore {
                 for start in stride(from: 0, to: ids.count, by: 500) {
                     let slice = Array(ids[start..<min(start + 500, ids.count)])
                     let marks = databaseQuestionMarks(count: slice.count)
-                    placed.formUnion(try StoredChunkID.fetchAll(
-                        db, sql: "SELECT id FROM chunk WHERE segment IS NOT NULL AND id IN (\(marks))",
-                        arguments: StatementArguments(slice)))
+                    // Prepared once per batch size (at most 500 statements), not at every batch.
+                    let select = try db.cachedStatement(sql: "SELECT id FROM chunk WHERE segment IS NOT NULL AND id IN (\(marks))")
+                    placed.formUnion(try StoredChunkID.fetchAll(select, arguments: StatementArguments(slice)))
                 }
                 return placed
             }

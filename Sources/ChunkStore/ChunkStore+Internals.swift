@@ -81,7 +81,7 @@ extension ChunkStore {
         try withDatabase("look up chunk", chunk: id) {
             try database.read { db in
                 try Row.fetchOne(
-                    db, sql: "SELECT segment, segment_offset, size FROM chunk WHERE id = ? AND segment IS NOT NULL",
+                    db.cachedStatement(sql: "SELECT segment, segment_offset, size FROM chunk WHERE id = ? AND segment IS NOT NULL"),
                     arguments: [id]
                 ).map { row in Placement(segment: row[0], offset: row[1], size: row[2]) }
             }

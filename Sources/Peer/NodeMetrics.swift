@@ -87,6 +87,11 @@ public struct NodeMetrics: Sendable {
     private let reclaimedBytes: Counter
     private let reclaimedChunks: Counter
     private let ownedFiles: Gauge
+    /// The outcome counters, made once: a counter made per call costs a registry lookup
+    /// (labels joined, a lock taken) on every RPC.
+    private let puts: [Bool: Counter]
+    private let gets: [Bool: Counter]
+    private let rpcs: [String: [Bool: Counter]]
 
     public init(factory: any MetricsFactory) {
         self.factory = factory
@@ -124,33 +129,32 @@ public struct NodeMetrics: Sendable {
         reclaimedChunks = Counter(label: Name.reclaimedChunks, factory: factory)
         ownedFiles = Gauge(label: Name.ownedFiles, factory: factory)
         // Every labelled series exists from the start, at zero.
-        for outcome in ["success", "failure"] {
-            _ = Counter(label: Name.puts, dimensions: [("outcome", outcome)], factory: factory)
-            _ = Counter(label: Name.gets, dimensions: [("outcome", outcome)], factory: factory)
-            for method in Self.methods {
-                _ = Counter(label: Name.rpcs, dimensions: [("method", method), ("outcome", outcome)], factory: factory)
+        func outcomes(_ label: String, _ dimensions: [(String, String)] = []) -> [Bool: Counter] {
+            [true: "success", false: "failure"].mapValues { outcome in
+                Counter(label: label, dimensions: dimensions + [("outcome", outcome)], factory: factory)
             }
         }
+        puts = outcomes(Name.puts)
+        gets = outcomes(Name.gets)
+        rpcs = Dictionary(uniqueKeysWithValues: Self.methods.map { ($0, outcomes(Name.rpcs, [("method", $0)])) })
     }
 
     /// One file stored (or not) through the API.
     public func recordPut(bytes: UInt64, duration: Duration, succeeded: Bool) {
-        Counter(label: Name.puts, dimensions: [("outcome", succeeded ? "success" : "failure")], factory: factory).increment()
+        puts[succeeded]?.increment()
         putBytes.increment(by: Int64(clamping: bytes))
         if succeeded { putDuration.record(duration: duration) }
     }
 
     /// One file read (or not) through the API; `bytes` counts what was sent.
     public func recordGet(bytes: UInt64, duration: Duration, succeeded: Bool) {
-        Counter(label: Name.gets, dimensions: [("outcome", succeeded ? "success" : "failure")], factory: factory).increment()
+        gets[succeeded]?.increment()
         getBytes.increment(by: Int64(clamping: bytes))
         if succeeded { getDuration.record(duration: duration) }
     }
 
     func recordRPC(method: UInt16, succeeded: Bool) {
-        let name = PeerMethod(rawValue: method)?.label ?? "unknown"
-        Counter(label: Name.rpcs, dimensions: [("method", name), ("outcome", succeeded ? "success" : "failure")], factory: factory)
-            .increment()
+        rpcs[PeerMethod(rawValue: method)?.label ?? "unknown"]?[succeeded]?.increment()
     }
 
     /// One repair pass done: its copies pushed and surplus copies dropped.
