@@ -10,9 +10,20 @@ public struct Identifier256: Hashable, Comparable, Sendable, CustomStringConvert
     public let w2: UInt64
     public let w3: UInt64
 
-    /// Creates an identity from exactly 32 bytes; `nil` for any other length.
+    /// Creates an identity from exactly 32 bytes; `nil` for any other length. Inlinable, so
+    /// that callers get it specialised: ids are parsed from every message and database row.
+    @inlinable
     public init?(bytes: some Collection<UInt8>) {
         guard bytes.count == Self.byteCount else { return nil }
+        let contiguous = bytes.withContiguousStorageIfAvailable { buffer -> (UInt64, UInt64, UInt64, UInt64) in
+            let raw = UnsafeRawBufferPointer(buffer)
+            func word(_ index: Int) -> UInt64 { UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self)) }
+            return (word(0), word(1), word(2), word(3))
+        }
+        if let contiguous {
+            (w0, w1, w2, w3) = contiguous
+            return
+        }
         var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         for (offset, byte) in bytes.enumerated() {
             switch offset / 8 {
@@ -38,14 +49,7 @@ public struct Identifier256: Hashable, Comparable, Sendable, CustomStringConvert
 
     /// The 32 bytes of the identity.
     public var bytes: [UInt8] {
-        var result = [UInt8]()
-        result.reserveCapacity(Self.byteCount)
-        for word in [w0, w1, w2, w3] {
-            for shift in stride(from: 56, through: 0, by: -8) {
-                result.append(UInt8(truncatingIfNeeded: word >> UInt64(shift)))
-            }
-        }
-        return result
+        withUnsafeBytes(of: (w0.bigEndian, w1.bigEndian, w2.bigEndian, w3.bigEndian)) { Array($0) }
     }
 
     public static func < (lhs: Identifier256, rhs: Identifier256) -> Bool {

@@ -58,7 +58,9 @@ public struct SignedRecord: Sendable, Hashable {
         var record = SignedRecord(
             key: key, signer: privateKey.publicKey.rawRepresentation, sequence: sequence, payload: payload, signature: [],
             endorsement: endorsement)
-        record.signature = try privateKey.signature(for: record.signedMessage)
+        let message = record.signedMessage
+        record.signature = try privateKey.signature(for: message)
+        VerifiedSignatures.shared.remember(record.signature, for: message, by: privateKey.publicKey)
         return record
     }
 

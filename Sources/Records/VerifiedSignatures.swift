@@ -33,6 +33,17 @@ final class VerifiedSignatures: Sendable {
         let entry = Self.entry(signature, message, publicKey)
         if state.withLock({ $0.known.contains(entry) }) { return true }
         guard publicKey.isValidSignature(signature, for: message) else { return false }
+        remember(entry)
+        return true
+    }
+
+    /// Remembers a signature this process just made with the private key of `publicKey`
+    /// (the writer of a record need not check its own signature again).
+    func remember(_ signature: [UInt8], for message: [UInt8], by publicKey: Ed25519PublicKey) {
+        remember(Self.entry(signature, message, publicKey))
+    }
+
+    private func remember(_ entry: [UInt8]) {
         state.withLock { state in
             guard state.known.insert(entry).inserted else { return }
             if state.order.count < capacity {
@@ -43,7 +54,6 @@ final class VerifiedSignatures: Sendable {
                 state.next = (state.next + 1) % capacity
             }
         }
-        return true
     }
 
     /// How many signatures are remembered (tests).

@@ -38,6 +38,18 @@ import Testing
         #expect(memo.count == 3)
     }
 
+    @Test func aSignatureMadeHereIsRememberedForItsMessageOnly() throws {
+        let memo = VerifiedSignatures(capacity: 8)
+        let key = try Ed25519PrivateKey()
+        let message = Array("signed here".utf8)
+        let signature = try key.signature(for: message)
+        memo.remember(signature, for: message, by: key.publicKey)
+        #expect(memo.count == 1)
+        #expect(memo.isValid(signature, for: message, by: key.publicKey))
+        #expect(memo.count == 1)
+        #expect(!memo.isValid(signature, for: Array("signed elsewhere".utf8), by: key.publicKey))
+    }
+
     @Test func aRecordTamperedAfterItVerifiedIsRefused() throws {
         let owner = try Ed25519PrivateKey()
         let record = try SignedRecord.sign(sequence: 1, payload: Array("index".utf8), with: Ed25519PrivateKey(), owner: owner)
