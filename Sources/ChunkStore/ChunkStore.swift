@@ -143,7 +143,20 @@ public final class ChunkStore: Sendable {
     /// `put(_:_:leases:)` that suspends, rather than blocks, while its batch commits.
     @discardableResult
     public func put(_ id: StoredChunkID, _ bytes: [UInt8], leases: [ChunkLease] = []) async throws(ChunkStoreError) -> PutOutcome {
-        guard let (reserved, commit) = try prepare(id, bytes, leases: leases) else { return .alreadyPresent }
+        try await put(id, bytes, leases: leases, hashing: true)
+    }
+
+    /// `put` of a chunk whose id this process has just computed from these very bytes (the
+    /// encoder's seal), without hashing them again: one SHA-256 pass less per chunk on the
+    /// peer that encodes. Bytes from anywhere else — the network, a file — go through `put`.
+    /// Reads verify either way.
+    @discardableResult
+    public func putSealed(_ id: StoredChunkID, _ bytes: [UInt8], leases: [ChunkLease] = []) async throws(ChunkStoreError) -> PutOutcome {
+        try await put(id, bytes, leases: leases, hashing: false)
+    }
+
+    private func put(_ id: StoredChunkID, _ bytes: [UInt8], leases: [ChunkLease], hashing: Bool) async throws(ChunkStoreError) -> PutOutcome {
+        guard let (reserved, commit) = try prepare(id, bytes, leases: leases, hashing: hashing) else { return .alreadyPresent }
         return try settle(reserved, size: bytes.count, await commit.submit(id: id, bytes: bytes, leases: leases))
     }
 
@@ -153,12 +166,14 @@ public final class ChunkStore: Sendable {
     /// in the batch's transaction, serialized with sweeps, so one that a sweep removes
     /// meanwhile is written again rather than acknowledged and lost.
     private func prepare(
-        _ id: StoredChunkID, _ bytes: [UInt8], leases: [ChunkLease]
+        _ id: StoredChunkID, _ bytes: [UInt8], leases: [ChunkLease], hashing: Bool = true
     ) throws(ChunkStoreError) -> (reserved: UInt64, GroupCommit)? {
         try checkOpen()
-        let digest = SHA256.hash(bytes)
-        guard digest == id.bytes else {
-            throw ChunkStoreError(.hashMismatch, chunk: id, detail: "bytes hash to \(Hex.encode(digest))")
+        if hashing {
+            let digest = SHA256.hash(bytes)
+            guard digest == id.bytes else {
+                throw ChunkStoreError(.hashMismatch, chunk: id, detail: "bytes hash to \(Hex.encode(digest))")
+            }
         }
         let present = try placement(of: id) != nil
         if present && leases.isEmpty { return nil }

@@ -1,6 +1,8 @@
 /// Where encoded chunks go: the local chunk store, or a coordinator that replicates them.
 public protocol ChunkSink: Sendable {
     /// Stores ciphertext under its id. Storing an id that is already present is a no-op.
+    /// Callers are this process's encoders, which computed `id` from these very bytes: a
+    /// sink may store them without hashing them again (what it sends on, its receiver checks).
     func store(id: ChunkID, bytes: [UInt8]) async throws
 }
 

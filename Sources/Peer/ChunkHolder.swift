@@ -9,6 +9,10 @@ public protocol ChunkHolder: Sendable {
     /// `ChunkStoreError` `.hashMismatch`, storing nothing, when they do not hash to it.
     @discardableResult
     func put(_ id: ChunkID, _ bytes: [UInt8], leases: [ChunkLease]) async throws -> PutOutcome
+    /// `put` of a chunk this process sealed (its id computed from these bytes here): the
+    /// holder may skip hashing it again (`ChunkStore.putSealed`).
+    @discardableResult
+    func putSealed(_ id: ChunkID, _ bytes: [UInt8], leases: [ChunkLease]) async throws -> PutOutcome
     /// The verified bytes, or nil when the chunk is missing (or was corrupt and is now quarantined).
     func get(_ id: ChunkID) async throws -> [UInt8]?
     func has(_ ids: [ChunkID]) async throws -> [Bool]
@@ -49,3 +53,11 @@ extension ChunkHolder {
 }
 
 extension LocalChunks: ChunkHolder {}
+
+extension ChunkHolder {
+    /// By default, a sealed chunk is put like any other.
+    @discardableResult
+    public func putSealed(_ id: ChunkID, _ bytes: [UInt8], leases: [ChunkLease]) async throws -> PutOutcome {
+        try await put(id, bytes, leases: leases)
+    }
+}

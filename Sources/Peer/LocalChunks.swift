@@ -14,6 +14,11 @@ public struct LocalChunks: Sendable {
         try await store.put(StoredChunkID(id), bytes, leases: leases)
     }
 
+    @discardableResult
+    public func putSealed(_ id: ChunkID, _ bytes: [UInt8], leases: [ChunkLease]) async throws -> PutOutcome {
+        try await store.putSealed(StoredChunkID(id), bytes, leases: leases)
+    }
+
     /// The verified bytes, or nil when the chunk is missing (or was corrupt and is now quarantined).
     public func get(_ id: ChunkID) async throws -> [UInt8]? {
         let store = store

@@ -37,7 +37,8 @@ public struct ReplicatedWriter: ChunkSink {
 
     private func send(id: ChunkID, bytes: [UInt8], request: ChunkMessages.Store, to peer: PlacementPeer, hintFor intended: [UInt8]?) async throws {
         if peer.isSelf {
-            try await local.put(id, bytes, leases: leases)
+            // The encoder sealed these bytes here: the local copy is not hashed again.
+            try await local.putSealed(id, bytes, leases: leases)
             if let intended { try await local.addHint(id, for: intended) }
             return
         }

@@ -48,6 +48,26 @@ struct ChunkStoreTests {
         }
     }
 
+    @Test func aSealedPutIsNotHashedAgainButEveryReadIs() async throws {
+        try await withTemporaryDirectory { root in
+            let store = try ChunkStore(root: root, capacity: 1 << 30, logger: quietLogger)
+            let (id, bytes) = makeChunk(seed: 5, size: 3000)
+            #expect(try await store.putSealed(id, bytes) == .stored)
+            #expect(try store.get(id) == bytes)
+            // A caller that breaks the contract (bytes that are not the id's) is caught at
+            // the first read: the copy is quarantined and reported corrupt, never returned.
+            let (liar, _) = makeChunk(seed: 6, size: 3000)
+            let (_, other) = makeChunk(seed: 7, size: 3000)
+            #expect(try await store.putSealed(liar, other) == .stored)
+            let error = #expect(throws: ChunkStoreError.self) { try store.get(liar) }
+            #expect(error?.code == .corrupt)
+            #expect(try store.has([liar]) == [false])
+            // An unsealed put still hashes what it is given.
+            let refused = await #expect(throws: ChunkStoreError.self) { try await store.put(liar, other) }
+            #expect(refused?.code == .hashMismatch)
+        }
+    }
+
     @Test func putIsIdempotent() throws {
         try withTemporaryDirectory { root in
             let store = try ChunkStore(root: root, capacity: 1 << 30, logger: quietLogger)

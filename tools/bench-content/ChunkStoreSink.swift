@@ -8,7 +8,7 @@ struct ChunkStoreSink: ChunkSink, ChunkSource {
 
     func store(id: ChunkID, bytes: [UInt8]) async throws {
         guard let stored = StoredChunkID(bytes: id.bytes) else { preconditionFailure("a ChunkID always has 32 bytes") }
-        try await store.put(stored, bytes)
+        try await store.putSealed(stored, bytes)
     }
 
     func fetch(id: ChunkID) async throws -> [UInt8] {
