@@ -28,6 +28,9 @@ actor ReplicatedMap<Entry: ReplicatedEntry> {
     private let logger: Logger
     /// Delta files a record names before they are merged into a new snapshot.
     private let maximumDeltas: Int
+    /// How old this writer's tombstone must be before a snapshot may drop it (and only
+    /// while no other writer has a record under the map: see `expiredTombstones`).
+    private let tombstoneLifetime: Duration
     private let writerID: UInt64
     private let signer: [UInt8]
     /// Called with each entry that changed (old, new), inside the actor.
@@ -55,6 +58,9 @@ actor ReplicatedMap<Entry: ReplicatedEntry> {
 
     // What has been merged of each writer's record.
     private var merged: [[UInt8]: (sequence: UInt64, pages: Set<String>)] = [:]
+    /// Every signer seen with a record under the map, merged or not (one that does not
+    /// decode still counts: its entries may come back).
+    private var writers: Set<[UInt8]> = []
 
     /// A refresh asked for by news and not started yet (`refreshSoon`).
     private var refreshPending = false
@@ -66,9 +72,10 @@ actor ReplicatedMap<Entry: ReplicatedEntry> {
 
     init(
         recordKey: [UInt8], owner: Ed25519PrivateKey, network: any S3Network, logger: Logger, maximumDeltas: Int = 128,
-        observer: @escaping @Sendable (Entry?, Entry) -> Void = { _, _ in }
+        tombstoneLifetime: Duration = .seconds(3600), observer: @escaping @Sendable (Entry?, Entry) -> Void = { _, _ in }
     ) {
         self.maximumDeltas = maximumDeltas
+        self.tombstoneLifetime = tombstoneLifetime
         self.recordKey = recordKey
         self.owner = owner
         self.network = network
@@ -85,6 +92,9 @@ actor ReplicatedMap<Entry: ReplicatedEntry> {
     }
 
     var liveCount: Int { liveNames.count }
+
+    /// Every name held, tombstones included.
+    var entryCount: Int { entries.count }
 
     /// The live entries in S3 order, for listing.
     func sortedLive() -> [(key: String, entry: Entry)] {
@@ -191,16 +201,39 @@ actor ReplicatedMap<Entry: ReplicatedEntry> {
     private func snapshot() async throws -> [String] {
         var replaced = deltas.map(\.cap)
         var moved: [Entry] = []
-        for run in own.plan(dirty: Set(recent.map(\.name) + deltas.flatMap(\.names))) {
+        let expired = await expiredTombstones()
+        for run in own.plan(dirty: Set(recent.map(\.name) + deltas.flatMap(\.names) + expired)) {
             // This writer's own entries only: the others are in their writers' records.
             let entries = run.names.compactMap { self.entries[$0] }.filter { $0.version.writer == writerID }
             moved += entries
-            let pages = try await MapPages.store(entries, map: recordKey, network: network)
+            let pages = try await MapPages.store(entries.filter { !expired.contains($0.name) }, map: recordKey, network: network)
             replaced += own.replace(run, with: pages)
         }
         deltas = []
         forget(moved)
+        for name in expired where entries[name]?.deleted == true { entries[name] = nil }
         return replaced
+    }
+
+    /// This writer's tombstones older than `tombstoneLifetime`, when no other writer has a
+    /// record under the map (read again now). A tombstone only hides entries that are
+    /// older; with one writer there are none left once its snapshot drops the tombstone
+    /// together with the entry it replaced, and a write of the name by a gateway that
+    /// starts later is later. With several writers, another's older entry could come back,
+    /// so their tombstones stay (docs/s3.md).
+    private func expiredTombstones() async -> Set<String> {
+        do {
+            try await refresh()
+        } catch {
+            return []
+        }
+        guard writers.allSatisfy({ $0 == signer }) else { return [] }
+        let lifetime = UInt64(tombstoneLifetime.components.seconds) * 1_000_000_000
+            + UInt64(tombstoneLifetime.components.attoseconds / 1_000_000_000)
+        let now = Self.now()
+        return Set(entries.values.lazy.filter { entry in
+            entry.deleted && entry.version.writer == self.writerID && now >= entry.version.time && now - entry.version.time >= lifetime
+        }.map(\.name))
     }
 
     /// Drops from the recent list what was moved into files; writes that arrived while the
@@ -218,6 +251,7 @@ actor ReplicatedMap<Entry: ReplicatedEntry> {
         let records = try await network.fetchRecords(key: recordKey)
         for record in records {
             guard record.endorsement.owner == owner.publicKey.rawRepresentation else { continue }
+            writers.insert(record.signer)
             if let known = merged[record.signer], known.sequence >= record.sequence { continue }
             do {
                 try await merge(record)

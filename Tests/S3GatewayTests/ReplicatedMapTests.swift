@@ -83,6 +83,70 @@ import Testing
         #expect(await reader.liveCount == 601)
     }
 
+    func map(_ gateway: MemoryS3Network.Gateway, tombstoneLifetime: Duration) -> ReplicatedMap<ObjectEntry> {
+        ReplicatedMap(
+            recordKey: RealmKeys.recordKey(owner: owner), owner: owner, network: gateway, logger: Logger(label: "test"), maximumDeltas: 2,
+            tombstoneLifetime: tombstoneLifetime)
+    }
+
+    /// A new gateway that has read the map.
+    func reader() async throws -> ReplicatedMap<ObjectEntry> {
+        let reader = map(try network.gateway())
+        try await reader.refresh()
+        return reader
+    }
+
+    /// Writes `count` objects named `prefix-NNNN` (60-byte ETags: many snapshots at 2 deltas).
+    func fill(_ map: ReplicatedMap<ObjectEntry>, _ prefix: String, _ range: Range<Int>) async throws {
+        for index in range { try await map.write(Self.object(String(format: "\(prefix)-%04d", index), etag: String(repeating: "x", count: 60))) }
+    }
+
+    @Test func aLoneWritersOldTombstonesLeaveTheIndexAtItsSnapshots() async throws {
+        let gateway = try network.gateway()
+        let a = map(gateway, tombstoneLifetime: .zero)
+        try await fill(a, "key", 0..<300)
+        for index in 0..<200 { try await a.write(ObjectEntry.tombstone(String(format: "key-%04d", index))) }
+        try await fill(a, "more", 0..<300)
+        #expect(await a.liveCount == 400)
+        #expect(await a.entryCount == 400, "no tombstone left in the writer's index")
+        // Nothing of them is in the network either: a new gateway reads 400 names, all live.
+        let reader = try await reader()
+        #expect(await reader.entryCount == 400)
+        #expect(await reader.liveCount == 400)
+        #expect(await reader.entry("key-0000") == nil)
+        #expect(await reader.entry("key-0250") != nil)
+        // The writer after a restart carries on without them.
+        let restarted = map(gateway, tombstoneLifetime: .zero)
+        try await restarted.write(Self.object("after-restart"))
+        #expect(await restarted.entry("key-0199") == nil)
+        #expect(await restarted.liveCount == 401)
+    }
+
+    @Test func youngTombstonesStay() async throws {
+        let a = map(try network.gateway(), tombstoneLifetime: .seconds(3600))
+        try await fill(a, "key", 0..<300)
+        for index in 0..<200 { try await a.write(ObjectEntry.tombstone(String(format: "key-%04d", index))) }
+        try await fill(a, "more", 0..<300)
+        let reader = try await reader()
+        #expect(await reader.liveCount == 400)
+        #expect(await reader.entryCount == 600)
+    }
+
+    @Test func withAnotherWriterEveryTombstoneStays() async throws {
+        // a's live entries are older than b's tombstones: were b to drop them, they would
+        // come back. b sees a's record and keeps its tombstones, however old.
+        let a = map(try network.gateway(), tombstoneLifetime: .zero), b = map(try network.gateway(), tombstoneLifetime: .zero)
+        try await fill(a, "key", 0..<100)
+        try await b.refresh()
+        for index in 0..<50 { try await b.write(ObjectEntry.tombstone(String(format: "key-%04d", index))) }
+        try await fill(b, "more", 0..<300)
+        let reader = try await reader()
+        #expect(await reader.liveCount == 350)
+        #expect(await reader.entryCount == 400)
+        #expect(await reader.entry("key-0049") == nil)
+        #expect(await reader.entry("key-0050") != nil)
+    }
+
     @Test func hostileRecordsAreRefusedWhole() async throws {
         let a = map(try network.gateway())
         try await a.write(Self.object("good"))
