@@ -19,14 +19,26 @@ import Testing
             self.cluster = cluster
             trees = (0..<3).map { FolderTree(root: cluster.root + "/folder\($0)") }
             for tree in trees { try FileManager.default.createDirectory(atPath: tree.root, withIntermediateDirectories: true) }
+            // `deinit` does not run for an init that throws: stop the peers here.
+            do {
+                token = try await Self.startSyncing(cluster, trees)
+            } catch {
+                cluster.shutdown()
+                throw error
+            }
+        }
+
+        /// Waits for the peers, adds device 0's folder and the others with its token.
+        private static func startSyncing(_ cluster: ProcessCluster, _ trees: [FolderTree]) async throws -> String {
             guard await cluster.waitUntilAlive(3) else { throw ClusterError(message: "peers did not all become alive") }
             let created = try cluster.p2p(0, ["sync", "add", trees[0].root])
             guard created.status == 0 else { throw ClusterError(message: "sync add: \(created.stderr)") }
-            token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             for index in 1..<3 {
                 let joined = try cluster.p2p(index, ["sync", "add", trees[index].root, "--token", token])
                 guard joined.status == 0 else { throw ClusterError(message: "sync add --token: \(joined.stderr)") }
             }
+            return token
         }
 
         /// True once every running device's tree equals device 0's minus `excluded` paths.
