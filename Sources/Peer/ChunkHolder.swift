@@ -50,14 +50,12 @@ extension ChunkHolder {
     public func put(_ id: ChunkID, _ bytes: [UInt8]) async throws -> PutOutcome {
         try await put(id, bytes, leases: [])
     }
-}
 
-extension LocalChunks: ChunkHolder {}
-
-extension ChunkHolder {
     /// By default, a sealed chunk is put like any other.
     @discardableResult
     public func putSealed(_ id: ChunkID, _ bytes: [UInt8], leases: [ChunkLease]) async throws -> PutOutcome {
         try await put(id, bytes, leases: leases)
     }
 }
+
+extension LocalChunks: ChunkHolder {}

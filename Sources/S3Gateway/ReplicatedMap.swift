@@ -228,11 +228,10 @@ actor ReplicatedMap<Entry: ReplicatedEntry> {
             return []
         }
         guard writers.allSatisfy({ $0 == signer }) else { return [] }
-        let lifetime = UInt64(tombstoneLifetime.components.seconds) * 1_000_000_000
-            + UInt64(tombstoneLifetime.components.attoseconds / 1_000_000_000)
         let now = Self.now()
         return Set(entries.values.lazy.filter { entry in
-            entry.deleted && entry.version.writer == self.writerID && now >= entry.version.time && now - entry.version.time >= lifetime
+            entry.deleted && entry.version.writer == self.writerID && now >= entry.version.time
+                && .nanoseconds(now - entry.version.time) >= self.tombstoneLifetime
         }.map(\.name))
     }
 

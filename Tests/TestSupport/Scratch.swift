@@ -27,7 +27,7 @@ public enum Scratch {
                 if handedOut.withLock({ $0.insert(port).inserted }) { return port }
             }
         }
-        return try kernelPort()
+        return try bound(port: 0)
     }
 
     /// The lowest port `freePort` picks (above the well-known and registered services most
@@ -46,11 +46,6 @@ public enum Scratch {
 
     private static func canBind(_ port: Int) -> Bool {
         (try? bound(port: port)) != nil
-    }
-
-    /// The port the kernel picks for port 0 (the fallback).
-    private static func kernelPort() throws -> Int {
-        try bound(port: 0)
     }
 
     /// Binds a TCP socket on 127.0.0.1 to `port`, closes it, and returns the port bound.

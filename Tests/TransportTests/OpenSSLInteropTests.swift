@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import OpenSSLKit
+import TestSupport
 import Testing
 import Transport
 
@@ -49,7 +50,7 @@ import Transport
         let pem = try writePEMFiles(serverCredentials, directory: directory)
         // s_server block-buffers its "ACCEPT" line when stdout is a pipe, so pick a free
         // port ourselves and retry the connection until s_server listens on it.
-        let port = try freePort()
+        let port = try Scratch.freePort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         process.arguments = ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", pem.certificate, "-key", pem.key,
@@ -74,12 +75,6 @@ import Transport
         let result = try #require(completed)
         #expect(result.peer == serverCredentials.nodeID)
         #expect(result.cipher.hasPrefix("TLS_"))
-    }
-
-    private func freePort() throws -> Int {
-        let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
-        defer { try? channel.close().wait() }
-        return channel.localAddress!.port!
     }
 
     private func runOpenSSL(_ arguments: [String], stdout path: String) throws -> Int32 {
