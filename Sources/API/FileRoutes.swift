@@ -126,7 +126,7 @@ enum FileRoutes {
     /// A capability from a path parameter; 400 when it does not parse.
     static func parseCapability(_ text: String) throws -> Capability {
         do {
-            return try Capability(parsing: text.removingPercentEncoding ?? text)
+            return try Capability(parsing: text.utf8.contains(UInt8(ascii: "%")) ? text.removingPercentEncoding ?? text : text)
         } catch {
             throw APIError.badRequest("malformed capability: \(error)")
         }

@@ -30,8 +30,11 @@ public enum CheckedBase32 {
     public static func decode(_ body: Substring, prefixLength: Int, payloadSize: Int) throws(Failure) -> [UInt8] {
         let expected = encodedLength(payloadSize: payloadSize)
         guard body.utf8.count == expected else { throw .wrongLength(expected: expected, actual: body.utf8.count) }
-        for (position, character) in body.enumerated() where !character.isBase32Symbol {
-            throw .invalidCharacter(character, position: prefixLength + position)
+        // Bytes first (cheap); characters only to name the first bad one.
+        if !body.utf8.allSatisfy(Self.isSymbol) {
+            for (position, character) in body.enumerated() where !(character.asciiValue.map(isSymbol) ?? false) {
+                throw .invalidCharacter(character, position: prefixLength + position)
+            }
         }
         guard let decoded = Base32.decode(body), decoded.count == payloadSize + checksumSize else { throw .checksumMismatch }
         let payload = Array(decoded[..<payloadSize])
@@ -41,6 +44,9 @@ public enum CheckedBase32 {
 
     /// `text` without surrounding whitespace (a pasted line keeps its newline).
     public static func trimmed(_ text: String) -> Substring {
+        if let first = text.utf8.first, let last = text.utf8.last, !isASCIIWhitespaceOrOther(first), !isASCIIWhitespaceOrOther(last) {
+            return Substring(text)
+        }
         let scalars = text.unicodeScalars
         let first = scalars.firstIndex { !$0.properties.isWhitespace } ?? scalars.endIndex
         let last = scalars.lastIndex { !$0.properties.isWhitespace }
@@ -48,14 +54,17 @@ public enum CheckedBase32 {
         return Substring(scalars[first...last])
     }
 
+    /// A base32 symbol in either case.
+    private static func isSymbol(_ byte: UInt8) -> Bool {
+        (byte >= 97 && byte <= 122) || (byte >= 65 && byte <= 90) || (byte >= 50 && byte <= 55)
+    }
+
+    /// Whitespace, or not ASCII (whose whitespace only Unicode's properties tell).
+    private static func isASCIIWhitespaceOrOther(_ byte: UInt8) -> Bool {
+        byte >= 0x80 || byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)
+    }
+
     private static func checksum(_ bytes: [UInt8]) -> [UInt8] {
         Array(SHA256.hash(bytes).prefix(checksumSize))
-    }
-}
-
-extension Character {
-    fileprivate var isBase32Symbol: Bool {
-        guard let ascii = asciiValue else { return false }
-        return (ascii >= 97 && ascii <= 122) || (ascii >= 65 && ascii <= 90) || (ascii >= 50 && ascii <= 55)
     }
 }

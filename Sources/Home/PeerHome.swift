@@ -98,8 +98,12 @@ public struct PeerHome: Sendable {
     /// Reads a secret and refuses it when others can read it, as ssh does.
     package func readSecret(_ name: String) throws -> [UInt8] {
         let bytes = try readRequired(name)
-        let attributes = try FileManager.default.attributesOfItem(atPath: file(name))
-        let mode = (attributes[.posixPermissions] as? NSNumber)?.uint32Value ?? 0
+        // stat(2), not FileManager's attributes: those also look the owner up in /etc/passwd.
+        var info = stat()
+        guard stat(file(name), &info) == 0 else {
+            throw PeerHomeError.unreadable(path: file(name), reason: String(cString: strerror(errno)))
+        }
+        let mode = UInt32(info.st_mode) & 0o7777
         guard mode & 0o077 == 0 else { throw PeerHomeError.insecurePermissions(path: file(name), mode: mode) }
         return bytes
     }

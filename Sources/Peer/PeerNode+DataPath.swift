@@ -9,12 +9,12 @@ extension PeerNode {
     /// Encodes files into this network: chunks are encrypted here and written to their
     /// replicas, each copy with `leases` (by default this owner's, from now: docs/gc.md).
     /// The file is not listed as this owner's (`storeOwnedFile` does that).
-    public nonisolated func fileEncoder(leases: [ChunkLease]? = nil) throws -> FileEncoder {
-        try fileEncoder(sink: chunks.writer(leases: leases ?? [collector.lease()]))
+    public nonisolated func fileEncoder(leases: [ChunkLease]? = nil) -> FileEncoder {
+        fileEncoder(sink: chunks.writer(leases: leases ?? [collector.lease()]))
     }
 
-    private nonisolated func fileEncoder(sink: any ChunkSink) throws -> FileEncoder {
-        chunks.fileEncoder(cipher: try ConvergentCipher(convergenceSecret: home.convergenceSecret()), sink: sink)
+    private nonisolated func fileEncoder(sink: any ChunkSink) -> FileEncoder {
+        chunks.fileEncoder(cipher: cipher, sink: sink)
     }
 
     /// Stores a file as this peer's own (`p2p put`): its chunks take this owner's leases,

@@ -20,7 +20,7 @@ extension PeerNode {
         folder: String, files: [(capability: Capability, size: UInt64)]
     ) async throws -> [String] {
         let now = Date()
-        let inlineLimit = UInt64(try fileEncoder().inlineLimit)
+        let inlineLimit = UInt64(fileEncoder().inlineLimit)
         var listed: [(file: OwnedFile, chunks: [ChunkID])] = []
         for (capability, size) in files {
             let ids: [ChunkID]

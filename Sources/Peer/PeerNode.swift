@@ -36,6 +36,8 @@ public actor PeerNode {
     private nonisolated let repairTrigger: WorkerTrigger
     nonisolated let membership: MembershipDriver
     nonisolated let chunks: ChunkCoordinator
+    /// This user's convergent encryption, read from the home once (not on every put).
+    nonisolated let cipher: ConvergentCipher
     nonisolated let repair: RepairService
     nonisolated let recordService: RecordService
     nonisolated let collector: GarbageCollector
@@ -101,6 +103,7 @@ public actor PeerNode {
         self.cache = cache
         self.chunks = ChunkCoordinator(
             placement: placement, local: local, calls: pool, latencies: pool.latencies, background: background, logger: logger, cache: cache)
+        self.cipher = try ConvergentCipher(convergenceSecret: home.convergenceSecret())
         self.repair = RepairService(placement: placement, local: local, calls: pool, configuration: repairConfiguration, logger: logger)
         self.collector = GarbageCollector(
             placement: placement, local: local, calls: pool, owner: credentials.nodeID,

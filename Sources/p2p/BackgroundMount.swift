@@ -6,7 +6,8 @@ import Foundation
 enum BackgroundMount {
     static func start(arguments: [String], point: MountPoint) async throws {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("p2p-mount-\(getpid()).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil, attributes: [.posixPermissions: 0o600])
+        // Opening it below reports a failure to create it.
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil, attributes: [.posixPermissions: 0o600])
         defer { try? FileManager.default.removeItem(at: log) }
         let output = try FileHandle(forWritingTo: log)
         let process = Process()

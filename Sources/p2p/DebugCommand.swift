@@ -14,7 +14,7 @@ struct ChunkAliasCommand: AsyncParsableCommand {
     @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
 
     func run() async throws {
-        var command = try ChunkCommand.parse(arguments)
+        let command = try ChunkCommand.parse(arguments)
         try await command.run()
     }
 }

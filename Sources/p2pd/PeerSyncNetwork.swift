@@ -12,10 +12,10 @@ struct PeerSyncNetwork: SyncNetwork {
     let node: PeerNode
     private let encoder: FileEncoder
 
-    init(node: PeerNode) throws {
+    init(node: PeerNode) {
         self.node = node
         // Each copy takes this peer's lease; the folder's references (`reference`) renew it.
-        self.encoder = try node.fileEncoder()
+        self.encoder = node.fileEncoder()
     }
 
     func deviceKey(context: [UInt8]) throws -> Ed25519PrivateKey {

@@ -89,7 +89,7 @@ struct RunCommand: AsyncParsableCommand {
             timing.tombstoneDelay = .seconds(seconds)
         }
         let sync = try SyncService(
-            directory: peerHome.file("sync"), network: try PeerSyncNetwork(node: node), timing: timing,
+            directory: peerHome.file("sync"), network: PeerSyncNetwork(node: node), timing: timing,
             logger: Logger(label: "p2pd.sync"))
         var releaseQuiet: TimeInterval = 60
         if let quiet = ProcessInfo.processInfo.environment["P2P_S3_RELEASE_QUIET"] {

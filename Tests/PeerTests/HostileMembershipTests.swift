@@ -52,7 +52,7 @@ import Transport
         let connector = PeerConnector(credentials: liar, logger: logger)
         let rebuildsBefore = await honest.asyncMap { await $0.placementRebuilds }
         for node in honest {
-            let address = try await node.status().peers.first { $0.isSelf }!.address
+            let address = await node.status().peers.first { $0.isSelf }!.address
             let target = HostPort(parsing: address)!
             let connection = try await connector.connect(host: target.host, port: target.port)
             func send(_ message: MembershipMessage, _ gossip: [MemberUpdate] = []) async throws {

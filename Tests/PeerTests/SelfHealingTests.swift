@@ -16,7 +16,7 @@ import Testing
 
     /// Files of small chunks (8 KiB average), so a few megabytes make hundreds of chunks.
     static func store(_ sizes: [Int], through node: PeerNode) async throws -> [(Capability, [UInt8])] {
-        let base = try node.fileEncoder()
+        let base = node.fileEncoder()
         let encoder = FileEncoder(sink: base.sink, cipher: base.cipher, parameters: try FastCDC(averageSize: 8192))
         var stored: [(Capability, [UInt8])] = []
         for size in sizes {
