@@ -19,7 +19,7 @@ struct MapRecordPayload<Entry: ReplicatedEntry>: Codable {
     var deltas: [String]
     var recent: [Entry]
 
-    init(pages: [String], pageList: String? = nil, deltas: [String] = [], recent: [Entry]) {
+    init(pages: [String], pageList: String? = nil, deltas: [String] = [], recent: [Entry] = []) {
         self.pages = pages
         self.pageList = pageList
         self.deltas = deltas
@@ -27,7 +27,22 @@ struct MapRecordPayload<Entry: ReplicatedEntry>: Codable {
     }
 
     func encoded() throws -> [UInt8] {
-        let bytes = Array(try JSONEncoder().encode(self))
+        try Self.checkedSize(Array(JSONEncoder().encode(self)))
+    }
+
+    /// This payload with `recent` replaced by a JSON array already made (`RecentEntries`):
+    /// what `decode` reads is the same.
+    func encoded(recent: [UInt8]) throws -> [UInt8] {
+        var head = self
+        head.recent = []
+        var bytes = Array(try JSONEncoder().encode(head))
+        let field = Array(#""recent":[]"#.utf8)
+        guard let start = bytes.firstRange(of: field) else { throw MapRecordError.malformed("no recent field to fill") }
+        bytes.replaceSubrange(start, with: Array(#""recent":"#.utf8) + recent)
+        return try Self.checkedSize(bytes)
+    }
+
+    private static func checkedSize(_ bytes: [UInt8]) throws -> [UInt8] {
         guard bytes.count <= SignedRecord.maxPayloadSize else { throw MapRecordError.tooLarge(bytes.count) }
         return bytes
     }

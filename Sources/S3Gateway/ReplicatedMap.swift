@@ -53,8 +53,7 @@ actor ReplicatedMap<Entry: ReplicatedEntry> {
     private var deltas: [PageSet.Page] = []
     /// The file listing `own`'s pages, when they are too many for the record.
     private var pageList: String?
-    private var recent: [Entry] = []
-    private var recentBytes = 0
+    private var recent = RecentEntries<Entry>()
 
     // What has been merged of each writer's record.
     private var merged: [[UInt8]: (sequence: UInt64, pages: Set<String>)] = [:]
@@ -121,10 +120,8 @@ actor ReplicatedMap<Entry: ReplicatedEntry> {
         if !loaded { try await refresh() }
         var entry = entry
         entry.version = EntryVersion.next(after: clock, replacing: entries[entry.name]?.version, now: Self.now(), writer: writerID)
+        try recent.append(entry)
         apply(entry)
-        recent.removeAll { $0.name == entry.name }
-        recent.append(entry)
-        recentBytes += Self.estimatedSize(entry)
         try await commit()
         return entry
     }
@@ -159,7 +156,7 @@ actor ReplicatedMap<Entry: ReplicatedEntry> {
     /// Stores this gateway's record: the recent entries moved out first when they outgrew it.
     private func publish() async throws {
         var replaced: [String] = []
-        if recentBytes > Self.recentLimit {
+        if recent.bytes > Self.recentLimit {
             replaced = deltas.count < maximumDeltas ? try await moveRecentToDelta() : try await snapshot()
         }
         let payload: MapRecordPayload<Entry>
@@ -169,14 +166,14 @@ actor ReplicatedMap<Entry: ReplicatedEntry> {
                 if let old = pageList { replaced.append(old) }
                 pageList = try await MapPages.storeList(own.capabilities, network: network)
             }
-            payload = MapRecordPayload(pages: [], pageList: pageList, deltas: deltaFiles, recent: recent)
+            payload = MapRecordPayload(pages: [], pageList: pageList, deltas: deltaFiles)
         } else {
             if let old = pageList { replaced.append(old) }
             pageList = nil
-            payload = MapRecordPayload(pages: own.capabilities, deltas: deltaFiles, recent: recent)
+            payload = MapRecordPayload(pages: own.capabilities, deltas: deltaFiles)
         }
         sequence = max(sequence + 1, Self.now() / 1000)
-        let record = try SignedRecord.sign(sequence: sequence, payload: try payload.encoded(), with: network.signingKey, owner: owner)
+        let record = try SignedRecord.sign(sequence: sequence, payload: try payload.encoded(recent: recent.jsonArray), with: network.signingKey, owner: owner)
         try await network.publish(record)
         let named = Set(own.capabilities + deltaFiles + [pageList].compactMap { $0 })
         merged[signer] = (sequence, named)
@@ -190,7 +187,7 @@ actor ReplicatedMap<Entry: ReplicatedEntry> {
 
     /// Moves the recent entries into a delta file; returns nothing to release.
     private func moveRecentToDelta() async throws -> [String] {
-        let moving = recent.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        let moving = recent.entries.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         deltas += try await MapPages.store(moving, map: recordKey, network: network)
         forget(moving)
         return []
@@ -202,7 +199,7 @@ actor ReplicatedMap<Entry: ReplicatedEntry> {
         var replaced = deltas.map(\.cap)
         var moved: [Entry] = []
         let expired = await expiredTombstones()
-        for run in own.plan(dirty: Set(recent.map(\.name) + deltas.flatMap(\.names) + expired)) {
+        for run in own.plan(dirty: Set(recent.names + deltas.flatMap(\.names) + expired)) {
             // This writer's own entries only: the others are in their writers' records.
             let entries = run.names.compactMap { self.entries[$0] }.filter { $0.version.writer == writerID }
             moved += entries
@@ -240,7 +237,6 @@ actor ReplicatedMap<Entry: ReplicatedEntry> {
     private func forget(_ moved: [Entry]) {
         let versions = Dictionary(moved.map { ($0.name, $0.version) }) { first, _ in first }
         recent.removeAll { versions[$0.name] == $0.version }
-        recentBytes = recent.reduce(0) { $0 + Self.estimatedSize($1) }
     }
 
     // MARK: Merging
@@ -286,8 +282,7 @@ actor ReplicatedMap<Entry: ReplicatedEntry> {
             own = PageSet(pages: pages.map { PageSet.Page(cap: $0, names: names[$0] ?? []) })
             deltas = payload.deltas.map { PageSet.Page(cap: $0, names: names[$0] ?? []) }
             pageList = payload.pageList
-            recent = payload.recent
-            recentBytes = recent.reduce(0) { $0 + Self.estimatedSize($1) }
+            recent = try RecentEntries(payload.recent)
         }
     }
 
@@ -332,10 +327,6 @@ actor ReplicatedMap<Entry: ReplicatedEntry> {
             if liveNames[middle].utf8.lexicographicallyPrecedes(name.utf8) { low = middle + 1 } else { high = middle }
         }
         return low
-    }
-
-    private static func estimatedSize(_ entry: Entry) -> Int {
-        (try? JSONEncoder().encode(entry).count) ?? 1024
     }
 
     private static func now() -> UInt64 {
