@@ -165,7 +165,10 @@ enum S3Clients {
         environment["S3_ACCESS_KEY"] = key.id
         environment["S3_SECRET_KEY"] = key.secret
         environment["S3_REGION"] = "us-east-1"
-        environment["S3_WORKDIR"] = try Daemon.temporaryDirectory()
+        // Inside the cluster's folder, which its shutdown removes.
+        let workdir = cluster.root + "/s3-client-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: workdir, withIntermediateDirectories: true)
+        environment["S3_WORKDIR"] = workdir
         return environment
     }
 

@@ -11,7 +11,7 @@ import Transport
     static let transferSize = 64 * 1024 * 1024
 
     @Test func opensslClientReceives64MiBFromOurListener() async throws {
-        let directory = try temporaryDirectory()
+        let directory = try Scratch.directory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let credentials = try PeerCredentials.generate(networkSecret: [])
         let pem = try writePEMFiles(credentials, directory: directory)
@@ -30,7 +30,7 @@ import Transport
     }
 
     @Test func opensslClientWithTLS12IsRefused() async throws {
-        let directory = try temporaryDirectory()
+        let directory = try Scratch.directory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let credentials = try PeerCredentials.generate(networkSecret: [])
         let pem = try writePEMFiles(credentials, directory: directory)
@@ -44,7 +44,7 @@ import Transport
     }
 
     @Test func ourClientCompletesAHandshakeWithOpensslServer() async throws {
-        let directory = try temporaryDirectory()
+        let directory = try Scratch.directory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let serverCredentials = try PeerCredentials.generate(networkSecret: [])
         let pem = try writePEMFiles(serverCredentials, directory: directory)

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -35,12 +36,4 @@ func writePEMFiles(_ credentials: PeerCredentials, directory: String) throws -> 
     try credentials.certificate.pemRepresentation().write(toFile: certificatePath, atomically: true, encoding: .utf8)
     try credentials.privateKey.pemRepresentation().write(toFile: keyPath, atomically: true, encoding: .utf8)
     return (certificatePath, keyPath)
-}
-
-import Foundation
-
-func temporaryDirectory() throws -> String {
-    let path = NSTemporaryDirectory() + "p2p-test-" + UUID().uuidString
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
 }
