@@ -199,7 +199,7 @@ let package = Package(
         .executableTarget(
             name: "p2p",
             dependencies: [
-                "Content", "OpenSSLKit", "Codecs", "APIClient", "APIModel", "Home", "FolderKeys", "Mount",
+                "Content", "OpenSSLKit", "Codecs", "APIClient", "APIModel", "Home", "FolderKeys", "Mount", "CFileShims",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

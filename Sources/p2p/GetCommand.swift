@@ -26,7 +26,6 @@ struct GetCommand: AsyncParsableCommand {
         let peerHome = home.resolved(before: root.home)
         let client = try APIClient.connecting(to: peerHome)
         let destination = try file.map { try TemporaryFile(finalPath: $0) }
-        let descriptor = destination?.descriptor ?? 1
         let toTerminal = destination == nil && isatty(1) == 1
         // A bar on the terminal that also shows the file's bytes would garble both.
         let progress = ProgressBar(label: "get", quiet: quiet || toTerminal)
@@ -36,7 +35,9 @@ struct GetCommand: AsyncParsableCommand {
                 if toTerminal && !force && received.isFirst(), buffer.readableBytesView.contains(0) {
                     throw CLIError.badInput("refusing to write binary output to the terminal: use -o FILE, a pipe, or --force")
                 }
-                try buffer.withUnsafeReadableBytes { try Self.writeAll($0, to: descriptor) }
+                try buffer.withUnsafeReadableBytes { bytes in
+                    if let destination { try destination.write(bytes) } else { try TemporaryFile.writeAll(bytes, to: 1) }
+                }
                 progress.update(received.add(UInt64(buffer.readableBytes)))
             }
             try destination?.commit()
@@ -74,19 +75,6 @@ struct GetCommand: AsyncParsableCommand {
         let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
         guard stat(parent, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
             throw CLIError.badInput("-o \(path): no such directory \(parent)")
-        }
-    }
-
-    /// Writes all of `bytes`, retrying short writes and `EINTR`.
-    static func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw CLIError.failure("writing the output: \(String(cString: strerror(errno)))")
-            }
-            offset += written
         }
     }
 }

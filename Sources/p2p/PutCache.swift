@@ -45,10 +45,11 @@ struct PutCache {
         }
         let file = try TemporaryFile(finalPath: path, mode: 0o600)
         let bytes = try JSONEncoder().encode(kept)
-        let written = bytes.withUnsafeBytes { write(file.descriptor, $0.baseAddress, $0.count) }
-        guard written == bytes.count else {
+        do {
+            try bytes.withUnsafeBytes { try file.write($0) }
+        } catch {
             file.discard()
-            throw CLIError.failure("cannot write \(path): \(String(cString: strerror(errno)))")
+            throw error
         }
         try file.commit()
     }

@@ -1,11 +1,20 @@
+import CFileShims
 import Foundation
 
 /// A file written next to its final name and renamed into place only when complete:
 /// temp → fsync → rename → fsync directory. Until then the final name is untouched.
-struct TemporaryFile: @unchecked Sendable {
+///
+/// Written through `write`, it asks the kernel to start writing back each 32 MiB as it is
+/// done (`sync_file_range`, not waiting), so a download's disk writes overlap with the
+/// network and the closing `fsync` finds little left: for 1 GiB it took up to 2 s otherwise.
+final class TemporaryFile: @unchecked Sendable {
+    static let writebackStep: UInt64 = 32 << 20
+
     let finalPath: String
     let temporaryPath: String
     let descriptor: Int32
+    private var written: UInt64 = 0
+    private var writtenBack: UInt64 = 0
 
     init(finalPath: String, mode: mode_t = 0o644) throws {
         self.finalPath = finalPath
@@ -13,6 +22,17 @@ struct TemporaryFile: @unchecked Sendable {
         temporaryPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).p2p-partial-\(getpid())").path
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw CLIError.badInput("cannot write \(finalPath): \(String(cString: strerror(errno)))") }
+    }
+
+    /// Appends all of `bytes`. Called from one task at a time.
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try Self.writeAll(bytes, to: descriptor)
+        written += UInt64(bytes.count)
+        if written - writtenBack >= Self.writebackStep {
+            // Only a head start: a failure here shows again, and counts, at `commit`'s fsync.
+            _ = p2p_start_writeback(descriptor, Int64(writtenBack), Int64(written - writtenBack))
+            writtenBack = written
+        }
     }
 
     func commit() throws {
@@ -29,5 +49,18 @@ struct TemporaryFile: @unchecked Sendable {
     func discard() {
         close(descriptor)
         unlink(temporaryPath)
+    }
+
+    /// Writes all of `bytes`, retrying short writes and `EINTR`.
+    static func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw CLIError.failure("writing the output: \(String(cString: strerror(errno)))")
+            }
+            offset += written
+        }
     }
 }

@@ -64,7 +64,7 @@ struct TreeDownload {
         let destination = try TemporaryFile(finalPath: path)
         do {
             _ = try await client.download(capability: capability, onLength: { _ in }) { buffer in
-                try buffer.withUnsafeReadableBytes { try GetCommand.writeAll($0, to: destination.descriptor) }
+                try buffer.withUnsafeReadableBytes { try destination.write($0) }
             }
             Self.finish(descriptor: destination.descriptor, entry)
             try destination.commit()

@@ -12,7 +12,8 @@ shares.happy=3, shares.total=3), waits until the client is connected to all 3 st
 servers, then measures through the client's web API:
 
 - `PUT /uri` of FILE, streamed from disk (immutable CHK file), until the cap comes back;
-- `GET /uri/CAP` of that cap into a file; the SHA-256 of what came back must match;
+- `GET /uri/CAP` of that cap into a file, synced to disk as `p2p get -o` syncs its own;
+  the SHA-256 of what came back must match;
 - the same for --small-file when given (keys prefixed `small_`);
 - COUNT puts of distinct SIZE-byte random payloads, then a get of each (bytes compared),
   p50 and p99 in ms. By default one new connection per request, as latency.py does for
@@ -294,6 +295,9 @@ def get_file(port, cap, path):
     with open(path, "wb") as out:
         while block := response.read(BLOCK):
             out.write(block)
+        # As `p2p get -o` does before its rename: the same durable file on both sides.
+        out.flush()
+        os.fsync(out.fileno())
     seconds = time.perf_counter() - start
     connection.close()
     return seconds

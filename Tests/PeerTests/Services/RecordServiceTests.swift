@@ -59,8 +59,8 @@ import Workers
 
             // One holder misses alice's second version; bob publishes too.
             let second = try SignedRecord.sign(sequence: 2, payload: [2], with: alice, owner: owner)
-            try await peers.stores[holders[0]].put(second)
-            try await peers.stores[holders[1]].put(second)
+            _ = try await peers.stores[holders[0]].put(second)
+            _ = try await peers.stores[holders[1]].put(second)
             let bobs = try SignedRecord.sign(sequence: 7, payload: [7], with: bob, owner: owner)
             try await peers.services[4].publishRecord(bobs)
 
@@ -99,7 +99,7 @@ import Workers
             let record = try SignedRecord.sign(sequence: 3, payload: [3], with: alice, owner: owner)
             let holders = peers.holders(of: record.key)
             let stray = try #require(peers.stores.indices.first { !holders.contains($0) })
-            try await peers.stores[stray].put(record)
+            _ = try await peers.stores[stray].put(record)
             await peers.services[stray].repairPass()
             #expect(holders.allSatisfy { peers.stores[$0].all == [record] })
             #expect(peers.stores[stray].all.isEmpty)

@@ -47,7 +47,7 @@ import Workers
     @Test func runsAreRecordedAndACancelledRunnerStops() async throws {
         let worker = CountingWorker("ticker", pause: .milliseconds(1))
         let board = WorkerBoard()
-        try await Self.running(WorkerRunner(worker), board: board) {
+        await Self.running(WorkerRunner(worker), board: board) {
             #expect(await eventually { (board.entries.first?.runs ?? 0) >= 5 })
         }
         let entry = try #require(board.entries.first)
