@@ -44,7 +44,8 @@ let package = Package(
 
         // Crash-safe file writes (temp → fsync → rename → fsync directory) and the POSIX
         // calls under them, for the chunk store, the home folder and folder sync alike.
-        .target(name: "DurableFiles"),
+        .target(name: "CFileShims"),
+        .target(name: "DurableFiles", dependencies: ["CFileShims"]),
 
         // Signed mutable records and the endorsements that admit their signers: the format
         // the node engine stores and folder sync publishes, below both.
@@ -89,7 +90,6 @@ let package = Package(
         .target(name: "Simulation", dependencies: ["Ring", "Membership"]),
 
         // Layer 5: chunk bytes on disk plus SQLite metadata.
-        .target(name: "CFileShims"),
         .target(
             name: "ChunkStore",
             dependencies: [
@@ -199,7 +199,7 @@ let package = Package(
         .executableTarget(
             name: "p2p",
             dependencies: [
-                "Content", "OpenSSLKit", "Codecs", "APIClient", "APIModel", "Home", "FolderKeys", "Mount", "CFileShims",
+                "Content", "OpenSSLKit", "Codecs", "APIClient", "APIModel", "Home", "FolderKeys", "Mount", "DurableFiles",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -1,4 +1,5 @@
 import Content
+import DurableFiles
 import FolderKeys
 import Foundation
 import Logging
@@ -212,6 +213,7 @@ final class FileApplier: Sendable {
         let fd = directory.createFile(temporary)
         guard fd >= 0 else { throw FolderSyncError.io(path: directory.path(temporary), operation: "create", errno: errno) }
         defer { close(fd) }
+        var writeback = Writeback()
         let sink = { (slice: ArraySlice<UInt8>) throws in
             try slice.withUnsafeBytes { raw in
                 var offset = 0
@@ -224,6 +226,7 @@ final class FileApplier: Sendable {
                     offset += written
                 }
             }
+            writeback.wrote(slice.count, to: fd)
         }
         if let copySource, try copyLocal(copySource, into: sink) {
             // Reused a local copy of the same content (a rename, a duplicate).
@@ -231,6 +234,7 @@ final class FileApplier: Sendable {
             guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else {
                 throw FolderSyncError.io(path: directory.path(temporary), operation: "truncate", errno: errno)
             }
+            writeback = Writeback()
             let capability = try Capability(parsing: entry.capability)
             try await decoder.decode(capability) { try sink($0) }
         }

@@ -136,7 +136,7 @@ extension FolderSessionTests {
         #expect(victim.tree.read("oldest") == "12345" && victim.tree.read("newest") == "12345")
         #expect(victim.tree.read("counter") == nil)
         #expect(logs.mentions("a version counter above"))
-        let status = await victim.session.status()
+        let status = victim.session.status()
         #expect(status.bytes == .max, "sizes saturate: \(status.bytes)")
 
         // A local file dated after 2262 scans, syncs and trips nothing.
