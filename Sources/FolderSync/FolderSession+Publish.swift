@@ -12,7 +12,7 @@ extension FolderSession {
         let index = FolderIndex(device: deviceID, entries: local.values.map(\.entry))
         let tree = IndexTreeBuilder(seed: pageSeed, cipher: cipher).build(index.entries)
         let chunks = chunks
-        let written = try await Self.concurrently(tree.pages, limit: Self.filesInParallel) { page in
+        let written = try await Self.concurrently(tree.pages, limit: Self.smallFilesInParallel) { page in
             try await chunks.storeIfNew(id: page.reference.id, bytes: page.ciphertext) ? page.ciphertext.count : nil
         }.compactMap { $0 }
         try store.markStored(chunks.takePending())

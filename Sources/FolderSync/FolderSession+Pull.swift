@@ -27,7 +27,7 @@ extension FolderSession {
         }
         let copies = localCopies()
         let current = local
-        outcomes += try await Self.concurrently(Array(files), limit: Self.filesInParallel) { action in
+        outcomes += try await Self.concurrently(Array(files), isSmall: { Self.isSmall($0.entry.size) }) { action in
             (action.entry, await self.perform(action, current: current[PathKey(action.entry.path)], copies: copies, applier: applier))
         }
         for action in deletions {
@@ -94,6 +94,21 @@ extension FolderSession {
     }
 
     /// Runs `body` over `items`, at most `limit` at a time; results in input order.
+    /// `concurrently`, with the small items (`isSmall`) `smallFilesInParallel` at a time after
+    /// the others `filesInParallel` at a time; results in the order of `items`.
+    static func concurrently<Item: Sendable, Result: Sendable>(
+        _ items: [Item], isSmall: (Item) -> Bool, _ body: @escaping @Sendable (Item) async throws -> Result
+    ) async throws -> [Result] {
+        let small = items.indices.filter { isSmall(items[$0]) }
+        let large = items.indices.filter { !isSmall(items[$0]) }
+        var results = [Result?](repeating: nil, count: items.count)
+        for (indices, limit) in [(large, filesInParallel), (small, smallFilesInParallel)] {
+            let done = try await concurrently(indices.map { items[$0] }, limit: limit, body)
+            for (index, result) in zip(indices, done) { results[index] = result }
+        }
+        return results.map { $0! }
+    }
+
     static func concurrently<Item: Sendable, Result: Sendable>(
         _ items: [Item], limit: Int, _ body: @escaping @Sendable (Item) async throws -> Result
     ) async throws -> [Result] {

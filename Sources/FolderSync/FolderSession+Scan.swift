@@ -35,7 +35,7 @@ extension FolderSession {
         }.sorted { $0.key < $1.key }
         // Files are read, encrypted and stored several at a time: most of a small file's
         // cost is the round trips to its replicas.
-        let described = try await Self.concurrently(candidates, limit: Self.filesInParallel) { relative, found in
+        let described = try await Self.concurrently(candidates, isSmall: { Self.isSmall($0.value.size) }) { relative, found in
             try await self.describe(relative.path, found)
         }
         for ((relative, found), description) in zip(candidates, described) {
