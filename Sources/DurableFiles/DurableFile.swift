@@ -25,17 +25,7 @@ package struct DurableFile<Failure: FileSystemFailure>: ~Copyable {
 
     /// Writes all of `buffer`, retrying short writes and `EINTR`.
     func writeAll(_ buffer: UnsafeRawBufferPointer, path: String) throws(Failure) {
-        guard var next = buffer.baseAddress else { return }
-        var remaining = buffer.count
-        while remaining > 0 {
-            let written = write(descriptor, next, remaining)
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw FileSystem<Failure>.error("write", path: path)
-            }
-            next += written
-            remaining -= written
-        }
+        try FileSystem<Failure>.writeAll(buffer, to: descriptor, path: path)
     }
 
     /// Flushes the file's data and metadata to stable storage.

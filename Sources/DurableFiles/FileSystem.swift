@@ -23,6 +23,21 @@ package enum FileSystem<Failure: FileSystemFailure> {
         return Failure(FileSystemError(.io, path: path, errno: code, detail: "\(call): \(String(cString: strerror(code)))"))
     }
 
+    /// Writes all of `buffer` to `descriptor`, retrying short writes and `EINTR`.
+    package static func writeAll(_ buffer: UnsafeRawBufferPointer, to descriptor: Int32, path: String) throws(Failure) {
+        guard var next = buffer.baseAddress else { return }
+        var remaining = buffer.count
+        while remaining > 0 {
+            let written = write(descriptor, next, remaining)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw error("write", path: path)
+            }
+            next += written
+            remaining -= written
+        }
+    }
+
     /// Reads a whole file; nil when it does not exist.
     package static func readFile(_ path: String) throws(Failure) -> (bytes: [UInt8], identity: Identity)? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)

@@ -215,16 +215,10 @@ final class FileApplier: Sendable {
         defer { close(fd) }
         var writeback = Writeback()
         let sink = { (slice: ArraySlice<UInt8>) throws in
-            try slice.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        throw FolderSyncError.io(path: directory.path(temporary), operation: "write", errno: errno)
-                    }
-                    offset += written
-                }
+            do {
+                try slice.withUnsafeBytes { try FileSystem<FileSystemError>.writeAll($0, to: fd, path: temporary) }
+            } catch let error as FileSystemError {
+                throw FolderSyncError.io(path: directory.path(temporary), operation: "write", errno: error.errno ?? EIO)
             }
             writeback.wrote(slice.count, to: fd)
         }

@@ -43,14 +43,10 @@ final class TemporaryFile: @unchecked Sendable {
 
     /// Writes all of `bytes`, retrying short writes and `EINTR`.
     static func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw CLIError.failure("writing the output: \(String(cString: strerror(errno)))")
-            }
-            offset += written
+        do {
+            try FileSystem<FileSystemError>.writeAll(bytes, to: descriptor, path: "the output")
+        } catch {
+            throw CLIError.failure("writing the output: \(String(cString: strerror(error.errno ?? EIO)))")
         }
     }
 }
