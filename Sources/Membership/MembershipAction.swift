@@ -7,6 +7,9 @@ public enum MembershipAction: Hashable, Sendable {
     case memberChanged(MembershipEvent)
     /// A dead or left member was dropped from the table after the retention time.
     case memberForgotten(MemberID)
+    /// A member on probation (heard of only from a third party) sent a packet of its own:
+    /// it may now enter the placement.
+    case memberConfirmed(MemberID)
 }
 
 /// Where to send a packet: by NodeID when known (reuse a connection), else by address.

@@ -52,6 +52,9 @@ public struct MembershipConfiguration: Hashable, Sendable {
     public var memberAdmissionBurst = 4_096
     /// Members added per second once the burst is spent.
     public var memberAdmissionsPerSecond = 64
+    /// Members on probation (heard of only from a third party) pinged per gossip round
+    /// to confirm them; the rest wait for later rounds or for the probe round.
+    public var confirmationPingsPerRound = 16
     /// A member's incarnation may rise by at most this much in one step, so no claim can
     /// exhaust the 64-bit space (a restart that uses Unix seconds jumps by its downtime).
     public var maxIncarnationStep: UInt64 = 1 << 32

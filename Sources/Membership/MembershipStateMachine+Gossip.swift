@@ -1,7 +1,9 @@
 extension MembershipStateMachine {
-    /// Queues `message` to `destination` with `first` and as many waiting updates as fit.
+    /// Queues `message` to `destination` with `first` and as many waiting updates as fit;
+    /// a member on probation gets `first` only (it would spend the updates' transmissions).
     mutating func send(_ message: MembershipMessage, to destination: MembershipEndpoint, first: [MemberUpdate] = []) {
-        let gossip = first + broadcasts.take(
+        let onProbation = destination.id.map { unconfirmed.contains($0) } ?? false
+        let gossip = onProbation ? first : first + broadcasts.take(
             maximum: configuration.maxPiggybackUpdates - first.count,
             transmitLimit: configuration.retransmitLimit(members: activeCount)
         )
@@ -41,7 +43,7 @@ extension MembershipStateMachine {
         guard !deadIDs.isEmpty else { return }
         let probability = 4 * Double(deadIDs.count) / Double(max(1, activeCount))
         guard probability >= 1 || Double(random.next() >> 11) * 0x1p-53 < probability else { return }
-        let dead = deadIDs.sorted()
+        let dead = deadIDs.filter { !unconfirmed.contains($0) }.sorted()
         guard let id = dead.randomElement(using: &random), let member = table[id: id] else { return }
         send(.pushPull(PushPullState(isResponse: false, isJoin: false, members: snapshot())), to: endpoint(of: member))
     }
@@ -55,5 +57,33 @@ extension MembershipStateMachine {
             send(.pushPull(PushPullState(isResponse: false, isJoin: true, members: snapshot())), to: MembershipEndpoint(id: nil, address: seed))
         }
         nextJoinAt = now + configuration.joinRetryInterval
+    }
+
+    /// Puts a member heard of from a third party on probation and pings it.
+    mutating func putOnProbation(_ id: MemberID) {
+        guard id != currentSender, unconfirmed.insert(id).inserted else { return }
+        pendingConfirmations.append(id)
+        sendConfirmationPings()
+    }
+
+    /// Ends the probation of `id`, which sent a packet of its own.
+    mutating func confirm(_ id: MemberID) {
+        guard unconfirmed.remove(id) != nil else { return }
+        actions.append(.memberConfirmed(id))
+    }
+
+    /// Pings waiting members on probation while this round's budget lasts; an answer is a
+    /// packet of their own, which confirms them. Members no longer active wait for a
+    /// signed `alive` (which queues them again).
+    mutating func sendConfirmationPings() {
+        var sent = 0
+        while sent < pendingConfirmations.count, confirmationBudget > 0 {
+            let id = pendingConfirmations[sent]
+            sent += 1
+            guard unconfirmed.contains(id), let member = table[id: id], member.isActive else { continue }
+            confirmationBudget -= 1
+            send(.ping(seq: nextSequence(), target: id), to: endpoint(of: member))
+        }
+        pendingConfirmations.removeFirst(sent)
     }
 }

@@ -158,6 +158,7 @@ extension MembershipStateMachine {
             table.removeAll(rows: forgotten)
             for id in ids {
                 deadIDs.remove(id)
+                unconfirmed.remove(id)
                 roundTrips[id] = nil
                 actions.append(.memberForgotten(id))
             }
@@ -183,8 +184,9 @@ extension MembershipStateMachine {
         probeOrder.swapAt(slot, probeOrder.count - 1)
     }
 
-    /// Up to `count` distinct random members other than this peer and `excluded` that
-    /// satisfy `filter`. Samples the probe order, so it costs O(count) for large tables.
+    /// Up to `count` distinct random members other than this peer and `excluded`, not on
+    /// probation, that satisfy `filter`. Samples the probe order, so it costs O(count) for
+    /// large tables.
     mutating func randomMembers(_ count: Int, excluding excluded: MemberID? = nil, where filter: (Member) -> Bool) -> [Member] {
         guard count > 0 else { return [] }
         var chosen = [Member]()
@@ -196,7 +198,7 @@ extension MembershipStateMachine {
             candidates.shuffle(using: &random)
             for row in candidates where chosen.count < count && !seen.contains(row) {
                 let member = table[Int(row)]
-                if filter(member) {
+                if !unconfirmed.contains(member.id), filter(member) {
                     seen.append(row)
                     chosen.append(member)
                 }
@@ -209,7 +211,7 @@ extension MembershipStateMachine {
             let row = probeOrder[Int.random(in: 0..<probeOrder.count, using: &random)]
             guard !seen.contains(row) else { continue }
             let member = table[Int(row)]
-            if filter(member) {
+            if !unconfirmed.contains(member.id), filter(member) {
                 seen.append(row)
                 chosen.append(member)
             }

@@ -32,6 +32,7 @@ extension MembershipStateMachine {
             addToProbeOrder(row: row)
             broadcasts.enqueue(.alive(record))
             actions.append(.memberChanged(MembershipEvent(member: member, previousState: nil)))
+            putOnProbation(record.id)
             return
         }
         let existing = table[row]
@@ -47,6 +48,8 @@ extension MembershipStateMachine {
             if !existing.isActive {
                 activeCount += 1
                 addToProbeOrder(row: row)
+                // Back from the dead or departed: ping it if it is still on probation.
+                if unconfirmed.contains(record.id) { pendingConfirmations.append(record.id) }
             }
         }
         table[row] = member
@@ -219,6 +222,7 @@ extension MembershipStateMachine {
             table.append(member)
             if snapshot.state == .dead { deadIDs.insert(record.id) }
             actions.append(.memberChanged(MembershipEvent(member: member, previousState: nil)))
+            putOnProbation(record.id)
         }
     }
 

@@ -16,6 +16,12 @@
 /// member's own proof, checked by the injected `MembershipAuthenticator`; a packet
 /// carrying one that fails is not read further. Incarnations rise by at most
 /// `maxIncarnationStep`, and the table grows to at most `maxMembers` at a bounded rate.
+///
+/// Keys are cheap, so valid proofs do not make a member real: one first heard of from a
+/// third party is on probation until a packet of its own arrives (the driver checks each
+/// packet's sender against its TLS identity). It is pinged to confirm it, probed as any
+/// member, but gets no gossip, push-pull or indirect probe, and `isConfirmed` tells the
+/// driver to leave it out of the placement.
 public struct MembershipStateMachine: Sendable {
     /// The protocol settings.
     public let configuration: MembershipConfiguration
@@ -28,6 +34,14 @@ public struct MembershipStateMachine: Sendable {
     /// Set when a claim of the packet being read failed its check: the sender lies (an
     /// honest peer relays only checked claims), so the rest of the packet is ignored.
     var isRejectingPacket = false
+    /// The sender of the packet being read: a member in its own packet is confirmed.
+    var currentSender: MemberID?
+    /// Members on probation: heard of only from a third party, no packet of their own yet.
+    var unconfirmed: Set<MemberID> = []
+    /// Members on probation not yet pinged, oldest first.
+    var pendingConfirmations: [MemberID] = []
+    /// Confirmation pings left in this gossip round.
+    var confirmationBudget: Int
 
     var table = MemberTable()
     /// Rows of the members to probe, shuffled once per round; may hold stale entries
@@ -92,6 +106,7 @@ public struct MembershipStateMachine: Sendable {
         self.configuration = configuration
         self.localID = local.id
         self.authenticator = authenticator
+        self.confirmationBudget = configuration.confirmationPingsPerRound
         self.admissions = AdmissionBudget(burst: configuration.memberAdmissionBurst, perSecond: configuration.memberAdmissionsPerSecond)
         self.random = Xoshiro256StarStar(seed: seed)
         var local = local
@@ -116,6 +131,15 @@ public struct MembershipStateMachine: Sendable {
 
     /// The member with `id`, if known.
     public func member(_ id: MemberID) -> Member? { table[id: id] }
+
+    /// Whether `id` is known and not on probation: it sent a packet of its own, was
+    /// restored by the driver, or is this peer.
+    public func isConfirmed(_ id: MemberID) -> Bool {
+        table.row(of: id) != nil && !unconfirmed.contains(id)
+    }
+
+    /// The members on probation.
+    public var onProbation: Set<MemberID> { unconfirmed }
 
     /// Alive and suspect members, this peer included.
     public var activeMemberCount: Int { activeCount }
@@ -149,7 +173,12 @@ public struct MembershipStateMachine: Sendable {
     public mutating func receive(_ packet: MembershipPacket, now: Duration) -> [MembershipAction] {
         guard packet.sender != localID else { return takeActions() }
         isRejectingPacket = false
-        defer { isRejectingPacket = false }
+        currentSender = packet.sender
+        defer {
+            isRejectingPacket = false
+            currentSender = nil
+        }
+        confirm(packet.sender)
         for update in packet.gossip {
             apply(update, now: now)
             if isRejectingPacket { return takeActions() }
@@ -190,6 +219,8 @@ public struct MembershipStateMachine: Sendable {
             applyDead(id, incarnation: suspicion.incarnation, accuser: localID, now: now)
         }
         if now >= nextGossipAt {
+            confirmationBudget = configuration.confirmationPingsPerRound
+            sendConfirmationPings()
             gossipRound(now: now)
             nextGossipAt = now + configuration.gossipInterval
         }

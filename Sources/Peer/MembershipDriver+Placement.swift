@@ -10,8 +10,8 @@ extension MembershipDriver {
     }
 
     /// Rebuilds the ring from the membership: alive, suspect and recently dead peers keep
-    /// their place; a peer dead longer than the removal grace, removed by an operator, or
-    /// gone, has none.
+    /// their place; a peer dead longer than the removal grace, removed by an operator,
+    /// gone, or on probation (heard of only from a third party), has none.
     func rebuildPlacement() {
         placementRebuilds += 1
         let previous = placement.snapshot
@@ -28,7 +28,8 @@ extension MembershipDriver {
         let localID = localMember.id
         var peers: [RingNodeID: PlacementPeer] = [:]
         var members: [RingMember] = []
-        for member in self.members where !revoked.contains(member.id) {
+        let onProbation = self.onProbation
+        for member in self.members where !revoked.contains(member.id) && !onProbation.contains(member.id) {
             let state: PlacementPeer.State
             switch member.state {
             case .left: continue

@@ -61,6 +61,9 @@ actor MembershipDriver {
     var now: Duration { clock.now - origin }
 
     var members: MemberTable { machine.members }
+
+    /// Members on probation (see `MembershipStateMachine.isConfirmed`).
+    var onProbation: Set<MemberID> { machine.onProbation }
     func member(_ id: MemberID) -> Member? { machine.member(id) }
     var localMember: Member { machine.localMember }
 
@@ -126,6 +129,8 @@ actor MembershipDriver {
             case .memberForgotten(let id):
                 book.forget(Data(id.bytes))
                 removals[id] = nil
+            case .memberConfirmed:
+                changed = true
             }
         }
         if changed { rebuildPlacement() }

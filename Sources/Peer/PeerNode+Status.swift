@@ -10,14 +10,17 @@ extension PeerNode {
         let members = await membership.members
         let localID = await membership.localMember.id
         let removals = await membership.removals, revoked = await membership.revoked
+        let onProbation = await membership.onProbation
         let answerTimes = chunks.latencies.distances
         let peers = members.filter { !revoked.contains($0.id) }.map { member -> NodeStatus.PeerEntry in
             let isSelf = member.id == localID
-            // A failed member an operator removed shows as such (`p2p peer remove`).
+            // A failed member an operator removed shows as such (`p2p peer remove`), an alive
+            // one heard of only from others as `unconfirmed` until it answers.
             let removed = MembershipDriver.isRemoved(member, removals)
+            let state = removed ? "removed" : member.state == .alive && onProbation.contains(member.id) ? "unconfirmed" : "\(member.state)"
             var entry = NodeStatus.PeerEntry(
                 nodeID: NodeID(member.id).description, address: member.address, zone: member.record.zone,
-                state: removed ? "removed" : "\(member.state)", incarnation: member.incarnation,
+                state: state, incarnation: member.incarnation,
                 usedBytes: isSelf ? usage.used : member.record.meta.usedBytes, capacityBytes: member.record.capacity,
                 chunkCount: isSelf ? UInt64(usage.count) : member.record.meta.chunkCount, isSelf: isSelf)
             entry.answerMilliseconds = answerTimes[NodeID(member.id)].map { ($0 / .microseconds(1)).rounded() / 1000 }

@@ -209,7 +209,7 @@ public struct MembershipCluster {
                 send(packet, to: endpoint, from: index)
             case .memberChanged(let event):
                 record(event, observer: index)
-            case .memberForgotten:
+            case .memberForgotten, .memberConfirmed:
                 break
             }
         }

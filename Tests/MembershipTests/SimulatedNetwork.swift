@@ -133,7 +133,7 @@ struct SimulatedNetwork {
                 queue.push(.deliver(packet, to: target), at: now + delay)
             case .memberChanged(let event):
                 events.append((now, index, event))
-            case .memberForgotten:
+            case .memberForgotten, .memberConfirmed:
                 break
             }
         }

@@ -75,11 +75,12 @@ import Transport
         // it refutes; it is never gone, moved, or pushed up the incarnation range.)
         let clock = ContinuousClock()
         let end = clock.now + .seconds(8)
-        var largestTable = 0
+        var largestTable = 0, largestPlacement = 0
         while clock.now < end {
             for node in cluster.nodes {
                 let status = await node.status()
                 largestTable = max(largestTable, status.peers.count)
+                largestPlacement = max(largestPlacement, node.placement.snapshot.peers.count)
                 let seen = status.peers.first { $0.nodeID == victim.nodeID.description }
                 #expect(seen?.state == "alive" || seen?.state == "suspect", "victim seen as \(String(describing: seen))")
                 #expect(seen?.address == victimEntry.address)
@@ -88,9 +89,12 @@ import Transport
             try await Task.sleep(for: .milliseconds(200))  // sampling period, not synchronization
         }
         let rebuildsAfterWatch = await honest.asyncMap { await $0.placementRebuilds }
-        print("hostile membership: largest table \(largestTable), placement rebuilds before \(rebuildsBefore), after the flood \(rebuildsAfterFlood), after 8 s \(rebuildsAfterWatch)")
+        print("hostile membership: largest table \(largestTable), largest placement \(largestPlacement), placement rebuilds before \(rebuildsBefore), after the flood \(rebuildsAfterFlood), after 8 s \(rebuildsAfterWatch)")
 
         #expect(largestTable <= Self.membership.maxMembers)
+        // The fakes never answered anyone, so they stay on probation, out of every
+        // placement: the three honest peers and the liar (who spoke for itself) at most.
+        #expect(largestPlacement <= 4, "largest placement \(largestPlacement)")
         for node in honest {
             // Reachable where it is, and nothing meant for it goes to the liar's address.
             let connection = try await node.pool.connection(to: victimEntry.address, expecting: victim.nodeID)
