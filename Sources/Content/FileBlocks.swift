@@ -34,9 +34,16 @@ public struct FileBlocks: AsyncSequence, Sendable {
 
         public func next() async throws -> [UInt8]? {
             guard !done else { return nil }
+            var blockSize = blockSize
             if descriptor < 0 {
-                descriptor = open(path, O_RDONLY)
+                descriptor = open(path, O_RDONLY | O_CLOEXEC)
                 guard descriptor >= 0 else { throw FileReadError(path: path, code: errno) }
+                // A small file gets a block of its size (and one byte to see the end), not
+                // a whole block: a folder's first scan reads thousands of them at once.
+                var info = stat()
+                if fstat(descriptor, &info) == 0, info.st_size >= 0, info.st_size < blockSize {
+                    blockSize = Int(info.st_size) + 1
+                }
             }
             // Read straight into uninitialized storage: zero-filling a block first would
             // touch every byte once more for nothing.

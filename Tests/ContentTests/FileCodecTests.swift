@@ -175,6 +175,31 @@ struct FileCodecTests {
 }
 
 struct FileBlocksTests {
+    /// Files around the block size read back whole; a small file's block is its size
+    /// (a first scan reads thousands of small files at once, each once took a 1 MiB block).
+    @Test func readsFilesAroundTheBlockSizeWithBlocksTheirSize() async throws {
+        let path = "/tmp/p2pstore-blocks-test-\(UInt64.random(in: 0...UInt64.max)).bin"
+        defer { FileManagerShim.remove(path) }
+        for size in [0, 1, 64, 15, 16, 17, 33] {
+            let bytes = TestData.randomBytes(count: size, seed: UInt64(size))
+            #expect(FileManagerShim.write(bytes, to: path))
+            var read: [UInt8] = [], blocks = 0
+            for try await block in FileBlocks(path: path, blockSize: 16) {
+                read += block
+                blocks += 1
+            }
+            #expect(read == bytes, "size \(size)")
+            #expect(blocks == (size + 15) / 16, "size \(size)")
+        }
+        let small = TestData.randomBytes(count: 64, seed: 3)
+        #expect(FileManagerShim.write(small, to: path))
+        var iterator = FileBlocks(path: path).makeAsyncIterator()
+        let block = try #require(try await iterator.next())
+        #expect(block == small)
+        #expect(block.capacity < 4096)
+        #expect(try await iterator.next() == nil)
+    }
+
     @Test func encodesAFileFromDisk() async throws {
         let path = "/tmp/p2pstore-content-test-\(UInt64.random(in: 0...UInt64.max)).bin"
         let bytes = TestData.randomBytes(count: 3 * 1024 * 1024 + 17, seed: 21)
