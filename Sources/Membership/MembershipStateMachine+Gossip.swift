@@ -72,18 +72,24 @@ extension MembershipStateMachine {
         actions.append(.memberConfirmed(id))
     }
 
-    /// Pings waiting members on probation while this round's budget lasts; an answer is a
-    /// packet of their own, which confirms them. Members no longer active wait for a
-    /// signed `alive` (which queues them again).
+    /// Pings waiting members on probation while this round's budget lasts, one per address
+    /// and round (members made up at someone else's address must not turn the network
+    /// into a flood of connections to it); an answer is a packet of their own, which
+    /// confirms them. Members no longer active wait for a signed `alive` (which queues
+    /// them again).
     mutating func sendConfirmationPings() {
-        var sent = 0
-        while sent < pendingConfirmations.count, confirmationBudget > 0 {
-            let id = pendingConfirmations[sent]
-            sent += 1
+        var index = 0, waiting: [MemberID] = []
+        while index < pendingConfirmations.count, confirmationBudget > 0 {
+            let id = pendingConfirmations[index]
+            index += 1
             guard unconfirmed.contains(id), let member = table[id: id], member.isActive else { continue }
+            guard confirmationAddresses.insert(member.address).inserted else {
+                waiting.append(id)
+                continue
+            }
             confirmationBudget -= 1
             send(.ping(seq: nextSequence(), target: id), to: endpoint(of: member))
         }
-        pendingConfirmations.removeFirst(sent)
+        pendingConfirmations.replaceSubrange(0..<index, with: waiting)
     }
 }

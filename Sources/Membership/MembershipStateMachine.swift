@@ -42,6 +42,8 @@ public struct MembershipStateMachine: Sendable {
     var pendingConfirmations: [MemberID] = []
     /// Confirmation pings left in this gossip round.
     var confirmationBudget: Int
+    /// Addresses sent a confirmation ping in this gossip round.
+    var confirmationAddresses: Set<String> = []
 
     var table = MemberTable()
     /// Rows of the members to probe, shuffled once per round; may hold stale entries
@@ -220,6 +222,7 @@ public struct MembershipStateMachine: Sendable {
         }
         if now >= nextGossipAt {
             confirmationBudget = configuration.confirmationPingsPerRound
+            confirmationAddresses = []
             sendConfirmationPings()
             gossipRound(now: now)
             nextGossipAt = now + configuration.gossipInterval

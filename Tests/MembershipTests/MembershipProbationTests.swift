@@ -8,15 +8,16 @@ import Testing
 @Suite struct MembershipProbationTests {
     private static func id(_ byte: UInt8) -> MemberID { MemberID(bytes: [UInt8](repeating: byte, count: 32))! }
 
-    private static func record(_ byte: UInt8) -> MemberRecord {
-        MemberRecord(id: id(byte), address: "h\(byte):1", zone: "z", capacity: 1, incarnation: 10).signed()
+    private static func record(_ byte: UInt8, address: String? = nil) -> MemberRecord {
+        MemberRecord(id: id(byte), address: address ?? "h\(byte):1", zone: "z", capacity: 1, incarnation: 10).signed()
     }
 
-    /// Peer 1, knowing 2 and 3 (restored: trusted), after 3 (the liar) pushed `fakes`.
-    private static func floodedMachine(fakes: ClosedRange<UInt8>) -> (MembershipStateMachine, [MembershipAction]) {
+    /// Peer 1, knowing 2 and 3 (restored: trusted), after 3 (the liar) pushed `fakes`, at
+    /// `address` if given.
+    private static func floodedMachine(fakes: ClosedRange<UInt8>, at address: String? = nil) -> (MembershipStateMachine, [MembershipAction]) {
         var machine = MembershipStateMachine(local: record(1), authenticator: checksums, seed: 7, now: .zero)
         machine.restore([MemberSnapshot(record: record(2), state: .alive), MemberSnapshot(record: record(3), state: .alive)], now: .zero)
-        let members = fakes.map { MemberSnapshot(record: record($0), state: .alive) }
+        let members = fakes.map { MemberSnapshot(record: record($0, address: address), state: .alive) }
         let push = MembershipPacket(
             sender: id(3), senderAddress: "h3:1",
             message: .pushPull(PushPullState(isResponse: true, isJoin: false, members: members)), gossip: [])
@@ -83,5 +84,22 @@ import Testing
         _ = machine.receive(newcomer, now: .seconds(2))
         #expect(machine.member(Self.id(200)) != nil)
         #expect(machine.isConfirmed(Self.id(200)))
+    }
+
+    @Test func membersMadeUpAtOneAddressCostItOneConfirmationPingPerRound() {
+        let configuration = MembershipConfiguration()
+        var (machine, actions) = Self.floodedMachine(fakes: 10...109, at: "victim:443")
+        var now = Duration.seconds(1)
+        for _ in 0..<20 {
+            let toVictim = Self.sends(actions).filter { _, destination in
+                destination.map { machine.member($0)?.address == "victim:443" } ?? false
+            }
+            // The probe round may add one ping of its own.
+            #expect(toVictim.count <= 2, "\(toVictim.count) packets to one address in a round")
+            now += configuration.gossipInterval
+            actions = machine.tick(now: now)
+        }
+        // The others wait their turn, still on probation.
+        #expect((10...109).filter { !machine.isConfirmed(Self.id($0)) }.count == 100)
     }
 }
