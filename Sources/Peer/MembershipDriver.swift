@@ -129,21 +129,28 @@ actor MembershipDriver {
             case .memberForgotten(let id):
                 book.forget(Data(id.bytes))
                 removals[id] = nil
-            case .memberConfirmed:
+            case .memberConfirmed(let id):
                 changed = true
+                if let member = machine.member(id) { record(MembershipEvent(member: member, previousState: nil)) }
             }
         }
         if changed { rebuildPlacement() }
     }
 
+    /// Logs a member's change and keeps it in the address book. A member on probation is
+    /// logged at debug level and not kept: the book's addresses are contacted at the next
+    /// start and its members awaited (`ViewWarmup`), and what a third party made up must
+    /// not reach either. It is kept once confirmed.
     private func record(_ event: MembershipEvent) {
         let member = event.member
         guard member.id != machine.localID else { return }
         let short = NodeID(member.id).short
-        logger.info("member \(member.state)", metadata: [
+        let confirmed = machine.isConfirmed(member.id)
+        logger.log(level: confirmed ? .info : .debug, "member \(member.state)\(confirmed ? "" : " (on probation)")", metadata: [
             "peer": "\(short)", "address": "\(member.address)", "incarnation": "\(member.incarnation)",
             "was": "\(event.previousState.map { "\($0)" } ?? "unknown")",
         ])
+        guard confirmed else { return }
         let state: PeerRecord.State = switch member.state {
         case .alive: .alive
         case .suspect: .suspect

@@ -95,6 +95,12 @@ import Transport
         // The fakes never answered anyone, so they stay on probation, out of every
         // placement: the three honest peers and the liar (who spoke for itself) at most.
         #expect(largestPlacement <= 4, "largest placement \(largestPlacement)")
+        // Nor in any address book, whose addresses a restart contacts and whose members it
+        // waits for: the two other honest peers and the liar at most.
+        for node in honest {
+            let book = try await node.store.peers()
+            #expect(book.count <= 3, "\(book.count) peers in the address book")
+        }
         for node in honest {
             // Reachable where it is, and nothing meant for it goes to the liar's address.
             let connection = try await node.pool.connection(to: victimEntry.address, expecting: victim.nodeID)
