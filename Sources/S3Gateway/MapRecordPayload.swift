@@ -26,6 +26,9 @@ struct MapRecordPayload<Entry: ReplicatedEntry>: Codable {
         self.recent = recent
     }
 
+    /// The whole payload encoded at once. The gateway splices its recent entries instead
+    /// (`encoded(recent:)`); tests build records with this one, and check the splice
+    /// decodes as it does.
     func encoded() throws -> [UInt8] {
         try Self.checkedSize(Array(JSONEncoder().encode(self)))
     }
