@@ -2,8 +2,8 @@ extension MembershipStateMachine {
     /// Queues `message` to `destination` with `first` and as many waiting updates as fit;
     /// a member on probation gets `first` only (it would spend the updates' transmissions).
     mutating func send(_ message: MembershipMessage, to destination: MembershipEndpoint, first: [MemberUpdate] = []) {
-        let onProbation = destination.id.map { unconfirmed.contains($0) } ?? false
-        let gossip = onProbation ? first : first + broadcasts.take(
+        let toProbation = destination.id.map { onProbation.contains($0) } ?? false
+        let gossip = toProbation ? first : first + broadcasts.take(
             maximum: configuration.maxPiggybackUpdates - first.count,
             transmitLimit: configuration.retransmitLimit(members: activeCount)
         )
@@ -43,7 +43,7 @@ extension MembershipStateMachine {
         guard !deadIDs.isEmpty else { return }
         let probability = 4 * Double(deadIDs.count) / Double(max(1, activeCount))
         guard probability >= 1 || Double(random.next() >> 11) * 0x1p-53 < probability else { return }
-        let dead = deadIDs.filter { !unconfirmed.contains($0) }.sorted()
+        let dead = deadIDs.filter { !onProbation.contains($0) }.sorted()
         guard let id = dead.randomElement(using: &random), let member = table[id: id] else { return }
         send(.pushPull(PushPullState(isResponse: false, isJoin: false, members: snapshot())), to: endpoint(of: member))
     }
@@ -61,14 +61,14 @@ extension MembershipStateMachine {
 
     /// Puts a member heard of from a third party on probation and pings it.
     mutating func putOnProbation(_ id: MemberID) {
-        guard id != currentSender, unconfirmed.insert(id).inserted else { return }
+        guard id != currentSender, onProbation.insert(id).inserted else { return }
         pendingConfirmations.append(id)
         sendConfirmationPings()
     }
 
     /// Ends the probation of `id`, which sent a packet of its own.
     mutating func confirm(_ id: MemberID) {
-        guard unconfirmed.remove(id) != nil else { return }
+        guard onProbation.remove(id) != nil else { return }
         actions.append(.memberConfirmed(id))
     }
 
@@ -79,15 +79,14 @@ extension MembershipStateMachine {
     /// them again).
     mutating func sendConfirmationPings() {
         var index = 0, waiting: [MemberID] = []
-        while index < pendingConfirmations.count, confirmationBudget > 0 {
+        while index < pendingConfirmations.count, confirmationAddresses.count < configuration.confirmationPingsPerRound {
             let id = pendingConfirmations[index]
             index += 1
-            guard unconfirmed.contains(id), let member = table[id: id], member.isActive else { continue }
+            guard onProbation.contains(id), let member = table[id: id], member.isActive else { continue }
             guard confirmationAddresses.insert(member.address).inserted else {
                 waiting.append(id)
                 continue
             }
-            confirmationBudget -= 1
             send(.ping(seq: nextSequence(), target: id), to: endpoint(of: member))
         }
         pendingConfirmations.replaceSubrange(0..<index, with: waiting)

@@ -158,7 +158,7 @@ extension MembershipStateMachine {
             table.removeAll(rows: forgotten)
             for id in ids {
                 deadIDs.remove(id)
-                unconfirmed.remove(id)
+                onProbation.remove(id)
                 roundTrips[id] = nil
                 actions.append(.memberForgotten(id))
             }
@@ -198,7 +198,7 @@ extension MembershipStateMachine {
             candidates.shuffle(using: &random)
             for row in candidates where chosen.count < count && !seen.contains(row) {
                 let member = table[Int(row)]
-                if !unconfirmed.contains(member.id), filter(member) {
+                if !onProbation.contains(member.id), filter(member) {
                     seen.append(row)
                     chosen.append(member)
                 }
@@ -211,7 +211,7 @@ extension MembershipStateMachine {
             let row = probeOrder[Int.random(in: 0..<probeOrder.count, using: &random)]
             guard !seen.contains(row) else { continue }
             let member = table[Int(row)]
-            if !unconfirmed.contains(member.id), filter(member) {
+            if !onProbation.contains(member.id), filter(member) {
                 seen.append(row)
                 chosen.append(member)
             }

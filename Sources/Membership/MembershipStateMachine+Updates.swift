@@ -49,7 +49,7 @@ extension MembershipStateMachine {
                 activeCount += 1
                 addToProbeOrder(row: row)
                 // Back from the dead or departed: ping it if it is still on probation.
-                if unconfirmed.contains(record.id), !pendingConfirmations.contains(record.id) { pendingConfirmations.append(record.id) }
+                if onProbation.contains(record.id), !pendingConfirmations.contains(record.id) { pendingConfirmations.append(record.id) }
             }
         }
         table[row] = member

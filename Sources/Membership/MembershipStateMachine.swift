@@ -37,12 +37,10 @@ public struct MembershipStateMachine: Sendable {
     /// The sender of the packet being read: a member in its own packet is confirmed.
     var currentSender: MemberID?
     /// Members on probation: heard of only from a third party, no packet of their own yet.
-    var unconfirmed: Set<MemberID> = []
+    public internal(set) var onProbation: Set<MemberID> = []
     /// Members on probation not yet pinged, oldest first.
     var pendingConfirmations: [MemberID] = []
-    /// Confirmation pings left in this gossip round.
-    var confirmationBudget: Int
-    /// Addresses sent a confirmation ping in this gossip round.
+    /// Addresses sent a confirmation ping in this gossip round (one ping each).
     var confirmationAddresses: Set<String> = []
 
     var table = MemberTable()
@@ -108,7 +106,6 @@ public struct MembershipStateMachine: Sendable {
         self.configuration = configuration
         self.localID = local.id
         self.authenticator = authenticator
-        self.confirmationBudget = configuration.confirmationPingsPerRound
         self.admissions = AdmissionBudget(burst: configuration.memberAdmissionBurst, perSecond: configuration.memberAdmissionsPerSecond)
         self.random = Xoshiro256StarStar(seed: seed)
         var local = local
@@ -137,11 +134,8 @@ public struct MembershipStateMachine: Sendable {
     /// Whether `id` is known and not on probation: it sent a packet of its own, was
     /// restored by the driver, or is this peer.
     public func isConfirmed(_ id: MemberID) -> Bool {
-        table.row(of: id) != nil && !unconfirmed.contains(id)
+        table.row(of: id) != nil && !onProbation.contains(id)
     }
-
-    /// The members on probation.
-    public var onProbation: Set<MemberID> { unconfirmed }
 
     /// Alive and suspect members, this peer included.
     public var activeMemberCount: Int { activeCount }
@@ -221,7 +215,6 @@ public struct MembershipStateMachine: Sendable {
             applyDead(id, incarnation: suspicion.incarnation, accuser: localID, now: now)
         }
         if now >= nextGossipAt {
-            confirmationBudget = configuration.confirmationPingsPerRound
             confirmationAddresses = []
             sendConfirmationPings()
             gossipRound(now: now)
