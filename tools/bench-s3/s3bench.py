@@ -8,7 +8,9 @@
   64 MiB parts and boto3's default concurrency, in MB/s (10^6 bytes per second);
 - small_put_ms / small_get_ms: p50 and p90 of 200 sequential 4 KiB PUTs and GETs;
 - list_seconds: a full ListObjectsV2 listing of bucket bench-list-N, which holds N keys
-  (created with a thread pool when missing, and kept for the next run).
+  (created with a thread pool when missing, and kept for the next run); list_raw_seconds:
+  the same pages fetched without an XML parser; list_parse_seconds: boto3's parser alone
+  over those pages, in memory (the client's floor).
 Progress goes to stderr. S3_REGION defaults to us-east-1.
 """
 import argparse
@@ -102,19 +104,21 @@ def list_all(s3, bucket):
 
 def list_raw(s3, bucket):
     """The full listing as raw HTTP (presigned ListObjectsV2 pages, keys counted with a
-    regular expression, no XML parser): what the gateway costs without boto3's parsing."""
+    regular expression, no XML parser): what the gateway costs without boto3's parsing.
+    Returns the key count and the pages' bodies."""
     import re
     import urllib.request
-    count, token = 0, None
+    count, token, bodies = 0, None, []
     while True:
         params = {"Bucket": bucket, "MaxKeys": 1000}
         if token:
             params["ContinuationToken"] = token
         body = urllib.request.urlopen(s3.generate_presigned_url("list_objects_v2", Params=params, ExpiresIn=600)).read()
+        bodies.append(body)
         count += body.count(b"<Key>")
         found = re.search(rb"<NextContinuationToken>([^<]*)</NextContinuationToken>", body)
         if not found:
-            return count
+            return count, bodies
         token = found.group(1).decode()
 
 
@@ -138,11 +142,23 @@ def bench_list(s3, count):
     if not wanted <= set(listed):
         sys.exit(f"s3bench: listing {bucket} missed {len(wanted - set(listed))} keys")
     start = time.perf_counter()
-    raw_count = list_raw(s3, bucket)
+    raw_count, bodies = list_raw(s3, bucket)
     raw_seconds = time.perf_counter() - start
     if raw_count != len(listed):
         sys.exit(f"s3bench: the raw listing counted {raw_count} keys, boto3 {len(listed)}")
-    return round(seconds, 3), len(listed), bool(missing), round(raw_seconds, 3)
+    return round(seconds, 3), len(listed), bool(missing), round(raw_seconds, 3), round(parse_seconds(s3, bodies), 3)
+
+
+def parse_seconds(s3, bodies):
+    """boto3's own floor: the seconds its parser takes over the same pages, already in
+    memory (no network, no gateway)."""
+    from botocore.parsers import RestXMLParser
+    shape = s3.meta.service_model.operation_model("ListObjectsV2").output_shape
+    parser = RestXMLParser()
+    start = time.perf_counter()
+    for body in bodies:
+        parser.parse({"body": body, "headers": {}, "status_code": 200}, shape)
+    return time.perf_counter() - start
 
 
 def main():
@@ -156,12 +172,13 @@ def main():
     put_mb_s, get_mb_s = bench_large(s3, bucket, args.size_mib, os.environ["S3_WORKDIR"])
     small_put, small_get, small_head = bench_small(s3, bucket)
     s3.delete_bucket(Bucket=bucket)
-    list_seconds, listed, created, list_raw_seconds = bench_list(s3, args.list_keys)
+    list_seconds, listed, created, list_raw_seconds, list_parse_seconds = bench_list(s3, args.list_keys)
     print(json.dumps({
         "endpoint": os.environ["S3_ENDPOINT"], "boto3": boto3.__version__,
         "size_mib": args.size_mib, "put_mb_s": put_mb_s, "get_mb_s": get_mb_s,
         "small_put_ms": small_put, "small_get_ms": small_get, "head_bucket_ms": small_head,
         "list_keys": args.list_keys, "list_listed": listed, "list_seconds": list_seconds, "list_raw_seconds": list_raw_seconds,
+        "list_parse_seconds": list_parse_seconds,
         "list_keys_created": created,
     }))
 
