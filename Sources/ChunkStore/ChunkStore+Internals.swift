@@ -12,16 +12,18 @@ import Darwin
 extension ChunkStore {
     static func openDatabase(
         layout: ChunkLayout, configuration: ChunkStoreConfiguration
-    ) throws(ChunkStoreError) -> DatabasePool {
+    ) throws(ChunkStoreError) -> any DatabaseWriter {
         var options = Configuration()
         let synchronous = configuration.syncEveryCommit ? "FULL" : "NORMAL"
         options.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
         }
         do {
-            let pool = try DatabasePool(path: layout.database, configuration: options)
-            try ChunkStoreSchema.migrator.migrate(pool)
-            return pool
+            let database: any DatabaseWriter =
+                configuration.indexInMemory
+                ? try DatabaseQueue(configuration: options) : try DatabasePool(path: layout.database, configuration: options)
+            try ChunkStoreSchema.migrator.migrate(database)
+            return database
         } catch {
             throw ChunkStoreError(.database, path: layout.database, detail: "open", underlying: error)
         }

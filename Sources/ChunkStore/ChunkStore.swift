@@ -25,6 +25,7 @@ import Darwin
 ///   one `fdatasync` and indexed in one SQLite transaction, and every one of those puts
 ///   returns only then;
 /// - metadata reads use the `DatabasePool`'s concurrent WAL readers.
+/// Tests may keep the index in memory instead (`ChunkStoreConfiguration.indexInMemory`).
 ///
 /// The blocking methods block on disk I/O: call them from a thread pool (e.g. `NIOThreadPool`)
 /// rather than from an event loop; `put(_:_:) async` suspends instead while its batch commits.
@@ -39,7 +40,9 @@ public final class ChunkStore: Sendable {
     let layout: ChunkLayout
     let configuration: ChunkStoreConfiguration
     let logger: Logger
-    let database: DatabasePool
+    /// A `DatabasePool` (WAL) on `layout.database`; a `DatabaseQueue` in memory for tests
+    /// (`ChunkStoreConfiguration.indexInMemory`).
+    let database: any DatabaseWriter
     let accounting = Mutex(Accounting())
     let segments: Segments
     /// Where the committer assembles a batch for direct I/O.

@@ -21,6 +21,11 @@ public struct ChunkStoreConfiguration: Sendable {
     public var afterPresenceCheck: (@Sendable (StoredChunkID, Bool) -> Void)?
     /// Wall clock for `stored_at`, `last_verified` and hint times; a parameter so tests can pin it.
     public var clock: @Sendable () -> Date
+    /// Tests only: the index (every table of `ChunkStoreSchema`) lives in memory and is gone
+    /// at close; segments stay files under the root, and an open indexes the ones it finds
+    /// as it does after a lost commit. Tests of the store's bookkeeping (records, leases,
+    /// ownership, hints) run on it, without SQLite touching the disk.
+    public var indexInMemory: Bool
 
     public init(
         capacity: UInt64, syncEveryCommit: Bool = false, segmentSize: UInt64 = 256 << 20,
@@ -33,5 +38,6 @@ public struct ChunkStoreConfiguration: Sendable {
         self.provisionalLease = provisionalLease
         self.afterPresenceCheck = nil
         self.clock = clock
+        self.indexInMemory = false
     }
 }

@@ -22,9 +22,12 @@ import TestSupport
         ChunkLease(owner: owner, expiry: start.addingTimeInterval(seconds))!
     }
 
-    func openStore(_ root: String, clock: TestClock) throws -> ChunkStore {
-        try ChunkStore(
-            root: root, configuration: ChunkStoreConfiguration(capacity: 1 << 30, clock: { clock.date }), logger: quietLogger)
+    /// A store on `clock`, its index in memory unless the test reopens it or races a put
+    /// against a sweep (there the pool's concurrent readers are part of what is tested).
+    func openStore(_ root: String, clock: TestClock, indexInMemory: Bool = true) throws -> ChunkStore {
+        var configuration = ChunkStoreConfiguration(capacity: 1 << 30, clock: { clock.date })
+        configuration.indexInMemory = indexInMemory
+        return try ChunkStore(root: root, configuration: configuration, logger: quietLogger)
     }
 
     @Test func theLedgerReleasesOnlyChunksNoOtherFileUsesAndForgetsLateReleasesOfReusedOnes() throws {
@@ -235,12 +238,12 @@ import TestSupport
             let pinned = makeChunk(seed: 6, size: 100)
             let leased = makeChunk(seed: 7, size: 100)
             do {
-                let store = try openStore(root, clock: clock)
+                let store = try openStore(root, clock: clock, indexInMemory: false)
                 try store.put(pinned.id, pinned.bytes, leases: [ChunkLease.pin])
                 try store.put(leased.id, leased.bytes, leases: [lease(ownerA, 10)])
                 try store.close()
             }
-            let store = try openStore(root, clock: clock)
+            let store = try openStore(root, clock: clock, indexInMemory: false)
             #expect(try store.leases(of: leased.id) == [lease(ownerA, 10)])
             clock.set(start.addingTimeInterval(1000 * 86_400))
             #expect(try store.collect(grace: 5, limit: 10) == CollectionReport(chunks: 1, bytes: 100))
@@ -254,7 +257,7 @@ import TestSupport
     @Test func aPutRacingASweepNeverLosesItsChunk() throws {
         try withTemporaryDirectory { root in
             let clock = TestClock(start)
-            let store = try openStore(root, clock: clock)
+            let store = try openStore(root, clock: clock, indexInMemory: false)
             var random = SplitMix64(seed: 0x9C)
             for round in 0..<200 {
                 let chunk = makeChunk(seed: 1000 + UInt64(round), size: 64 + round * 97)

@@ -139,4 +139,25 @@ struct ChunkStoreRecoveryTests {
             #expect(reopened.usage.count == 30)
         }
     }
+
+    /// An index kept in memory writes no database file, and every open finds it empty: the
+    /// segments alone give every chunk back, as after losing the whole index.
+    @Test func anIndexInMemoryLeavesNoDatabaseFileAndIsRebuiltFromTheSegments() throws {
+        try withTemporaryDirectory { root in
+            var configuration = ChunkStoreConfiguration(capacity: 1 << 30)
+            configuration.indexInMemory = true
+            let chunks = (0..<20).map { makeChunk(seed: UInt64(100 + $0), size: 1000 + $0) }
+            do {
+                let store = try ChunkStore(root: root, configuration: configuration, logger: quietLogger)
+                for chunk in chunks { try store.put(chunk.id, chunk.bytes) }
+                try store.close()
+            }
+            #expect(filesUnder(root).filter { $0.contains("sqlite") }.isEmpty)
+            let store = try ChunkStore(root: root, configuration: configuration, logger: quietLogger)
+            defer { try? store.close() }
+            #expect(store.usage.count == chunks.count)
+            #expect(store.usage.used == UInt64(chunks.map(\.bytes.count).reduce(0, +)))
+            for chunk in chunks { #expect(try store.get(chunk.id) == chunk.bytes) }
+        }
+    }
 }

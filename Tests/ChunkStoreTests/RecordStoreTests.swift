@@ -4,6 +4,7 @@ import Testing
 
 /// The `records` table: highest sequence wins per (key, signer), bounded signers per key,
 /// persistence across a reopen. Signatures are the node engine's business (not checked here).
+/// On an index in memory, but for the reopen.
 @Suite("ChunkStore signed records")
 struct RecordStoreTests {
     static let key = Data(repeating: 0x11, count: 32)
@@ -15,8 +16,7 @@ struct RecordStoreTests {
     }
 
     @Test func keepsOnlyTheHighestSequencePerSigner() throws {
-        try withTemporaryDirectory { root in
-            let store = try ChunkStore(root: root, capacity: 1 << 20, logger: quietLogger)
+        try withInMemoryIndex { (store: ChunkStore) throws in
             #expect(try store.putRecord(Self.row(signer: 1, sequence: 5, payload: "five")) == .stored)
             #expect(try store.putRecord(Self.row(signer: 1, sequence: 5, payload: "other five")) == .alreadyCurrent(sequence: 5))
             #expect(try store.putRecord(Self.row(signer: 1, sequence: 3, payload: "three")) == .alreadyCurrent(sequence: 5))
@@ -28,13 +28,11 @@ struct RecordStoreTests {
             #expect(held.map { String(decoding: $0.payload, as: UTF8.self) } == ["max", "zero"])
             #expect(try store.records(key: Self.key, after: Data(repeating: 1, count: 32)).map(\.sequence) == [0])
             #expect(try store.records(key: Data(repeating: 0x22, count: 32)).isEmpty)
-            try store.close()
         }
     }
 
     @Test func aStoredRowReadsBackWhole() throws {
-        try withTemporaryDirectory { root in
-            let store = try ChunkStore(root: root, capacity: 1 << 20, logger: quietLogger)
+        try withInMemoryIndex { (store: ChunkStore) throws in
             let row = StoredRecord(
                 key: Self.key, signer: Data(repeating: 7, count: 32), sequence: 1 << 63 + 5, payload: Data("whole".utf8),
                 signature: Data(repeating: 0x55, count: 64), owner: Data(repeating: 0x0A, count: 32),
@@ -46,7 +44,6 @@ struct RecordStoreTests {
                 owner: row.owner, endorsement: row.endorsement, storedAt: row.storedAt)
             #expect(try store.putRecord(newer) == .stored)
             #expect(try store.records(key: Self.key) == [newer])
-            try store.close()
         }
     }
 
@@ -68,8 +65,7 @@ struct RecordStoreTests {
     }
 
     @Test func refusesNewSignersBeyondTheLimitAndRowsThatBreakTheSchema() throws {
-        try withTemporaryDirectory { root in
-            let store = try ChunkStore(root: root, capacity: 1 << 20, logger: quietLogger)
+        try withInMemoryIndex { (store: ChunkStore) throws in
             for index in 0..<ChunkStore.maximumRecordsPerKey {
                 var signer = Data(repeating: 0, count: 32)
                 signer[0] = UInt8(index >> 8)
@@ -89,7 +85,6 @@ struct RecordStoreTests {
                 key: Data(repeating: 0x44, count: 32), signer: Data(repeating: 0xEE, count: 32), sequence: 1,
                 payload: Data(count: 64 * 1024 + 1), signature: Data(repeating: 1, count: 64))
             #expect(throws: ChunkStoreError.self) { try store.putRecord(oversize) }
-            try store.close()
         }
     }
 }

@@ -26,6 +26,21 @@ private func makeTemporaryDirectory() -> String {
     FileManager.default.temporaryDirectory.appendingPathComponent("chunkstore-tests-\(UUID().uuidString)").path
 }
 
+/// Runs `body` with a store whose index lives in memory (`indexInMemory`), its segments in a
+/// fresh directory removed afterwards: the bookkeeping tests (records, leases, ownership)
+/// need no index file. The store is closed after `body`.
+func withInMemoryIndex(
+    _ configuration: ChunkStoreConfiguration = ChunkStoreConfiguration(capacity: 1 << 30), _ body: (ChunkStore) throws -> Void
+) throws {
+    try withTemporaryDirectory { (root: String) throws in
+        var configuration = configuration
+        configuration.indexInMemory = true
+        let store = try ChunkStore(root: root, configuration: configuration, logger: quietLogger)
+        defer { try? store.close() }
+        try body(store)
+    }
+}
+
 /// Deterministic pseudo-random bytes and their id.
 func makeChunk(seed: UInt64, size: Int) -> (id: StoredChunkID, bytes: [UInt8]) {
     var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
