@@ -24,7 +24,7 @@ public struct ChunkStoreConfiguration: Sendable {
     /// Tests only: the index (every table of `ChunkStoreSchema`) lives in memory and is gone
     /// at close; segments stay files under the root, and an open indexes the ones it finds
     /// as it does after a lost commit. Tests of the store's bookkeeping (records, leases,
-    /// ownership, hints) run on it, without SQLite touching the disk.
+    /// the owner's ledger) run on it, without SQLite touching the disk.
     public var indexInMemory: Bool
 
     public init(
