@@ -4,22 +4,37 @@ import GRDB
 extension ChunkStore {
     /// For each id, whether it is indexed here (one query per batch, on a concurrent reader).
     public func has(_ ids: [StoredChunkID]) throws(ChunkStoreError) -> [Bool] {
+        try holdings(ids).map(\.isHeld)
+    }
+
+    /// For each id, whether it is indexed here and whether a lease still keeps it, on the
+    /// store's clock (as the repair walk and the sweep read `lease_expiry`: a row without
+    /// one is leased).
+    public func holdings(_ ids: [StoredChunkID]) throws(ChunkStoreError) -> [ChunkHolding] {
         try checkOpen()
         guard !ids.isEmpty else { return [] }
-        let present = try withDatabase("look up chunks") {
-            try database.read { db -> Set<StoredChunkID> in
-                var present = Set<StoredChunkID>()
+        let now = nowMilliseconds
+        let found = try withDatabase("look up chunks") {
+            try database.read { db -> [StoredChunkID: ChunkHolding] in
+                var found: [StoredChunkID: ChunkHolding] = [:]
                 // Stay well below SQLite's bound-parameter limit.
                 for start in stride(from: 0, to: ids.count, by: 500) {
-                    let batch = ids[start..<min(start + 500, ids.count)]
-                    let found = try StoredChunkID.fetchAll(
-                        db, ChunkRecord.select(ChunkRecord.Columns.id).filter(keys: Array(batch)))
-                    present.formUnion(found)
+                    let batch = Array(ids[start..<min(start + 500, ids.count)])
+                    let rows = try Row.fetchCursor(
+                        db,
+                        sql: """
+                            SELECT id, lease_expiry IS NULL OR lease_expiry >= ? FROM chunk
+                            WHERE id IN (\(Array(repeating: "?", count: batch.count).joined(separator: ",")))
+                            """,
+                        arguments: StatementArguments([now.databaseValue] + batch.map(\.databaseValue)))
+                    while let row = try rows.next() {
+                        found[row[0]] = row[1] as Bool ? .leased : .unleased
+                    }
                 }
-                return present
+                return found
             }
         }
-        return ids.map { present.contains($0) }
+        return ids.map { found[$0] ?? .absent }
     }
 
     /// The index row of a chunk, or nil if it is not stored.

@@ -59,13 +59,13 @@ struct ChunkCoordinator: Sendable {
         let ids = requested.filter { seen.insert($0).inserted }
         var holders: [ChunkID: [NodeID]] = [:]
         for peer in placement.snapshot.peers.values where peer.isUsable {
-            var held: [Bool] = []
+            var held: [ChunkHolding] = []
             if peer.isSelf {
-                held = (try? await local.has(ids)) ?? []
+                held = (try? await local.holdings(ids)) ?? []
             } else if let answer = try? await calls.call(ChunkMessages.Has(ids: ids), on: peer, timeout: .seconds(10)) {
                 held = answer
             }
-            for (id, isHeld) in zip(ids, held) where isHeld { holders[id, default: []].append(peer.nodeID) }
+            for (id, holding) in zip(ids, held) where holding.isHeld { holders[id, default: []].append(peer.nodeID) }
         }
         return holders
     }

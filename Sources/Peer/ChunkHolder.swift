@@ -15,7 +15,8 @@ public protocol ChunkHolder: Sendable {
     func putSealed(_ id: ChunkID, _ bytes: [UInt8], leases: [ChunkLease]) async throws -> PutOutcome
     /// The verified bytes, or nil when the chunk is missing (or was corrupt and is now quarantined).
     func get(_ id: ChunkID) async throws -> [UInt8]?
-    func has(_ ids: [ChunkID]) async throws -> [Bool]
+    /// For each id, whether it is held here and whether a lease still keeps it.
+    func holdings(_ ids: [ChunkID]) async throws -> [ChunkHolding]
     func delete(_ id: ChunkID) async throws
     /// One page of the local index in ring order, after `cursor` (the repair walk).
     func page(after cursor: ChunkID?, limit: Int) async throws -> [ChunkRecord]

@@ -66,7 +66,7 @@ extension ChunkMessages {
         }
     }
 
-    /// Which of `ids` the callee holds, one flag per id.
+    /// Which of `ids` the callee holds, and which of those a lease still keeps there.
     struct Has: PeerRequest {
         static let method = PeerMethod.hasChunks
         let payload: ByteBuffer
@@ -77,9 +77,12 @@ extension ChunkMessages {
             count = ids.count
         }
 
-        func response(from answer: ByteBuffer) throws(ChunkMessageError) -> [Bool] {
+        func response(from answer: ByteBuffer) throws(ChunkMessageError) -> [ChunkHolding] {
             guard answer.readableBytes == count else { throw .malformed("has: \(answer.readableBytes) flags for \(count) ids") }
-            return answer.readableBytesView.map { $0 == 1 }
+            return try answer.readableBytesView.map { (byte) throws(ChunkMessageError) in
+                guard let holding = ChunkHolding(rawValue: byte) else { throw .malformed("has: \(byte) is not an answer") }
+                return holding
+            }
         }
     }
 }

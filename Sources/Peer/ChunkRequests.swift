@@ -47,7 +47,7 @@ struct ChunkRequests: Sendable {
             return ByteBuffer(bytes: bytes)
         case .hasChunks:
             let ids = try parse { () throws(ChunkMessageError) in try ChunkMessages.parseHas(request.payload) }
-            return ByteBuffer(bytes: try await local.has(ids).map { $0 ? 1 : 0 })
+            return ByteBuffer(bytes: try await local.holdings(ids).map(\.rawValue))
         case .renewLeases:
             let message = try parse { () throws(ChunkMessageError) in try ChunkMessages.parseRenewLeases(request.payload) }
             // Only an owner renews its own leases: renewing another's would keep its garbage,

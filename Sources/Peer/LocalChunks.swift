@@ -31,10 +31,10 @@ public struct LocalChunks: Sendable {
         }
     }
 
-    public func has(_ ids: [ChunkID]) async throws -> [Bool] {
+    public func holdings(_ ids: [ChunkID]) async throws -> [ChunkHolding] {
         let store = store
         return try await NIOThreadPool.singleton.runIfActive {
-            try store.has(ids.map { StoredChunkID($0) })
+            try store.holdings(ids.map { StoredChunkID($0) })
         }
     }
 

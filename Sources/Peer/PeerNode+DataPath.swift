@@ -90,7 +90,7 @@ extension PeerNode {
 
     /// Whether this peer's own store holds each of `ids` (tests and diagnostics; no RPC).
     public nonisolated func holdsLocally(_ ids: [ChunkID]) async -> [Bool] {
-        (try? await local.has(ids)) ?? Array(repeating: false, count: ids.count)
+        (try? await local.holdings(ids).map(\.isHeld)) ?? Array(repeating: false, count: ids.count)
     }
 
     /// The durability figures of the last repair pass and of scrub so far.

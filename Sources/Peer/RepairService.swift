@@ -71,7 +71,8 @@ struct RepairService: Sendable {
         }
         let answers = await askOwners(of: Array(groups.values))
         for (owners, group) in groups.values {
-            // held[o][i]: whether owner o holds chunk i; nil when it was not asked or did not answer.
+            // held[o][i]: whether owner o holds chunk i under a live lease (this peer does: its
+            // walk skips the others); nil when it was not asked or did not answer.
             let held = owners.map { owner in
                 owner.isSelf ? Array(repeating: true, count: group.count) : answers.held(group, by: owner)
             }
@@ -178,9 +179,9 @@ struct RepairService: Sendable {
                 asked[owner.nodeID, default: (owner, [])].ids += ids
             }
         }
-        return await withTaskGroup(of: (NodeID, [ChunkID], [Bool]?).self) { tasks in
+        return await withTaskGroup(of: (NodeID, [ChunkID], [ChunkHolding]?).self) { tasks in
             var pending = asked.values[...]
-            func launch(_ tasks: inout TaskGroup<(NodeID, [ChunkID], [Bool]?)>) {
+            func launch(_ tasks: inout TaskGroup<(NodeID, [ChunkID], [ChunkHolding]?)>) {
                 guard let (peer, ids) = pending.popFirst() else { return }
                 tasks.addTask { (peer.nodeID, ids, await self.ask(peer, about: ids)) }
             }
@@ -188,7 +189,7 @@ struct RepairService: Sendable {
             var answers = OwnerAnswers()
             while let (peer, ids, held) = await tasks.next() {
                 if let held, held.count == ids.count {
-                    answers.byPeer[peer] = Dictionary(zip(ids, held), uniquingKeysWith: { $0 || $1 })
+                    answers.byPeer[peer] = Dictionary(zip(ids, held), uniquingKeysWith: { $0.rawValue >= $1.rawValue ? $0 : $1 })
                 }
                 launch(&tasks)
             }
@@ -199,8 +200,8 @@ struct RepairService: Sendable {
     /// `hasChunks` batches in flight at once from one page.
     static let asksInFlight = 16
 
-    /// Which of `ids` a peer holds, or nil when it cannot be asked.
-    func ask(_ peer: PlacementPeer, about ids: [ChunkID]) async -> [Bool]? {
+    /// How a peer holds each of `ids`, or nil when it cannot be asked.
+    func ask(_ peer: PlacementPeer, about ids: [ChunkID]) async -> [ChunkHolding]? {
         do {
             return try await calls.call(ChunkMessages.Has(ids: ids), on: peer, timeout: .seconds(10))
         } catch {

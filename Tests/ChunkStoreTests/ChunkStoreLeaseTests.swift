@@ -119,6 +119,8 @@ import TestSupport
             try store.put(unleased.id, unleased.bytes)
 
             clock.set(start.addingTimeInterval(14))
+            // `hasChunks` tells a copy a lease keeps from one waiting for the sweep.
+            #expect(try store.holdings([once.id, shared.id, unleased.id, makeChunk(seed: 4, size: 10).id]) == [.unleased, .leased, .leased, .absent])
             #expect(try store.collect(grace: 5, limit: 100) == CollectionReport())
             #expect(try store.leaseUsage(grace: 5) == LeaseUsage(referenced: 5000, collectable: 0, inGrace: 1000))
             clock.set(start.addingTimeInterval(16))

@@ -38,7 +38,11 @@ import Transport
         let fetched = try await calls.call(.fetchChunk, ChunkMessages.fetch(id: id), on: peer, timeout: .seconds(5))
         #expect(Array(fetched.readableBytesView) == bytes)
         let held = try await calls.call(.hasChunks, ChunkMessages.has(ids: [id, ChunkID(hashing: other)]), on: peer, timeout: .seconds(5))
-        #expect(Array(held.readableBytesView) == [1, 0])
+        #expect(Array(held.readableBytesView) == [ChunkHolding.leased.rawValue, ChunkHolding.absent.rawValue])
+        // A copy whose last lease ended waits for the sweep, and says so.
+        _ = try await ring.stores[1].releaseLeases([id], owner: ChunkLease.provisionalOwner)
+        let ended = try await calls.call(.hasChunks, ChunkMessages.has(ids: [id]), on: peer, timeout: .seconds(5))
+        #expect(Array(ended.readableBytesView) == [ChunkHolding.unleased.rawValue])
     }
 
     /// Leases travel with copies as lifetimes (dated on the holder's clock) and are renewed

@@ -5,8 +5,8 @@ import Synchronization
 @testable import Peer
 
 /// A chunk store in a dictionary, for unit tests of the node's services: verifies ids as
-/// the real store does, keeps hints, walks in ring order (id order, as ring positions are
-/// the ids' first bytes).
+/// the real store does, keeps hints, remembers releases, walks in ring order (id order, as
+/// ring positions are the ids' first bytes).
 final class MemoryChunks: ChunkHolder {
     private struct State {
         var chunks: [ChunkID: [UInt8]] = [:]
@@ -14,6 +14,8 @@ final class MemoryChunks: ChunkHolder {
         var hints: [HintRecord] = []
         var leases: [ChunkID: [Data: Date]] = [:]
         var received: [ChunkLease] = []
+        /// Releases remembered, as `released_lease`: a copied lease never revives one.
+        var released: Set<[UInt8]> = []
     }
 
     private let state = Mutex(State())
@@ -44,7 +46,8 @@ final class MemoryChunks: ChunkHolder {
         // As the real store: a new chunk that comes without a lease is kept provisionally.
         let provisional = ChunkLease(owner: ChunkLease.provisionalOwner, expiry: Date().addingTimeInterval(ChunkLease.length))!
         return state.withLock { state in
-            let granted = leases.isEmpty && state.chunks[id] == nil ? [provisional] : leases
+            let kept = leases.filter { !($0.isCopy && state.released.contains(id.bytes + $0.owner)) }
+            let granted = leases.isEmpty && state.chunks[id] == nil ? [provisional] : kept
             state.received = leases
             defer {
                 state.chunks[id] = bytes
@@ -65,8 +68,20 @@ final class MemoryChunks: ChunkHolder {
         }
     }
 
-    func has(_ ids: [ChunkID]) async throws -> [Bool] {
-        state.withLock { state in ids.map { state.chunks[$0] != nil } }
+    func holdings(_ ids: [ChunkID]) async throws -> [ChunkHolding] {
+        let now = Date()
+        return state.withLock { state in
+            ids.map { id in
+                guard state.chunks[id] != nil else { return .absent }
+                return Self.leaseEnd(id, state: state) >= now ? .leased : .unleased
+            }
+        }
+    }
+
+    /// When the chunk's last lease ends, as the store's `lease_expiry` (a chunk whose
+    /// leases were all released ended then: long ago, here).
+    private static func leaseEnd(_ id: ChunkID, state: State) -> Date {
+        state.leases[id]?.values.max() ?? .distantPast
     }
 
     /// Removes a chunk and its leases at once, as a sweep that collected it does.
@@ -148,7 +163,8 @@ final class MemoryChunks: ChunkHolder {
 
     private static func record(_ id: ChunkID, state: State) -> ChunkRecord {
         ChunkRecord(
-            id: StoredChunkID(id), size: Int64(state.chunks[id]?.count ?? 0), storedAt: Date(), lastVerified: state.verified[id])
+            id: StoredChunkID(id), size: Int64(state.chunks[id]?.count ?? 0), storedAt: Date(), lastVerified: state.verified[id],
+            leaseExpiry: leaseEnd(id, state: state))
     }
 
     func renewLeases(_ ids: [ChunkID], lease: ChunkLease) async throws -> [Bool] {
@@ -163,7 +179,10 @@ final class MemoryChunks: ChunkHolder {
 
     func releaseLeases(_ ids: [ChunkID], owner: Data) async throws -> Int {
         state.withLock { state in
-            ids.reduce(0) { count, id in count + (state.leases[id]?.removeValue(forKey: owner) == nil ? 0 : 1) }
+            ids.reduce(0) { count, id in
+                state.released.insert(id.bytes + owner)
+                return count + (state.leases[id]?.removeValue(forKey: owner) == nil ? 0 : 1)
+            }
         }
     }
 

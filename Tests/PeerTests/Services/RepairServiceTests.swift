@@ -1,3 +1,4 @@
+import ChunkStore
 import Content
 import Foundation
 import Logging
@@ -94,6 +95,40 @@ import Testing
         for bytes in all {
             let id = ChunkID(hashing: bytes)
             for owner in without.preferenceList(for: id.bytes) { #expect(ring.stores[ring.index(of: owner.nodeID)!].ids.contains(id)) }
+        }
+    }
+
+    /// A stray copy a lease still keeps — a stand-in's, beyond the peers its owner's release
+    /// went to — while the owners hold only released copies, or none: their walks skip
+    /// theirs, so the stray is the one to push. Each owner drops the lease it saw released,
+    /// every owner has the chunk, and the stray's copy goes. Before, the stray waited for an
+    /// owner holding the chunk to push it, none ever did, and it counted the chunk below N
+    /// for the month its lease runs (found by the history checker's settle).
+    @Test func aStrayCopyStillLeasedIsPushedWhenTheOwnersHoldOnlyReleasedCopies() async throws {
+        let ring = FakeRing(peers: 5)
+        let snapshot = ring.snapshot(self: 0)
+        let bytes = try #require(try Self.chunks(50).first { !ring.owners(of: ChunkID(hashing: $0), in: snapshot).contains(0) })
+        let id = ChunkID(hashing: bytes)
+        let owners = ring.owners(of: id, in: snapshot)
+        let putter = Data(ring.ids[owners[0]].bytes)
+        let lease = try #require(ChunkLease(owner: putter, expiry: Date().addingTimeInterval(ChunkLease.length)))
+        // Two owners stored it and heard the release; the third never got a copy (it was
+        // down); peer 0 stood in for it and missed the release.
+        for owner in owners.prefix(2) {
+            try await ring.stores[owner].put(id, bytes, leases: [lease])
+            _ = try await ring.stores[owner].releaseLeases([id], owner: putter)
+        }
+        _ = try await ring.stores[owners[2]].releaseLeases([id], owner: putter)
+        try await ring.stores[0].put(id, bytes, leases: [lease])
+
+        var reports: [Int: RepairPassReport] = [:]
+        for _ in 0..<2 {
+            for peer in ring.ids.indices { reports[peer] = await Self.repair(ring, as: peer).repairPass() }
+        }
+        #expect(reports.values.allSatisfy { $0.belowN == 0 }, "\(reports.mapValues(\.belowN))")
+        #expect(!ring.stores[0].ids.contains(id), "the stray copy was kept")
+        for owner in owners {
+            #expect(try await ring.stores[owner].holdings([id]) == [.unleased], "a released lease came back on peer \(owner)")
         }
     }
 
