@@ -2,7 +2,7 @@
 """Tahoe-LAFS reference for `tools/bench datapath` (issue 16).
 
 Usage: tahoe.py --scratch DIR --file FILE [--small-file FILE] [--count N] [--size BYTES]
-                [--keepalive] [--tahoe-version V]
+                [--tahoe-version V]
 
 Installs tahoe-lafs (pinned, default 1.20.0, its dependencies constrained by
 tahoe-constraints.txt beside this script) into a virtualenv DIR/venv (kept and reused),
@@ -16,12 +16,13 @@ servers, then measures through the client's web API:
   the SHA-256 of what came back must match;
 - the same for --small-file when given (keys prefixed `small_`);
 - COUNT puts of distinct SIZE-byte random payloads, then a get of each (bytes compared),
-  p50 and p99 in ms. By default one new connection per request, as latency.py does for
-  p2pstore; --keepalive uses one persistent connection instead.
+  p50 and p99 in ms, twice: one new connection per request, then all of them on one
+  persistent connection, as latency.py does for p2pstore.
 
 Prints key=value lines on stdout: tahoe_version, tahoe_storage_protocol, size_bytes,
 put_seconds, put_mb_per_s, get_seconds, get_mb_per_s (MB = 10^6 bytes), small_* likewise,
-put4k_p50_ms, put4k_p99_ms, get4k_p50_ms, get4k_p99_ms. Progress goes to stderr.
+put4k_p50_ms, put4k_p99_ms, get4k_p50_ms, get4k_p99_ms (a connection per request), the same
+prefixed `keepalive_`. Progress goes to stderr.
 
 Every node it started is stopped (SIGTERM to its process group, SIGKILL after 15 s) and
 the grid folder removed, also on errors, SIGINT, SIGTERM and SIGHUP. The nodes run with
@@ -370,8 +371,6 @@ def main():
     parser.add_argument("--small-file", help="second file to put and get, keys prefixed small_")
     parser.add_argument("--count", type=int, default=500, help="small puts and gets (0: none)")
     parser.add_argument("--size", type=int, default=4096, help="bytes per small put")
-    parser.add_argument("--keepalive", action="store_true",
-                        help="small requests over one persistent connection")
     parser.add_argument("--tahoe-version", default=TAHOE_VERSION)
     parser.add_argument("--no-constraints", action="store_true",
                         help=f"let pip pick tahoe-lafs's dependencies (else {CONSTRAINTS})")
@@ -403,7 +402,9 @@ def main():
         if args.small_file:
             results.update(measure_file(port, args.small_file, root, "small_"))
         if args.count > 0:
-            results.update(measure_small(port, args.count, args.size, args.keepalive))
+            for keepalive in (False, True):
+                measured = measure_small(port, args.count, args.size, keepalive)
+                results.update({("keepalive_" if keepalive else "") + key: value for key, value in measured.items()})
         failed = False
     finally:
         # No second signal may interrupt the cleanup.
