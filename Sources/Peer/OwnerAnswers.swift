@@ -7,14 +7,21 @@ import Transport
 struct OwnerAnswers: Sendable {
     var byPeer: [NodeID: [ChunkID: ChunkHolding]] = [:]
 
-    /// Whether `owner` holds each of `ids` under a lease that still keeps it, or nil when it
-    /// was not asked (itself, or not usable) or did not answer. A copy whose last lease has
-    /// ended is not one: it waits for the sweep, its holder's walk skips it (so it would
-    /// never push it), and the copy a lease still keeps elsewhere must reach that owner
-    /// with its leases — a stray that missed its owner's release, left alone, was counted
-    /// below N for a month (found by the history checker's settle).
+    /// Whether `owner` holds each of `ids`, or nil when it was not asked (itself, or not
+    /// usable) or did not answer.
     func held(_ ids: [ChunkID], by owner: PlacementPeer) -> [Bool]? {
+        answers(ids, by: owner) { $0.isHeld }
+    }
+
+    /// Whether `owner` holds each of `ids` under a lease that still keeps it: whether its
+    /// own walk pushes the chunk (it skips a copy whose last lease ended, garbage waiting
+    /// for the sweep). Nil as for `held`.
+    func leased(_ ids: [ChunkID], by owner: PlacementPeer) -> [Bool]? {
+        answers(ids, by: owner) { $0 == .leased }
+    }
+
+    private func answers(_ ids: [ChunkID], by owner: PlacementPeer, _ test: (ChunkHolding) -> Bool) -> [Bool]? {
         guard let answers = byPeer[owner.nodeID] else { return nil }
-        return ids.map { answers[$0] == .leased }
+        return ids.map { answers[$0].map(test) ?? false }
     }
 }

@@ -71,19 +71,26 @@ struct RepairService: Sendable {
         }
         let answers = await askOwners(of: Array(groups.values))
         for (owners, group) in groups.values {
-            // held[o][i]: whether owner o holds chunk i under a live lease (this peer does: its
-            // walk skips the others); nil when it was not asked or did not answer.
+            // held[o][i]: whether owner o holds chunk i; leased[o][i]: under a lease that still
+            // keeps it (this peer's own copies are: its walk skips the others); nil when it
+            // was not asked or did not answer.
             let held = owners.map { owner in
                 owner.isSelf ? Array(repeating: true, count: group.count) : answers.held(group, by: owner)
             }
+            let leased = owners.map { owner in
+                owner.isSelf ? Array(repeating: true, count: group.count) : answers.leased(group, by: owner)
+            }
             let selfIndex = owners.firstIndex(where: \.isSelf)
-            // One pusher per chunk: the first holder in list order, or an off-list holder
-            // when no owner has it, so copies are not sent once per holder.
+            // One pusher per chunk: the first owner in list order holding it under a lease, or
+            // an off-list holder when no owner does, so copies are not sent once per holder. A
+            // copy whose lease ended is never pushed by its holder (its walk skips it): a stray
+            // that missed its owner's release, waiting for such an owner, counted the chunk
+            // below N for a month (found by the history checker's settle).
             var jobs: [(index: Int, targets: [PlacementPeer])] = []
             for index in group.indices {
-                let holders = owners.indices.filter { held[$0]?[index] == true }
+                let pushers = owners.indices.filter { leased[$0]?[index] == true }
                 let missing = owners.indices.filter { owners[$0].isUsable && held[$0]?[index] == false }
-                let designated = selfIndex.map { holders.first == $0 } ?? holders.isEmpty
+                let designated = selfIndex.map { pushers.first == $0 } ?? pushers.isEmpty
                 if designated && !missing.isEmpty { jobs.append((index, missing.map { owners[$0] })) }
             }
             let pushed = await pushAll(jobs, ids: group, report: &report, bytes: &bytes)

@@ -132,6 +132,26 @@ import Testing
         }
     }
 
+    /// The other side: an owner whose copy keeps a lease the other owners saw released does
+    /// not push it to them pass after pass. They hold the chunk (and would drop the lease
+    /// each time), so nothing is missing and the chunk counts at N.
+    @Test func anOwnerDoesNotPushToOwnersHoldingAReleasedCopy() async throws {
+        let ring = FakeRing(peers: 5)
+        let snapshot = ring.snapshot(self: 0)
+        let bytes = try #require(try Self.chunks(50).first { ring.owners(of: ChunkID(hashing: $0), in: snapshot).contains(0) })
+        let id = ChunkID(hashing: bytes)
+        let putter = Data(ring.ids[1].bytes)
+        let lease = try #require(ChunkLease(owner: putter, expiry: Date().addingTimeInterval(ChunkLease.length)))
+        for owner in ring.owners(of: id, in: snapshot) where owner != 0 {
+            try await ring.stores[owner].put(id, bytes, leases: [lease])
+            _ = try await ring.stores[owner].releaseLeases([id], owner: putter)
+        }
+        try await ring.stores[0].put(id, bytes, leases: [lease])
+
+        let report = await Self.repair(ring, as: 0).repairPass()
+        #expect(report.pushedCopies == 0 && report.atN == 1 && report.belowN == 0 && report.backlog == 0)
+    }
+
     @Test func hintsGoBackToTheirPeerAndTheStandInCopyGoes() async throws {
         let ring = FakeRing(peers: 5)
         let snapshot = ring.snapshot(self: 0)
