@@ -11,29 +11,18 @@ than two runs one after the other. Prints one JSON object: per network the p50/p
 of puts and gets, and per measure the ratio of the second to the first with a 95 % bootstrap
 interval.
 """
-import http.client
 import json
 import os
 import random
 import sys
-import time
 
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+from timed_http import TimedConnection, percentile
 
 
 def request(target, method, path, body=None):
     host, port, token = target
-    start = time.perf_counter()
-    connection = http.client.HTTPConnection(host, port, timeout=30)
-    connection.request(method, path, body=body, headers={"Authorization": "Bearer " + token})
-    response = connection.getresponse()
-    answer = response.read()
-    elapsed = time.perf_counter() - start
-    connection.close()
-    return elapsed, response.status, answer
+    status, answer, elapsed = TimedConnection(host, port, headers={"Authorization": "Bearer " + token}).call(method, path, body)
+    return elapsed, status, answer
 
 
 def bootstrap(first, second, fraction, rounds=400, seed=7):

@@ -43,6 +43,8 @@ import tempfile
 import time
 import urllib.parse
 
+from timed_http import TimedConnection, percentile
+
 TAHOE_VERSION = "1.20.0"
 HOST = "127.0.0.1"
 STORAGE_NODES = 3
@@ -68,11 +70,6 @@ def free_port():
     with socket.socket() as s:
         s.bind((HOST, 0))
         return s.getsockname()[1]
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def sha256_of(path):
@@ -328,34 +325,22 @@ def measure_file(port, path, work, prefix):
 def measure_small(port, count, size, keepalive):
     say(f"{count} puts and {count} gets of {size} bytes "
         f"({'one persistent connection' if keepalive else 'one connection per request'})")
-    shared = http.client.HTTPConnection(HOST, port, timeout=60) if keepalive else None
-
-    def call(method, path, body=None):
-        connection = shared or http.client.HTTPConnection(HOST, port, timeout=60)
-        start = time.perf_counter()
-        connection.request(method, path, body=body)
-        response = connection.getresponse()
-        data = response.read()
-        seconds = time.perf_counter() - start
-        if not shared:
-            connection.close()
-        return response.status, data, seconds
+    server = TimedConnection(HOST, port, keepalive=keepalive, timeout=60)
 
     caps, put_times, get_times = [], [], []
     for _ in range(count):
         body = os.urandom(size)
-        status, answer, seconds = call("PUT", "/uri", body)
+        status, answer, seconds = server.call("PUT", "/uri", body)
         if status not in (200, 201):
             raise RuntimeError(f"small PUT failed: {status} {answer[:300]!r}")
         put_times.append(seconds)
         caps.append((answer.decode().strip(), body))
     for cap, body in caps:
-        status, data, seconds = call("GET", cap_path(cap))
+        status, data, seconds = server.call("GET", cap_path(cap))
         if status != 200 or data != body:
             raise RuntimeError(f"small GET failed: {status}")
         get_times.append(seconds)
-    if shared:
-        shared.close()
+    server.close()
     result = {}
     for name, values in (("put4k", put_times), ("get4k", get_times)):
         result[f"{name}_p50_ms"] = f"{percentile(values, 0.50) * 1000:.2f}"
